@@ -1,0 +1,59 @@
+// Configuration from the environment, with embedded defaults that need nothing external.
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['0', '1', 'true', 'false'])
+  .transform((v) => v === '1' || v === 'true');
+
+const env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Everything the product stores by default lives here: database, Redis AOF, recordings. */
+  TONGBU_DATA_DIR: z.string().default(path.resolve('data')),
+  /** PostgreSQL URL; unset = embedded PGlite under the data dir. */
+  DATABASE_URL: z.string().url().optional(),
+  /** External Redis; unset = the app spawns its own redis-server. */
+  REDIS_URL: z.string().url().optional(),
+  /** Address put in ICE candidates; unset = this machine's first non-internal IPv4, else 127.0.0.1. */
+  TONGBU_ANNOUNCED_IP: z.string().optional(),
+  TONGBU_RTC_MIN_PORT: z.coerce.number().int().default(40000),
+  TONGBU_RTC_MAX_PORT: z.coerce.number().int().default(40999),
+  /** mediasoup workers; default one per core. */
+  TONGBU_MEDIA_WORKERS: z.coerce.number().int().min(1).optional(),
+  TONGBU_SECURE_COOKIES: bool.default('false'),
+  /** Demo accounts' password; unset = a random one, printed at start. */
+  TONGBU_DEMO_PASSWORD: z.string().min(8).optional(),
+  /** Seconds a vanished client keeps its media before it is cleaned up. */
+  TONGBU_PEER_GRACE_S: z.coerce.number().min(0).max(30).default(10),
+  TONGBU_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
+  const e = env.parse(source);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.TONGBU_DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    announcedIp: e.TONGBU_ANNOUNCED_IP ?? firstLanIPv4() ?? '127.0.0.1',
+    rtcMinPort: e.TONGBU_RTC_MIN_PORT,
+    rtcMaxPort: e.TONGBU_RTC_MAX_PORT,
+    mediaWorkers: e.TONGBU_MEDIA_WORKERS ?? os.availableParallelism(),
+    secureCookies: e.TONGBU_SECURE_COOKIES,
+    demoPassword: e.TONGBU_DEMO_PASSWORD,
+    peerGraceMs: e.TONGBU_PEER_GRACE_S * 1000,
+    logLevel: e.TONGBU_LOG_LEVEL,
+  };
+}
+
+function firstLanIPv4(): string | undefined {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}

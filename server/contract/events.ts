@@ -1,0 +1,246 @@
+// The one Socket.IO contract for live lessons, used by server and client.
+// Client→server events carry one payload validated by the schema of the same name,
+// and an ack callback answered with Ack<Result>. Names are `entity:verb`.
+import { z } from 'zod';
+import type { Ack } from './errors.js';
+import type {
+  ChatMessage,
+  Lesson,
+  LessonRole,
+  MediaSource,
+  PeerInfo,
+  Quiz,
+  QuizAnswer,
+  RaisedHand,
+} from './domain.js';
+
+export const LIMITS = {
+  chatTextMax: 500,
+  chatPerWindow: 5,
+  chatWindowMs: 10_000,
+  quizQuestionMax: 300,
+  quizOptionMax: 100,
+  quizOptionsMax: 6,
+  quizCountMax: 200,
+  /** Socket.IO refuses any frame larger than this (maxHttpBufferSize). */
+  messageBytesMax: 64 * 1024,
+} as const;
+
+const id = z.string().min(1).max(64);
+const shortStr = z.string().max(256);
+const int = z.number().int();
+
+// WebRTC parameters: checked for shape and size here; mediasoup checks semantics.
+const dtlsParameters = z.object({
+  role: z.enum(['auto', 'client', 'server']).optional(),
+  fingerprints: z
+    .array(
+      z.object({
+        algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
+        value: z.string().max(200),
+      }),
+    )
+    .min(1)
+    .max(8),
+});
+
+const codec = z.object({
+  mimeType: shortStr,
+  payloadType: int.min(0).max(127),
+  clockRate: int.min(1).max(1_000_000),
+  channels: int.min(1).max(8).optional(),
+  parameters: z.record(z.string().max(64), z.union([z.string().max(256), z.number()])).optional(),
+  rtcpFeedback: z.array(z.object({ type: shortStr, parameter: shortStr.optional() })).max(16).optional(),
+});
+
+const rtpParameters = z.object({
+  mid: shortStr.optional(),
+  codecs: z.array(codec).min(1).max(16),
+  headerExtensions: z
+    .array(
+      z.object({
+        uri: shortStr,
+        id: int.min(1).max(255),
+        encrypt: z.boolean().optional(),
+        parameters: z.record(z.string().max(64), z.unknown()).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+  encodings: z
+    .array(
+      z.object({
+        ssrc: int.min(0).max(0xffffffff).optional(),
+        rid: shortStr.optional(),
+        codecPayloadType: int.min(0).max(127).optional(),
+        rtx: z.object({ ssrc: int.min(0).max(0xffffffff) }).optional(),
+        dtx: z.boolean().optional(),
+        scalabilityMode: shortStr.optional(),
+        scaleResolutionDownBy: z.number().min(1).max(64).optional(),
+        maxBitrate: int.min(0).max(100_000_000).optional(),
+        maxFramerate: z.number().min(0).max(120).optional(),
+        active: z.boolean().optional(),
+      }),
+    )
+    .max(4)
+    .optional(),
+  rtcp: z
+    .object({ cname: shortStr.optional(), reducedSize: z.boolean().optional(), mux: z.boolean().optional() })
+    .optional(),
+});
+
+const rtpCapabilities = z.object({
+  codecs: z
+    .array(
+      codec.extend({
+        kind: z.enum(['audio', 'video']),
+        preferredPayloadType: int.min(0).max(127).optional(),
+      }).partial({ payloadType: true }),
+    )
+    .max(64)
+    .optional(),
+  headerExtensions: z
+    .array(
+      z.object({
+        kind: z.enum(['audio', 'video']),
+        uri: shortStr,
+        preferredId: int.min(1).max(255),
+        preferredEncrypt: z.boolean().optional(),
+        direction: z.enum(['sendrecv', 'sendonly', 'recvonly', 'inactive']).optional(),
+      }),
+    )
+    .max(64)
+    .optional(),
+});
+
+export const clientSchemas = {
+  'lesson:join': z.object({ lessonId: id }),
+  'lesson:leave': z.object({}),
+  'lesson:start': z.object({}),
+  'lesson:end': z.object({}),
+  'media:ready': z.object({ rtpCapabilities }),
+  'transport:create': z.object({ direction: z.enum(['send', 'recv']) }),
+  'transport:connect': z.object({ transportId: id, dtlsParameters }),
+  'transport:restartIce': z.object({ transportId: id }),
+  'producer:create': z.object({
+    transportId: id,
+    kind: z.enum(['audio', 'video']),
+    source: z.enum(['camera', 'mic', 'screen']),
+    rtpParameters,
+  }),
+  'producer:close': z.object({ producerId: id }),
+  'producer:pause': z.object({ producerId: id }),
+  'producer:resume': z.object({ producerId: id }),
+  /** Which simulcast layer this view needs (0 = lowest), from its on-screen size and link. */
+  'consumer:setLayers': z.object({ consumerId: id, spatialLayer: int.min(0).max(3) }),
+  'consumer:pause': z.object({ consumerId: id }),
+  'consumer:resume': z.object({ consumerId: id }),
+  'hand:raise': z.object({}),
+  'hand:lower': z.object({ classroomId: id.optional() }),
+  'stage:set': z.object({ classroomId: id.nullable() }),
+  'classroom:mute': z.object({ classroomId: id, muted: z.boolean() }),
+  'chat:send': z.object({ text: z.string().trim().min(1).max(LIMITS.chatTextMax) }),
+  'quiz:push': z.object({
+    kind: z.enum(['choice', 'truefalse']),
+    question: z.string().trim().min(1).max(LIMITS.quizQuestionMax),
+    options: z.array(z.string().trim().min(1).max(LIMITS.quizOptionMax)).min(2).max(LIMITS.quizOptionsMax).optional(),
+  }),
+  'quiz:answer': z.object({
+    quizId: id,
+    /** Teacher answers for the host (city) class; a classroom device only for itself. */
+    classroomId: id.optional(),
+    counts: z.array(int.min(0).max(LIMITS.quizCountMax)).min(2).max(LIMITS.quizOptionsMax),
+  }),
+  'quiz:close': z.object({ quizId: id }),
+} as const;
+
+export type ClientEventName = keyof typeof clientSchemas;
+export type ClientPayload<E extends ClientEventName> = z.infer<(typeof clientSchemas)[E]>;
+
+export interface TransportOptions {
+  id: string;
+  iceParameters: unknown;
+  iceCandidates: unknown[];
+  dtlsParameters: unknown;
+  sctpParameters?: unknown;
+  /** TURN/STUN for clients behind NAT (empty on a LAN). */
+  iceServers: { urls: string | string[]; username?: string; credential?: string }[];
+}
+
+export interface LessonSnapshot {
+  lesson: Lesson;
+  self: PeerInfo;
+  peers: PeerInfo[];
+  routerRtpCapabilities: unknown;
+  stageClassroomId: string | null;
+  mutedClassroomIds: string[];
+  hands: RaisedHand[];
+  chat: ChatMessage[];
+  quiz: { quiz: Quiz; answers: QuizAnswer[] } | null;
+}
+
+/** What each client event answers with. */
+export interface ClientResults {
+  'lesson:join': LessonSnapshot;
+  'lesson:leave': null;
+  'lesson:start': Lesson;
+  'lesson:end': Lesson;
+  'media:ready': null;
+  'transport:create': TransportOptions;
+  'transport:connect': null;
+  'transport:restartIce': { iceParameters: unknown };
+  'producer:create': { producerId: string };
+  'producer:close': null;
+  'producer:pause': null;
+  'producer:resume': null;
+  'consumer:setLayers': null;
+  'consumer:pause': null;
+  'consumer:resume': null;
+  'hand:raise': null;
+  'hand:lower': null;
+  'stage:set': null;
+  'classroom:mute': null;
+  'chat:send': ChatMessage;
+  'quiz:push': Quiz;
+  'quiz:answer': QuizAnswer;
+  'quiz:close': null;
+}
+
+export interface NewConsumer {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  classroomId: string | null;
+  source: MediaSource;
+  kind: 'audio' | 'video';
+  rtpParameters: unknown;
+  /** The producer is paused (e.g. a muted classroom): show it as such. */
+  producerPaused: boolean;
+}
+
+export type ClientToServerEvents = {
+  [E in ClientEventName]: (payload: ClientPayload<E>, ack: (res: Ack<ClientResults[E]>) => void) => void;
+};
+
+export interface ServerToClientEvents {
+  'peer:joined': (peer: PeerInfo) => void;
+  'peer:left': (peer: { peerId: string }) => void;
+  /** The server decided this peer should receive a producer; answer once the local consumer exists. */
+  'consumer:new': (c: NewConsumer, ack: (res: Ack<null>) => void) => void;
+  'consumer:closed': (c: { consumerId: string }) => void;
+  'consumer:paused': (c: { consumerId: string }) => void;
+  'consumer:resumed': (c: { consumerId: string }) => void;
+  'lesson:state': (lesson: Lesson) => void;
+  'hands:updated': (hands: RaisedHand[]) => void;
+  'stage:updated': (s: { classroomId: string | null }) => void;
+  'classroom:muted': (s: { mutedClassroomIds: string[] }) => void;
+  /** Audio level (dBov, -127..0) per classroom, to the teacher, a few times a second. */
+  'audio:levels': (levels: { classroomId: string; volume: number }[]) => void;
+  'chat:message': (m: ChatMessage) => void;
+  'quiz:pushed': (q: Quiz) => void;
+  'quiz:results': (r: { quiz: Quiz; answers: QuizAnswer[] }) => void;
+  /** The lesson's media router was re-created (worker died): re-create transports and re-produce. */
+  'media:reset': () => void;
+}
+
+export type { LessonRole };

@@ -1,0 +1,90 @@
+// One small query interface over embedded PGlite (default) or PostgreSQL (DATABASE_URL).
+import { mkdirSync } from 'node:fs';
+import { MIGRATIONS } from './migrations.js';
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  /** Runs fn in one transaction; rolls back if it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly kind: 'pglite' | 'postgres';
+}
+
+export async function openDb(opts: { databaseUrl?: string; dataDir?: string }): Promise<Db> {
+  const db = opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(opts.dataDir);
+  await migrate(db);
+  return db;
+}
+
+async function openPglite(dataDir?: string): Promise<Db> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = new PGlite(dataDir);
+  await pg.waitReady;
+  // PGlite runs one statement at a time; a queue keeps transactions from interleaving.
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  const query = async <T extends Row>(sql: string, params?: unknown[]) =>
+    (await pg.query<T>(sql, params as unknown[])).rows;
+  return {
+    kind: 'pglite',
+    query: (sql, params) => serial(() => query(sql, params)),
+    tx: (fn) => serial(() => pg.transaction((t) => fn({ query: async (s, p) => (await t.query(s, p as unknown[])).rows as never }))),
+    close: () => serial(() => pg.close()),
+  };
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return {
+    kind: 'postgres',
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    tx: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const out = await fn({ query: async (s, p) => (await client.query(s, p)).rows });
+        await client.query('commit');
+        return out;
+      } catch (err) {
+        await client.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function migrate(db: Db): Promise<void> {
+  await db.query(
+    'create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())',
+  );
+  const done = new Set((await db.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await db.tx(async (q) => {
+      for (const stmt of splitStatements(m.sql)) await q.query(stmt);
+      await q.query('insert into schema_migrations (version) values ($1)', [m.version]);
+    });
+  }
+}
+
+/** Migrations hold plain DDL (no functions), so splitting on `;` at line end is safe. */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,116 @@
+// Ordered schema migrations; the same SQL runs on embedded PGlite and on PostgreSQL.
+// Append only: never edit a migration that has shipped.
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+create table communities (
+  id text primary key,
+  name text not null,
+  core_school_id text
+);
+create table schools (
+  id text primary key,
+  community_id text not null references communities(id),
+  name text not null,
+  kind text not null check (kind in ('city', 'rural')),
+  -- pupils are minors: each school decides whether its classrooms may be recorded
+  recording_consent boolean not null default true
+);
+create table pairings (
+  id text primary key,
+  community_id text not null references communities(id),
+  city_school_id text not null references schools(id),
+  rural_school_id text not null references schools(id),
+  unique (city_school_id, rural_school_id)
+);
+create table classrooms (
+  id text primary key,
+  school_id text not null references schools(id),
+  name text not null,
+  grade int
+);
+create table users (
+  id text primary key,
+  community_id text not null references communities(id),
+  school_id text references schools(id),
+  classroom_id text references classrooms(id),
+  username text not null unique,
+  display_name text not null,
+  role text not null check (role in ('community_admin', 'school_admin', 'teacher', 'classroom', 'researcher')),
+  password_hash text,
+  created_at timestamptz not null default now()
+);
+create table device_codes (
+  code_hash text primary key,
+  classroom_id text not null references classrooms(id),
+  issued_by text not null references users(id),
+  expires_at timestamptz not null,
+  used_at timestamptz
+);
+create table sessions (
+  id_hash text primary key,
+  user_id text not null references users(id),
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null
+);
+create index sessions_user on sessions(user_id);
+create table lessons (
+  id text primary key,
+  community_id text not null references communities(id),
+  title text not null,
+  subject text not null,
+  grade int not null,
+  teacher_id text not null references users(id),
+  host_classroom_id text not null references classrooms(id),
+  scheduled_at timestamptz not null,
+  duration_min int not null,
+  state text not null default 'scheduled' check (state in ('scheduled', 'live', 'ended')),
+  started_at timestamptz,
+  ended_at timestamptz,
+  recording boolean not null default true
+);
+create index lessons_scheduled on lessons(community_id, scheduled_at);
+create table lesson_classrooms (
+  lesson_id text not null references lessons(id) on delete cascade,
+  classroom_id text not null references classrooms(id),
+  primary key (lesson_id, classroom_id)
+);
+create table chat_messages (
+  id text primary key,
+  lesson_id text not null references lessons(id) on delete cascade,
+  user_id text not null references users(id),
+  text text not null,
+  sent_at timestamptz not null default now()
+);
+create index chat_lesson on chat_messages(lesson_id, sent_at);
+-- the lesson's event log: stage switches, hands, mutes, start/end; replay lines up on it
+create table lesson_events (
+  id bigserial primary key,
+  lesson_id text not null references lessons(id) on delete cascade,
+  at timestamptz not null default now(),
+  type text not null,
+  actor_id text,
+  payload jsonb not null default '{}'
+);
+create index lesson_events_lesson on lesson_events(lesson_id, at);
+create table quizzes (
+  id text primary key,
+  lesson_id text not null references lessons(id) on delete cascade,
+  kind text not null check (kind in ('choice', 'truefalse')),
+  question text not null,
+  options jsonb not null,
+  created_at timestamptz not null default now(),
+  closed_at timestamptz
+);
+create table quiz_answers (
+  quiz_id text not null references quizzes(id) on delete cascade,
+  classroom_id text not null references classrooms(id),
+  counts jsonb not null,
+  answered_by text not null references users(id),
+  answered_at timestamptz not null default now(),
+  primary key (quiz_id, classroom_id)
+);
+`,
+  },
+];
