@@ -113,4 +113,11 @@ create table quiz_answers (
 );
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- stage, muted classrooms and raised hands of a live lesson, so a server restart resumes them
+alter table lessons add column live_state jsonb not null default '{}';
+`,
+  },
 ];

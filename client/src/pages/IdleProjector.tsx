@@ -1,0 +1,97 @@
+// The classroom PC's idle screen: today's lessons for this classroom in large type; polls every 5 s
+// and joins a lesson by itself as soon as it is live.
+import { useEffect, useRef, useState } from 'react';
+import type { LessonsResponse } from '../../../server/contract/api.js';
+import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
+import { api } from '../api.js';
+import { localeOf, useI18n } from '../i18n/index.js';
+import { useFullscreen, useNow } from '../components/LivePieces.js';
+import { lessonPath, navigate } from '../router.js';
+import { classroomLabel, logout, useCommunity } from '../session.js';
+import { addDays, lessonsQuery, startOfDay } from '../time.js';
+import { lessonsForClassroom, liveLessonFor } from '../lessons.js';
+import { Icon } from '../components/Icon.js';
+
+export const IDLE_POLL_MS = 5000;
+
+export function IdleProjector({ user }: { user: PublicUser }) {
+  const { t, lang } = useI18n();
+  const community = useCommunity();
+  const now = useNow(1000);
+  const fs = useFullscreen();
+  const [lessons, setLessons] = useState<Lesson[] | null>(null);
+  const [offline, setOffline] = useState(false);
+  const joined = useRef(false);
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const poll = async () => {
+      try {
+        const today = startOfDay();
+        const { lessons } = await api<LessonsResponse>('GET', lessonsQuery(today, addDays(today, 1)));
+        if (stopped) return;
+        setOffline(false);
+        const mine = lessonsForClassroom(lessons, user.classroomId);
+        setLessons(mine.sort((a, b) => new Date(a.scheduledAt).getTime() - new Date(b.scheduledAt).getTime()));
+        const live = liveLessonFor(mine, user.classroomId);
+        if (live && !joined.current) {
+          joined.current = true;
+          navigate(lessonPath(live.id, 'projector'));
+          return;
+        }
+      } catch {
+        if (!stopped) setOffline(true);
+      }
+      if (!stopped) timer = setTimeout(poll, IDLE_POLL_MS);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [user.classroomId]);
+
+  const locale = localeOf(lang);
+  const name = user.classroomId ? classroomLabel(community, user.classroomId, user.displayName) : user.displayName;
+  const clock = new Date(now);
+
+  return (
+    <div className="projector idle" data-testid="idle-projector">
+      <header className="idle-head">
+        <div className="idle-name">{t('idle.classroom', { name })}</div>
+        <div className="idle-clock" data-testid="idle-clock">
+          {clock.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })}
+          <span className="idle-date">{clock.toLocaleDateString(locale, { month: 'long', day: 'numeric', weekday: 'long' })}</span>
+        </div>
+      </header>
+      <main className="idle-main">
+        <h1 className="huge-title">{t('idle.title')}</h1>
+        {lessons && lessons.length === 0 && <div className="idle-none">{t('idle.none')}</div>}
+        <ul className="idle-lessons" data-testid="idle-lessons">
+          {(lessons ?? []).map((l) => (
+            <li key={l.id} className={`idle-lesson state-${l.state}`} data-testid={`idle-lesson-${l.id}`} data-state={l.state}>
+              <span className="idle-time">{new Date(l.scheduledAt).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })}</span>
+              <span className="idle-title">
+                {l.title}
+                <span className="idle-sub">
+                  {l.subject} · {l.teacherName}
+                </span>
+              </span>
+              <span className={`badge big state-${l.state}`}>{t(`state.${l.state}`)}</span>
+            </li>
+          ))}
+        </ul>
+        <div className="idle-waiting">{offline ? t('idle.offline') : t('idle.waiting')}</div>
+      </main>
+      <footer className="idle-foot">
+        <button className="fullscreen-btn" data-testid="fullscreen" onClick={fs.toggle}>
+          <Icon name="fullscreen" /> {fs.isFull ? t('live.exitFullscreen') : t('live.fullscreen')}
+        </button>
+        <button className="link subtle" onClick={() => void logout().then(() => navigate('/login?device=1', { replace: true }))}>
+          {t('nav.logout')}
+        </button>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+// 观摩: researchers and admins watch the stage (teacher, screen, on-stage classroom), follow hands
+// and the exercise, and take part in the chat. Publishes nothing.
+import { useI18n } from '../i18n/index.js';
+import { useLiveLesson } from '../live/useLiveLesson.js';
+import { AudioSink } from '../components/AudioSink.js';
+import { ChatPanel } from '../components/ChatPanel.js';
+import { NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
+import { ConnectingScreen, FatalScreen, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
+import { QuizResults } from '../components/Quiz.js';
+import { Stage } from '../components/Stage.js';
+import { Link } from '../router.js';
+import { Icon } from '../components/Icon.js';
+
+export function ObservePage({ lessonId }: { lessonId: string }) {
+  const { t } = useI18n();
+  const { live, state } = useLiveLesson(lessonId, 'observe');
+  const nameOf = useNameOf(state);
+  const fs = useFullscreen();
+
+  if (state.phase === 'fatal') return <FatalScreen message={state.error} />;
+  if (!state.lesson) {
+    return (
+      <>
+        <ConnectingScreen />
+        <ReconnectingOverlay show={state.phase === 'reconnecting'} />
+      </>
+    );
+  }
+  const lesson = state.lesson;
+  const isLive = state.phase === 'live';
+
+  return (
+    <div className="observe-page" data-testid="observe-page">
+      <header className="live-bar">
+        <Link to="/" className="back-link">
+          ← {t('nav.home')}
+        </Link>
+        <div className="live-title">
+          <strong>{lesson.title}</strong>
+          <span className="muted-text">
+            {lesson.subject} · {lesson.teacherName} · {t('live.observer')}
+          </span>
+        </div>
+        <StateBadge state={lesson.state} />
+        <div className="live-bar-actions">
+          <NetQualityBadge quality={state.netQuality} />
+          <button onClick={fs.toggle} data-testid="fullscreen">
+            <Icon name="fullscreen" /> {fs.isFull ? t('live.exitFullscreen') : t('live.fullscreen')}
+          </button>
+        </div>
+      </header>
+      {state.phase === 'ended' ? (
+        <div className="center-screen" data-testid="lesson-ended">
+          <div className="center-title">{t('live.ended')}</div>
+          <Link className="button" to="/">
+            {t('live.backHome')}
+          </Link>
+        </div>
+      ) : (
+        <div className="observe-layout">
+          <main className="observe-main">
+            <Stage live={live} state={state} nameOf={nameOf} />
+            <div className="stage-info" data-testid="stage-info" data-classroom-id={state.stageClassroomId ?? ''}>
+              {state.stageClassroomId ? t('live.stageNow', { name: nameOf(state.stageClassroomId) }) : t('live.stageNone')}
+            </div>
+          </main>
+          <aside className="observe-side">
+            <HandsList hands={state.hands} nameOf={nameOf} />
+            {state.quiz && (
+              <section className="panel">
+                <h2 className="panel-title">
+                  {t('quiz.title')}
+                  <span className={`badge ${state.quiz.quiz.closedAt ? 'state-ended' : 'state-live'}`}>
+                    {state.quiz.quiz.closedAt ? t('quiz.closed') : t('quiz.open')}
+                  </span>
+                </h2>
+                <div className="quiz-question">{state.quiz.quiz.question}</div>
+                <QuizResults quiz={state.quiz.quiz} answers={state.quiz.answers} nameOf={nameOf} />
+              </section>
+            )}
+            <ChatPanel chat={state.chat} onSend={(text) => live.sendChat(text)} disabled={!isLive} />
+          </aside>
+        </div>
+      )}
+      <AudioSink consumers={state.consumers} selfPeerId={state.self?.peerId ?? null} />
+      <ReconnectingOverlay show={state.phase === 'reconnecting'} />
+    </div>
+  );
+}

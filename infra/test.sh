@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite — typecheck, unit/integration/fuzz (vitest, real mediasoup,
+# real Redis, real ffmpeg, real database), then end-to-end in Debian Chromium (Playwright).
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh" --test || exit 1
+mkdir -p tests/.reports
+rm -f tests/.reports/*.json
+status=0
+
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit || status=1
+
+echo "== unit, integration and fuzz tests (vitest)"
+npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=json \
+  --outputFile.json=tests/.reports/vitest.json || status=1
+
+echo "== end-to-end tests (Playwright, Debian Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=tests/.reports/playwright.json \
+  npx playwright test --config tests/e2e/playwright.config.ts --reporter=list,json || status=1
+
+node infra/test-summary.mjs tests/.reports/vitest.json tests/.reports/playwright.json || status=1
+exit $status

@@ -1,0 +1,237 @@
+// A lesson's media: one router on one worker, its peers, and an audio-level observer for
+// classroom microphones. It knows nothing of roles; the live lesson decides who may
+// produce and who receives what, and calls consume()/closeConsumer() accordingly.
+//
+// Scaling past one worker: a lesson that outgrows one core would get a second router on
+// another worker and `router.pipeToRouter({ producerId, router: other })` for each
+// producer; receivers on the second router consume the piped producers. createRouter()
+// below is the one place that would choose that second router.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { AUDIO_LEVEL_INTERVAL_MS, AUDIO_LEVEL_THRESHOLD_DB, INITIAL_OUTGOING_BITRATE, MAX_INCOMING_BITRATE, ROUTER_CODECS } from './config.js';
+import { MediaError, MediaPeer, type ProducerMeta } from './MediaPeer.js';
+import type { PooledWorker, WorkerPool } from './WorkerPool.js';
+import type { MediaSource } from '../server/contract/domain.js';
+
+export interface TransportInfo {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+}
+
+interface LessonMediaEvents {
+  /** The worker under this lesson died: every transport is gone; re-create from scratch. */
+  lost: [];
+  producerClosed: [producer: types.Producer<ProducerMeta>];
+  consumerClosed: [peerId: string, consumerId: string];
+  consumerPaused: [peerId: string, consumerId: string];
+  consumerResumed: [peerId: string, consumerId: string];
+  audioLevels: [levels: { producer: types.Producer<ProducerMeta>; volume: number }[]];
+}
+
+export class LessonMedia extends EventEmitter<LessonMediaEvents> {
+  readonly peers = new Map<string, MediaPeer>();
+  private closed = false;
+
+  private constructor(
+    readonly router: types.Router,
+    readonly slot: PooledWorker,
+    private readonly levels: types.AudioLevelObserver,
+  ) {
+    super();
+    router.on('workerclose', () => {
+      this.close();
+      this.emit('lost');
+    });
+    levels.on('volumes', (vols) =>
+      this.emit(
+        'audioLevels',
+        vols.map((v) => ({ producer: v.producer as unknown as types.Producer<ProducerMeta>, volume: v.volume })),
+      ),
+    );
+    levels.on('silence', () => this.emit('audioLevels', []));
+  }
+
+  static async create(pool: WorkerPool): Promise<LessonMedia> {
+    const { router, slot } = await pool.createRouter(ROUTER_CODECS);
+    const levels = await router.createAudioLevelObserver({
+      maxEntries: 16,
+      threshold: AUDIO_LEVEL_THRESHOLD_DB,
+      interval: AUDIO_LEVEL_INTERVAL_MS,
+    });
+    return new LessonMedia(router, slot, levels);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.router.rtpCapabilities;
+  }
+
+  peer(peerId: string): MediaPeer {
+    this.assertOpen();
+    let p = this.peers.get(peerId);
+    if (!p) this.peers.set(peerId, (p = new MediaPeer(peerId)));
+    return p;
+  }
+
+  closePeer(peerId: string): void {
+    this.peers.get(peerId)?.close();
+    this.peers.delete(peerId);
+  }
+
+  async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo> {
+    const peer = this.peer(peerId);
+    // A reconnecting client opens fresh transports; old ones of the same direction go.
+    for (const t of peer.transports.values()) if (t.appData.direction === direction) t.close();
+    const transport = await this.router.createWebRtcTransport({
+      webRtcServer: this.slot.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BITRATE,
+      appData: { direction },
+    });
+    if (peer.isClosed) {
+      transport.close();
+      throw new MediaError('CONFLICT', 'peer left');
+    }
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    // A browser that vanished without a word: its DTLS closes or fails; free it at once.
+    transport.on('dtlsstatechange', (s) => {
+      if (s === 'closed' || s === 'failed') transport.close();
+    });
+    if (direction === 'send') await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    const t = this.peer(peerId).transport(transportId);
+    if (t.dtlsState !== 'new') throw new MediaError('CONFLICT', 'transport already connected');
+    await t.connect({ dtlsParameters });
+  }
+
+  async restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
+    return this.peer(peerId).transport(transportId).restartIce();
+  }
+
+  async produce(
+    peerId: string,
+    opts: { transportId: string; kind: 'audio' | 'video'; rtpParameters: types.RtpParameters; meta: ProducerMeta },
+  ): Promise<types.Producer<ProducerMeta>> {
+    const peer = this.peer(peerId);
+    const transport = peer.transport(opts.transportId);
+    if (transport.appData.direction !== 'send') throw new MediaError('BAD_REQUEST', 'not a send transport');
+    for (const p of peer.producers.values()) {
+      if (p.appData.source === opts.meta.source) throw new MediaError('CONFLICT', `already producing ${opts.meta.source}`);
+    }
+    const producer = await transport.produce<ProducerMeta>({
+      kind: opts.kind,
+      rtpParameters: opts.rtpParameters,
+      appData: opts.meta,
+    });
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => {
+      peer.producers.delete(producer.id);
+      this.emit('producerClosed', producer);
+    });
+    if (producer.kind === 'audio' && opts.meta.classroomId) {
+      await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
+    }
+    return producer;
+  }
+
+  closeProducer(peerId: string, producerId: string): void {
+    const p = this.peer(peerId).producers.get(producerId);
+    if (!p) throw new MediaError('NOT_FOUND', 'no such producer');
+    p.close();
+  }
+
+  /** All producers in the lesson, with their owner. */
+  *allProducers(): Iterable<types.Producer<ProducerMeta>> {
+    for (const peer of this.peers.values()) yield* peer.producers.values();
+  }
+
+  findProducer(producerId: string): types.Producer<ProducerMeta> | undefined {
+    for (const p of this.allProducers()) if (p.id === producerId) return p;
+    return undefined;
+  }
+
+  /**
+   * Creates a paused consumer of `producer` for `peerId` on its recv transport.
+   * Paused so that the browser sets up its side first; resume() then asks for a key frame.
+   */
+  async consume(peerId: string, producer: types.Producer<ProducerMeta>): Promise<types.Consumer<ProducerMeta> | null> {
+    const peer = this.peer(peerId);
+    if (peer.consumers.has(producer.id)) return peer.consumers.get(producer.id)!;
+    const caps = peer.rtpCapabilities;
+    if (!caps || !this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return null;
+    const transport = [...peer.transports.values()].find((t) => t.appData.direction === 'recv');
+    if (!transport) return null;
+    const consumer = await transport.consume<ProducerMeta>({
+      producerId: producer.id,
+      rtpCapabilities: caps,
+      paused: true,
+      appData: producer.appData,
+    });
+    if (peer.isClosed || producer.closed) {
+      consumer.close();
+      return null;
+    }
+    // Teacher video outranks classroom video when a link is short of bits.
+    if (consumer.kind === 'video' && producer.appData.classroomId === null) await consumer.setPriority(2);
+    peer.consumers.set(producer.id, consumer);
+    consumer.observer.once('close', () => {
+      if (peer.consumers.get(producer.id) === consumer) peer.consumers.delete(producer.id);
+      this.emit('consumerClosed', peerId, consumer.id);
+    });
+    consumer.on('producerpause', () => this.emit('consumerPaused', peerId, consumer.id));
+    consumer.on('producerresume', () => this.emit('consumerResumed', peerId, consumer.id));
+    return consumer;
+  }
+
+  async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
+    const c = this.peer(peerId).consumerById(consumerId);
+    if (c.type !== 'simulcast') return;
+    await c.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+  }
+
+  /** Counts for metrics and leak checks. */
+  counts(): { peers: number; transports: number; producers: number; consumers: number } {
+    let transports = 0;
+    let producers = 0;
+    let consumers = 0;
+    for (const p of this.peers.values()) {
+      transports += p.transports.size;
+      producers += p.producers.size;
+      consumers += p.consumers.size;
+    }
+    return { peers: this.peers.size, transports, producers, consumers };
+  }
+
+  producerOf(peerId: string, source: MediaSource): types.Producer<ProducerMeta> | undefined {
+    for (const p of this.peers.get(peerId)?.producers.values() ?? []) if (p.appData.source === source) return p;
+    return undefined;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.peers.values()) p.close();
+    this.peers.clear();
+    this.router.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new MediaError('UNAVAILABLE', 'lesson media is restarting');
+  }
+}

@@ -1,0 +1,56 @@
+// One participant's media objects in a lesson's router. Closing the peer closes its
+// transports, which closes their producers and consumers (mediasoup cascades).
+import type { types } from 'mediasoup';
+import type { MediaSource } from '../server/contract/domain.js';
+
+// A type alias (not an interface) so that it satisfies mediasoup's AppData index signature.
+export type ProducerMeta = {
+  peerId: string;
+  classroomId: string | null;
+  source: MediaSource;
+};
+
+export class MediaPeer {
+  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly producers = new Map<string, types.Producer<ProducerMeta>>();
+  /** Keyed by producer id: at most one consumer of a producer per peer. */
+  readonly consumers = new Map<string, types.Consumer<ProducerMeta>>();
+  rtpCapabilities: types.RtpCapabilities | null = null;
+  private closed = false;
+
+  constructor(readonly peerId: string) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  transport(id: string): types.WebRtcTransport {
+    const t = this.transports.get(id);
+    if (!t) throw new MediaError('NOT_FOUND', 'no such transport');
+    return t;
+  }
+
+  consumerById(consumerId: string): types.Consumer<ProducerMeta> {
+    for (const c of this.consumers.values()) if (c.id === consumerId) return c;
+    throw new MediaError('NOT_FOUND', 'no such consumer');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.transports.values()) t.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+}
+
+export class MediaError extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAVAILABLE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MediaError';
+  }
+}

@@ -1,0 +1,96 @@
+// Sign-in by password (staff) and by one-time device code (classroom projector PCs).
+import { randomBytes } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import type { Queryable } from '../db/db.js';
+import type { Config } from '../config.js';
+import type { PublicUser } from '../contract/domain.js';
+import { deviceLoginBody, loginBody } from '../contract/api.js';
+import { AppError } from '../contract/errors.js';
+import { parse } from '../http/validate.js';
+import { currentUser, requireUser } from '../http/requireUser.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { RateLimiter } from './rateLimit.js';
+import { redeemDeviceCode } from './deviceCodes.js';
+import {
+  DEVICE_SESSION_TTL_MS,
+  PASSWORD_SESSION_TTL_MS,
+  SESSION_COOKIE,
+  createSession,
+  destroySession,
+  tokenFromCookieHeader,
+} from './sessions.js';
+import { findUserForLogin } from './users.js';
+
+export interface AuthRouterOptions {
+  db: Queryable;
+  config: Pick<Config, 'secureCookies'>;
+  loginLimiter?: RateLimiter;
+  deviceLimiter?: RateLimiter;
+}
+
+// Unknown usernames still pay for one scrypt, so timing does not tell which accounts exist.
+let dummyHash: Promise<string> | undefined;
+const getDummyHash = () => (dummyHash ??= hashPassword(randomBytes(16).toString('hex')));
+
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+export function authRouter(opts: AuthRouterOptions): Router {
+  const { db, config } = opts;
+  const loginLimiter = opts.loginLimiter ?? new RateLimiter({ max: 10, windowMs: 10 * 60_000 });
+  const deviceLimiter = opts.deviceLimiter ?? new RateLimiter({ max: 20, windowMs: 10 * 60_000 });
+  const router = Router();
+
+  const cookieOptions = (maxAge?: number) => ({
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.secureCookies,
+    path: '/',
+    ...(maxAge === undefined ? {} : { maxAge }),
+  });
+
+  const startSession = async (req: Request, res: Response, user: PublicUser, ttlMs: number) => {
+    // Signing in on a shared PC replaces whoever was signed in there.
+    const previous = tokenFromCookieHeader(req.headers.cookie);
+    if (previous) await destroySession(db, previous);
+    const token = await createSession(db, user.id, ttlMs);
+    res.cookie(SESSION_COOKIE, token, cookieOptions(ttlMs));
+    res.json({ user });
+  };
+
+  const limited = (res: Response, limiter: RateLimiter, key: string) => {
+    if (limiter.take(key)) return;
+    res.setHeader('Retry-After', '600');
+    throw new AppError('RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again');
+  };
+
+  router.post('/api/auth/login', async (req, res) => {
+    const body = parse(loginBody, req.body);
+    limited(res, loginLimiter, `${body.username.toLowerCase()}\n${clientIp(req)}`);
+    const found = await findUserForLogin(db, body.username);
+    const ok = await verifyPassword(body.password, found?.passwordHash ?? (await getDummyHash()));
+    if (!found || !found.passwordHash || !ok) throw new AppError('UNAUTHENTICATED', 'wrong username or password');
+    await startSession(req, res, found.user, PASSWORD_SESSION_TTL_MS);
+  });
+
+  router.post('/api/auth/device', async (req, res) => {
+    const body = parse(deviceLoginBody, req.body);
+    limited(res, deviceLimiter, clientIp(req));
+    const user = await redeemDeviceCode(db, body.code);
+    await startSession(req, res, user, DEVICE_SESSION_TTL_MS);
+  });
+
+  router.post('/api/auth/logout', async (req, res) => {
+    const token = tokenFromCookieHeader(req.headers.cookie);
+    if (token) await destroySession(db, token);
+    res.clearCookie(SESSION_COOKIE, cookieOptions());
+    res.json({ ok: true });
+  });
+
+  router.get('/api/me', requireUser(db), (_req, res) => {
+    res.json({ user: currentUser(res) });
+  });
+
+  return router;
+}

@@ -1,0 +1,183 @@
+// Communities, schools, urban–rural pairings, classrooms and users.
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/db.js';
+import type { Classroom, Pairing, PublicUser, Role, School, SchoolKind } from '../contract/domain.js';
+import type { CommunityView } from '../contract/api.js';
+import { AppError } from '../contract/errors.js';
+import { hashPassword } from '../auth/passwords.js';
+import { toPublicUser } from '../auth/users.js';
+
+export interface Community {
+  id: string;
+  name: string;
+  coreSchoolId: string | null;
+}
+
+const toSchool = (r: Record<string, unknown>): School => ({
+  id: String(r.id),
+  communityId: String(r.community_id),
+  name: String(r.name),
+  kind: r.kind as SchoolKind,
+});
+
+const toClassroom = (r: Record<string, unknown>): Classroom => ({
+  id: String(r.id),
+  schoolId: String(r.school_id),
+  name: String(r.name),
+  grade: r.grade === null || r.grade === undefined ? null : Number(r.grade),
+});
+
+const toPairing = (r: Record<string, unknown>): Pairing => ({
+  id: String(r.id),
+  communityId: String(r.community_id),
+  citySchoolId: String(r.city_school_id),
+  ruralSchoolId: String(r.rural_school_id),
+});
+
+export async function getCommunity(db: Queryable, id: string): Promise<Community | null> {
+  const rows = await db.query('select id, name, core_school_id from communities where id = $1', [id]);
+  const r = rows[0];
+  return r ? { id: String(r.id), name: String(r.name), coreSchoolId: (r.core_school_id as string | null) ?? null } : null;
+}
+
+export async function findCommunityByName(db: Queryable, name: string): Promise<Community | null> {
+  const rows = await db.query<{ id: string }>('select id from communities where name = $1 limit 1', [name]);
+  return rows[0] ? getCommunity(db, rows[0].id) : null;
+}
+
+export async function getCommunityView(db: Queryable, communityId: string): Promise<CommunityView> {
+  const community = await getCommunity(db, communityId);
+  if (!community) throw new AppError('NOT_FOUND', 'community not found');
+  const [schools, pairings, classrooms, teachers] = [
+    await db.query('select id, community_id, name, kind from schools where community_id = $1 order by kind, name', [communityId]),
+    await db.query(
+      'select id, community_id, city_school_id, rural_school_id from pairings where community_id = $1 order by id',
+      [communityId],
+    ),
+    await db.query(
+      `select c.id, c.school_id, c.name, c.grade from classrooms c join schools s on s.id = c.school_id
+        where s.community_id = $1 order by s.name, c.name`,
+      [communityId],
+    ),
+    await db.query<{ id: string; display_name: string; school_id: string | null }>(
+      `select id, display_name, school_id from users where community_id = $1 and role = 'teacher' order by display_name`,
+      [communityId],
+    ),
+  ];
+  return {
+    community,
+    schools: schools.map(toSchool),
+    pairings: pairings.map(toPairing),
+    classrooms: classrooms.map(toClassroom),
+    teachers: teachers.map((t) => ({ id: t.id, displayName: t.display_name, schoolId: t.school_id })),
+  };
+}
+
+export async function getSchool(db: Queryable, id: string): Promise<School | null> {
+  const rows = await db.query('select id, community_id, name, kind from schools where id = $1', [id]);
+  return rows[0] ? toSchool(rows[0]) : null;
+}
+
+export async function getClassroom(db: Queryable, id: string): Promise<Classroom | null> {
+  const rows = await db.query('select id, school_id, name, grade from classrooms where id = $1', [id]);
+  return rows[0] ? toClassroom(rows[0]) : null;
+}
+
+export async function createCommunity(db: Queryable, opts: { name: string }): Promise<Community> {
+  const id = randomUUID();
+  await db.query('insert into communities (id, name) values ($1, $2)', [id, opts.name]);
+  return { id, name: opts.name, coreSchoolId: null };
+}
+
+export async function setCoreSchool(db: Queryable, communityId: string, schoolId: string): Promise<void> {
+  const school = await getSchool(db, schoolId);
+  if (!school || school.communityId !== communityId) throw new AppError('BAD_REQUEST', 'core school must belong to the community');
+  await db.query('update communities set core_school_id = $2 where id = $1', [communityId, schoolId]);
+}
+
+export async function createSchool(
+  db: Queryable,
+  opts: { communityId: string; name: string; kind: SchoolKind; recordingConsent?: boolean },
+): Promise<School> {
+  const id = randomUUID();
+  await db.query('insert into schools (id, community_id, name, kind, recording_consent) values ($1, $2, $3, $4, $5)', [
+    id,
+    opts.communityId,
+    opts.name,
+    opts.kind,
+    opts.recordingConsent ?? true,
+  ]);
+  return { id, communityId: opts.communityId, name: opts.name, kind: opts.kind };
+}
+
+export async function createPairing(db: Queryable, opts: { citySchoolId: string; ruralSchoolId: string }): Promise<Pairing> {
+  const [city, rural] = [await getSchool(db, opts.citySchoolId), await getSchool(db, opts.ruralSchoolId)];
+  if (!city || !rural) throw new AppError('NOT_FOUND', 'school not found');
+  if (city.kind !== 'city' || rural.kind !== 'rural') throw new AppError('BAD_REQUEST', 'a pairing joins a city school to a rural school');
+  if (city.communityId !== rural.communityId) throw new AppError('BAD_REQUEST', 'paired schools must be in the same community');
+  const id = randomUUID();
+  await db.query('insert into pairings (id, community_id, city_school_id, rural_school_id) values ($1, $2, $3, $4)', [
+    id,
+    city.communityId,
+    city.id,
+    rural.id,
+  ]);
+  return { id, communityId: city.communityId, citySchoolId: city.id, ruralSchoolId: rural.id };
+}
+
+export async function createClassroom(
+  db: Queryable,
+  opts: { schoolId: string; name: string; grade?: number | null },
+): Promise<Classroom> {
+  const id = randomUUID();
+  await db.query('insert into classrooms (id, school_id, name, grade) values ($1, $2, $3, $4)', [
+    id,
+    opts.schoolId,
+    opts.name,
+    opts.grade ?? null,
+  ]);
+  return { id, schoolId: opts.schoolId, name: opts.name, grade: opts.grade ?? null };
+}
+
+export interface CreateUserInput {
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Plain text; stored as a scrypt hash. Omit for accounts that cannot sign in by password. */
+  password?: string;
+  /** Needed only when no school/classroom says which community (a community admin). */
+  communityId?: string;
+  schoolId?: string | null;
+  classroomId?: string | null;
+}
+
+export async function createUser(db: Queryable, input: CreateUserInput): Promise<PublicUser> {
+  let schoolId = input.schoolId ?? null;
+  const classroomId = input.classroomId ?? null;
+  if (input.role === 'classroom') {
+    if (!classroomId) throw new AppError('BAD_REQUEST', 'a classroom account needs a classroom');
+    const classroom = await getClassroom(db, classroomId);
+    if (!classroom) throw new AppError('NOT_FOUND', 'classroom not found');
+    if (schoolId && schoolId !== classroom.schoolId) throw new AppError('BAD_REQUEST', 'classroom is not in that school');
+    schoolId = classroom.schoolId;
+  } else if (classroomId) {
+    throw new AppError('BAD_REQUEST', 'only classroom accounts belong to a classroom');
+  }
+  if (!schoolId && input.role !== 'community_admin') throw new AppError('BAD_REQUEST', `a ${input.role} belongs to a school`);
+  let communityId = input.communityId ?? null;
+  if (schoolId) {
+    const school = await getSchool(db, schoolId);
+    if (!school) throw new AppError('NOT_FOUND', 'school not found');
+    if (communityId && communityId !== school.communityId) throw new AppError('BAD_REQUEST', 'school is not in that community');
+    communityId = school.communityId;
+  }
+  if (!communityId) throw new AppError('BAD_REQUEST', 'a community admin needs a community');
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const rows = await db.query(
+    `insert into users (id, community_id, school_id, classroom_id, username, display_name, role, password_hash)
+     values ($1, $2, $3, $4, $5, $6, $7, $8)
+     returning id, username, display_name, role, school_id, classroom_id`,
+    [randomUUID(), communityId, schoolId, classroomId, input.username, input.displayName, input.role, passwordHash],
+  );
+  return toPublicUser(rows[0]);
+}

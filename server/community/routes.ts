@@ -1,0 +1,33 @@
+// The signed-in user's community, and classroom device set-up.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Queryable } from '../db/db.js';
+import { AppError } from '../contract/errors.js';
+import { issueDeviceCode } from '../auth/deviceCodes.js';
+import { communityIdOf } from '../auth/users.js';
+import { parse } from '../http/validate.js';
+import { currentUser, requireUser } from '../http/requireUser.js';
+import { assertCanManageClassroom } from './policy.js';
+import { getCommunityView } from './repo.js';
+
+const classroomParam = z.object({ id: z.string().min(1).max(64) });
+
+export function communityRouter({ db }: { db: Queryable }): Router {
+  const router = Router();
+  const auth = requireUser(db);
+
+  router.get('/api/community', auth, async (_req, res) => {
+    const communityId = await communityIdOf(db, currentUser(res).id);
+    if (!communityId) throw new AppError('UNAUTHENTICATED', 'please sign in');
+    res.json(await getCommunityView(db, communityId));
+  });
+
+  router.post('/api/classrooms/:id/device-code', auth, async (req, res) => {
+    const { id } = parse(classroomParam, req.params);
+    const user = currentUser(res);
+    await assertCanManageClassroom(db, user, id);
+    res.status(201).json(await issueDeviceCode(db, { classroomId: id, issuedBy: user.id }));
+  });
+
+  return router;
+}

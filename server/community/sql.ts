@@ -1,0 +1,27 @@
+// Small helpers shared by the repos: row values differ slightly between PGlite and node-postgres.
+import type { Db, Queryable } from '../db/db.js';
+
+/**
+ * Runs fn atomically. Repos take a Queryable so callers already inside `db.tx` can pass
+ * their `q` (nesting would deadlock PGlite); a plain Queryable just runs fn on it.
+ */
+export function inTx<T>(q: Queryable | Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  return 'tx' in q && typeof q.tx === 'function' ? q.tx(fn) : fn(q);
+}
+
+export function iso(v: unknown): string {
+  return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+}
+
+export function isoOrNull(v: unknown): string | null {
+  return v === null || v === undefined ? null : iso(v);
+}
+
+/** jsonb comes back parsed from both drivers; older pg setups may hand back text. */
+export function json<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}

@@ -1,0 +1,38 @@
+// All /api routes in one router. Mount it at the root: it routes full `/api/...` paths and
+// leaves every other path (the client app, /healthz, /metrics) to the caller.
+import express, { Router } from 'express';
+import type { Db, Queryable } from '../db/db.js';
+import type { Config } from '../config.js';
+import type { RateLimiter } from '../auth/rateLimit.js';
+import { authRouter } from '../auth/routes.js';
+import { communityRouter } from '../community/routes.js';
+import { lessonsRouter } from '../lessons/routes.js';
+import { apiNotFound, errorHandler } from './errors.js';
+
+export { requireUser, currentUser } from './requireUser.js';
+export { errorHandler, sendError } from './errors.js';
+
+export interface ApiRouterOptions {
+  db: Db | Queryable;
+  config: Pick<Config, 'secureCookies'>;
+  /** Injected by tests; default 10 attempts per 10 min per username+IP. */
+  loginLimiter?: RateLimiter;
+  /** Default 20 device-code attempts per 10 min per IP. */
+  deviceLimiter?: RateLimiter;
+}
+
+export function createApiRouter(opts: ApiRouterOptions): Router {
+  const { db } = opts;
+  const router = Router();
+  router.use('/api', express.json({ limit: '64kb' }), (_req, res, next) => {
+    // Answers depend on who asks: no shared or browser cache may keep them.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(authRouter({ db, config: opts.config, loginLimiter: opts.loginLimiter, deviceLimiter: opts.deviceLimiter }));
+  router.use(communityRouter({ db }));
+  router.use(lessonsRouter({ db }));
+  router.use('/api', apiNotFound);
+  router.use(errorHandler);
+  return router;
+}

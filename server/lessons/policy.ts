@@ -1,0 +1,62 @@
+// Who is what in a lesson, and who may schedule one. Both HTTP and the live-lesson socket ask here.
+import type { Queryable } from '../db/db.js';
+import type { Lesson, LessonRole, PublicUser } from '../contract/domain.js';
+import type { CreateLessonBody } from '../contract/api.js';
+import { AppError } from '../contract/errors.js';
+import { communityIdOf } from '../auth/users.js';
+import { getClassroom } from '../community/repo.js';
+
+export async function lessonRoleFor(db: Queryable, user: PublicUser, lesson: Lesson): Promise<LessonRole | null> {
+  if (user.id === lesson.teacherId) return 'teacher';
+  // A device is a room: it joins only as itself, and the host room is the teacher's own
+  // stream, so a host-classroom device gets nothing rather than a second copy of the class.
+  if (user.role === 'classroom') {
+    return user.classroomId && lesson.receivingClassroomIds.includes(user.classroomId) ? 'classroom' : null;
+  }
+  if ((await communityIdOf(db, user.id)) !== lesson.communityId) return null;
+  if (user.role === 'researcher' || user.role === 'community_admin') return 'observer';
+  if ((user.role === 'school_admin' || user.role === 'teacher') && user.schoolId) {
+    const rows = await db.query(
+      `select 1 from classrooms c
+        where c.school_id = $2
+          and (c.id = $3 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1))
+        limit 1`,
+      [lesson.id, user.schoolId, lesson.hostClassroomId],
+    );
+    return rows.length ? 'observer' : null;
+  }
+  return null;
+}
+
+/**
+ * Resolves when `user` may schedule this lesson; throws AppError FORBIDDEN saying why not.
+ * Unknown classroom ids get the same answer as other schools' ones, so ids cannot be probed.
+ */
+export async function canCreateLesson(
+  db: Queryable,
+  user: PublicUser,
+  body: Pick<CreateLessonBody, 'hostClassroomId' | 'receivingClassroomIds'>,
+): Promise<void> {
+  if (user.role !== 'teacher') throw new AppError('FORBIDDEN', 'only teachers can schedule lessons');
+  const host = await getClassroom(db, body.hostClassroomId);
+  if (!host || !user.schoolId || host.schoolId !== user.schoolId) {
+    throw new AppError('FORBIDDEN', 'the host classroom must be a classroom of your own school');
+  }
+  const wanted = [...new Set(body.receivingClassroomIds)];
+  if (!wanted.length) throw new AppError('BAD_REQUEST', 'choose at least one receiving classroom');
+  const rows = await db.query<{ id: string }>(
+    `select c.id from classrooms c
+       join schools s on s.id = c.school_id and s.kind = 'rural'
+       join pairings p on p.rural_school_id = s.id and p.city_school_id = $1
+      where c.id = any($2)`,
+    [user.schoolId, wanted],
+  );
+  const allowed = new Set(rows.map((r) => r.id));
+  const refused = wanted.filter((id) => !allowed.has(id));
+  if (refused.length) {
+    throw new AppError(
+      'FORBIDDEN',
+      `receiving classrooms must be in rural schools paired with your school (not allowed: ${refused.join(', ')})`,
+    );
+  }
+}

@@ -1,0 +1,168 @@
+// Scheduled synchronous lessons: one host (city) classroom teaching paired receiving classrooms.
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/db.js';
+import type { Lesson, LessonState, PublicUser } from '../contract/domain.js';
+import { createLessonBody, type CreateLessonBody } from '../contract/api.js';
+import { AppError } from '../contract/errors.js';
+import { communityIdOf } from '../auth/users.js';
+import { inTx, iso, isoOrNull, json } from '../community/sql.js';
+import { canCreateLesson } from './policy.js';
+
+const LESSON_SELECT = `
+  select l.id, l.community_id, l.title, l.subject, l.grade, l.teacher_id, u.display_name as teacher_name,
+         l.host_classroom_id, l.scheduled_at, l.duration_min, l.state, l.started_at, l.ended_at,
+         coalesce((select json_agg(lc.classroom_id order by lc.classroom_id)
+                     from lesson_classrooms lc where lc.lesson_id = l.id), '[]'::json) as receiving
+    from lessons l join users u on u.id = l.teacher_id`;
+
+/** A list is for a timetable view; more than this in one answer is a client asking for everything. */
+const LIST_LIMIT = 500;
+
+function toLesson(r: Record<string, unknown>): Lesson {
+  return {
+    id: String(r.id),
+    communityId: String(r.community_id),
+    title: String(r.title),
+    subject: String(r.subject),
+    grade: Number(r.grade),
+    teacherId: String(r.teacher_id),
+    teacherName: String(r.teacher_name),
+    hostClassroomId: String(r.host_classroom_id),
+    receivingClassroomIds: json<string[]>(r.receiving),
+    scheduledAt: iso(r.scheduled_at),
+    durationMin: Number(r.duration_min),
+    state: r.state as LessonState,
+    startedAt: isoOrNull(r.started_at),
+    endedAt: isoOrNull(r.ended_at),
+  };
+}
+
+export async function getLesson(db: Queryable, id: string): Promise<Lesson | null> {
+  const rows = await db.query(`${LESSON_SELECT} where l.id = $1`, [id]);
+  return rows[0] ? toLesson(rows[0]) : null;
+}
+
+/**
+ * Lessons the user has a lessonRoleFor (same rules, in SQL), overlapping [from, to):
+ * a lesson that started before `from` but is still running (or still live) is included.
+ */
+export async function listLessonsFor(
+  db: Queryable,
+  user: PublicUser,
+  range: { from?: string; to?: string } = {},
+): Promise<Lesson[]> {
+  const params: unknown[] = [user.id];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where = ['l.community_id = (select community_id from users where id = $1)'];
+  const inSchool = (schoolId: string) => {
+    const s = p(schoolId);
+    return `(exists (select 1 from classrooms c where c.id = l.host_classroom_id and c.school_id = ${s})
+         or exists (select 1 from lesson_classrooms lc join classrooms c on c.id = lc.classroom_id
+                     where lc.lesson_id = l.id and c.school_id = ${s}))`;
+  };
+  switch (user.role) {
+    case 'community_admin':
+    case 'researcher':
+      break;
+    case 'classroom':
+      if (!user.classroomId) return [];
+      where.push(`exists (select 1 from lesson_classrooms lc where lc.lesson_id = l.id and lc.classroom_id = ${p(user.classroomId)})`);
+      break;
+    case 'teacher':
+      where.push(user.schoolId ? `(l.teacher_id = $1 or ${inSchool(user.schoolId)})` : 'l.teacher_id = $1');
+      break;
+    case 'school_admin':
+      if (!user.schoolId) return [];
+      where.push(inSchool(user.schoolId));
+      break;
+    default:
+      return [];
+  }
+  if (range.from) {
+    const f = p(range.from);
+    where.push(`(l.scheduled_at + l.duration_min * interval '1 minute' > ${f}::timestamptz or l.state = 'live')`);
+  }
+  if (range.to) where.push(`l.scheduled_at < ${p(range.to)}::timestamptz`);
+  const rows = await db.query(`${LESSON_SELECT} where ${where.join(' and ')} order by l.scheduled_at, l.id limit ${LIST_LIMIT}`, params);
+  return rows.map(toLesson);
+}
+
+export async function createLesson(db: Queryable, teacher: PublicUser, body: CreateLessonBody): Promise<Lesson> {
+  const parsed = createLessonBody.safeParse(body);
+  if (!parsed.success) throw new AppError('BAD_REQUEST', parsed.error.issues[0]?.message ?? 'invalid lesson');
+  const b = { ...parsed.data, receivingClassroomIds: [...new Set(parsed.data.receivingClassroomIds)] };
+  await canCreateLesson(db, teacher, b);
+  const communityId = await communityIdOf(db, teacher.id);
+  if (!communityId) throw new AppError('UNAUTHENTICATED', 'unknown user');
+  const id = randomUUID();
+  return inTx(db, async (q) => {
+    await q.query(
+      `insert into lessons (id, community_id, title, subject, grade, teacher_id, host_classroom_id, scheduled_at, duration_min)
+       values ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9)`,
+      [id, communityId, b.title, b.subject, b.grade, teacher.id, b.hostClassroomId, b.scheduledAt, b.durationMin],
+    );
+    for (const classroomId of b.receivingClassroomIds) {
+      await q.query('insert into lesson_classrooms (lesson_id, classroom_id) values ($1, $2)', [id, classroomId]);
+    }
+    const rows = await q.query(`${LESSON_SELECT} where l.id = $1`, [id]);
+    return toLesson(rows[0]);
+  });
+}
+
+/** scheduled → live → ended, once each; anything else is CONFLICT. */
+export async function setLessonState(db: Queryable, id: string, state: 'live' | 'ended'): Promise<Lesson> {
+  const sql =
+    state === 'live'
+      ? `update lessons set state = 'live', started_at = now() where id = $1 and state = 'scheduled' returning id`
+      : `update lessons set state = 'ended', ended_at = now() where id = $1 and state = 'live' returning id`;
+  const updated = await db.query(sql, [id]);
+  const lesson = await getLesson(db, id);
+  if (!lesson) throw new AppError('NOT_FOUND', 'lesson not found');
+  if (!updated.length) {
+    throw new AppError(
+      'CONFLICT',
+      state === 'live'
+        ? `lesson is ${lesson.state}; only a scheduled lesson can start`
+        : `lesson is ${lesson.state}; only a live lesson can end`,
+    );
+  }
+  return lesson;
+}
+
+export async function recordLessonEvent(
+  db: Queryable,
+  lessonId: string,
+  type: string,
+  actorId: string | null,
+  payload: object,
+): Promise<void> {
+  await db.query('insert into lesson_events (lesson_id, type, actor_id, payload) values ($1, $2, $3, $4::jsonb)', [
+    lessonId,
+    type,
+    actorId,
+    JSON.stringify(payload ?? {}),
+  ]);
+}
+
+export interface LessonEvent {
+  id: number;
+  at: string;
+  type: string;
+  actorId: string | null;
+  payload: unknown;
+}
+
+/** The event log in order, for replay and for tests of what was recorded. */
+export async function listLessonEvents(db: Queryable, lessonId: string): Promise<LessonEvent[]> {
+  const rows = await db.query('select id, at, type, actor_id, payload from lesson_events where lesson_id = $1 order by id', [lessonId]);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: iso(r.at),
+    type: String(r.type),
+    actorId: (r.actor_id as string | null) ?? null,
+    payload: json<unknown>(r.payload),
+  }));
+}

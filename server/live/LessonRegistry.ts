@@ -1,0 +1,83 @@
+// The live lessons this process hosts. A lesson's router lives on one worker of this
+// process, so every participant of a lesson must reach this process (sticky by lesson).
+import type { Db } from '../db/db.js';
+import type { Lesson } from '../contract/domain.js';
+import type { WorkerPool } from '../../media/WorkerPool.js';
+import { LiveLesson } from './LiveLesson.js';
+import type { LiveServer } from './types.js';
+
+/** A lesson nobody is in keeps its router this long, for a quick return. */
+const IDLE_CLOSE_MS = 60_000;
+
+export class LessonRegistry {
+  private lessons = new Map<string, LiveLesson>();
+  private idleTimers = new Map<string, NodeJS.Timeout>();
+  private opening = new Map<string, Promise<LiveLesson>>();
+
+  constructor(private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool }) {}
+
+  async open(lesson: Lesson): Promise<LiveLesson> {
+    this.cancelIdle(lesson.id);
+    let live = this.lessons.get(lesson.id);
+    if (live && !live.isClosed) {
+      live.lesson = lesson;
+      return live;
+    }
+    // Two classrooms joining at the same instant must get the same lesson.
+    let opening = this.opening.get(lesson.id);
+    if (!opening) {
+      opening = this.create(lesson).finally(() => this.opening.delete(lesson.id));
+      this.opening.set(lesson.id, opening);
+    }
+    return opening;
+  }
+
+  private async create(lesson: Lesson): Promise<LiveLesson> {
+    const rows = await this.deps.db.query<{ live_state: unknown }>('select live_state from lessons where id = $1', [lesson.id]);
+    const saved = parseState(rows[0]?.live_state);
+    const live = new LiveLesson(lesson, this.deps, saved);
+    this.lessons.set(lesson.id, live);
+    await live.media();
+    return live;
+  }
+
+  get(lessonId: string): LiveLesson | undefined {
+    return this.lessons.get(lessonId);
+  }
+
+  all(): LiveLesson[] {
+    return [...this.lessons.values()];
+  }
+
+  /** Called when a participant leaves: an empty lesson frees its router after a while. */
+  leaveIfEmpty(live: LiveLesson): void {
+    if (live.peers.size > 0 || this.idleTimers.has(live.lesson.id)) return;
+    const t = setTimeout(() => {
+      this.idleTimers.delete(live.lesson.id);
+      if (live.peers.size === 0) this.close(live.lesson.id);
+    }, IDLE_CLOSE_MS);
+    t.unref();
+    this.idleTimers.set(live.lesson.id, t);
+  }
+
+  close(lessonId: string): void {
+    this.cancelIdle(lessonId);
+    this.lessons.get(lessonId)?.close();
+    this.lessons.delete(lessonId);
+  }
+
+  closeAll(): void {
+    for (const id of [...this.lessons.keys()]) this.close(id);
+  }
+
+  private cancelIdle(lessonId: string): void {
+    const t = this.idleTimers.get(lessonId);
+    if (t) clearTimeout(t);
+    this.idleTimers.delete(lessonId);
+  }
+}
+
+function parseState(raw: unknown): Record<string, never> | { stageClassroomId?: string | null; mutedClassroomIds?: string[]; hands?: { classroomId: string; raisedAt: string }[] } {
+  const v = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  return v && typeof v === 'object' ? (v as object) : {};
+}

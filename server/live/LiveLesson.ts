@@ -1,0 +1,330 @@
+// A lesson while people are in it: its participants, raised hands, stage and mutes, and
+// its media. Decides, per participant, which producers it consumes (reconcile()).
+// Stage, mutes and hands are keyed by classroom, not by connection, so a projector that
+// reconnects finds its hand still raised and its stage still held.
+import { randomUUID } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type { Db } from '../db/db.js';
+import type { Lesson, LessonRole, PeerInfo, PublicUser, RaisedHand } from '../contract/domain.js';
+import { AppError } from '../contract/errors.js';
+import { LessonMedia } from '../../media/LessonMedia.js';
+import { MediaError } from '../../media/MediaPeer.js';
+import type { ProducerMeta } from '../../media/MediaPeer.js';
+import type { WorkerPool } from '../../media/WorkerPool.js';
+import { recordLessonEvent } from '../lessons/repo.js';
+import { logger } from '../log.js';
+import { receives } from './policy.js';
+import type { LiveServer, LiveSocket } from './types.js';
+
+const log = logger('live.lesson');
+const CONSUMER_ACK_TIMEOUT_MS = 10_000;
+
+export interface LivePeer {
+  info: PeerInfo;
+  socket: LiveSocket;
+}
+
+interface LiveState {
+  stageClassroomId: string | null;
+  mutedClassroomIds: string[];
+  hands: RaisedHand[];
+}
+
+export class LiveLesson {
+  readonly peers = new Map<string, LivePeer>();
+  private state: LiveState;
+  private mediaNow: LessonMedia | null = null;
+  private mediaPending: Promise<LessonMedia> | null = null;
+  private reconciling = new Map<string, Promise<void>>();
+  private closed = false;
+
+  constructor(
+    public lesson: Lesson,
+    private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool },
+    saved: Partial<LiveState>,
+  ) {
+    this.state = {
+      stageClassroomId: saved.stageClassroomId ?? null,
+      mutedClassroomIds: saved.mutedClassroomIds ?? [],
+      hands: saved.hands ?? [],
+    };
+  }
+
+  get room(): string {
+    return `lesson:${this.lesson.id}`;
+  }
+  get stageClassroomId(): string | null {
+    return this.state.stageClassroomId;
+  }
+  get mutedClassroomIds(): string[] {
+    return [...this.state.mutedClassroomIds];
+  }
+  get hands(): RaisedHand[] {
+    return [...this.state.hands];
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The lesson's media, re-created on a fresh worker if the old one died. */
+  async media(): Promise<LessonMedia> {
+    if (this.closed) throw new AppError('CONFLICT', 'lesson is not live here any more');
+    if (this.mediaNow && !this.mediaNow.isClosed) return this.mediaNow;
+    if (!this.mediaPending) {
+      this.mediaPending = LessonMedia.create(this.deps.pool)
+        .then((m) => {
+          if (this.closed) {
+            m.close();
+            throw new AppError('CONFLICT', 'lesson closed');
+          }
+          this.wireMedia(m);
+          this.mediaNow = m;
+          return m;
+        })
+        .finally(() => (this.mediaPending = null));
+    }
+    return this.mediaPending;
+  }
+
+  /** Media if it exists right now (for counts), without creating it. */
+  get currentMedia(): LessonMedia | null {
+    return this.mediaNow && !this.mediaNow.isClosed ? this.mediaNow : null;
+  }
+
+  addPeer(socket: LiveSocket, user: PublicUser, lessonRole: LessonRole): LivePeer {
+    // One seat per user: a reconnecting browser replaces its stale self.
+    for (const p of this.peers.values()) if (p.info.userId === user.id) this.removePeer(p.info.peerId);
+    const info: PeerInfo = {
+      peerId: randomUUID(),
+      userId: user.id,
+      displayName: user.displayName,
+      lessonRole,
+      classroomId: lessonRole === 'classroom' ? user.classroomId : null,
+    };
+    const peer = { info, socket };
+    this.peers.set(info.peerId, peer);
+    socket.join(this.room);
+    socket.to(this.room).emit('peer:joined', info);
+    return peer;
+  }
+
+  removePeer(peerId: string): void {
+    const peer = this.peers.get(peerId);
+    if (!peer) return;
+    this.peers.delete(peerId);
+    this.currentMedia?.closePeer(peerId);
+    peer.socket.leave(this.room);
+    this.deps.io.to(this.room).emit('peer:left', { peerId });
+  }
+
+  peer(peerId: string): LivePeer {
+    const p = this.peers.get(peerId);
+    if (!p) throw new AppError('CONFLICT', 'join the lesson first');
+    return p;
+  }
+
+  // ---- media --------------------------------------------------------------
+
+  async setRtpCapabilities(peerId: string, caps: types.RtpCapabilities): Promise<void> {
+    const media = await this.media();
+    if (!media.router.rtpCapabilities.codecs?.some((rc) => caps.codecs?.some((c) => c.mimeType.toLowerCase() === rc.mimeType.toLowerCase()))) {
+      throw new AppError('BAD_REQUEST', 'no codec in common with the lesson');
+    }
+    media.peer(peerId).rtpCapabilities = caps;
+    // Not awaited: consuming waits on the client's consumer:new acks, and the client's
+    // own transport:connect request queues behind this handler on the same socket.
+    void this.reconcile(peerId);
+  }
+
+  async produce(
+    peerId: string,
+    opts: { transportId: string; kind: 'audio' | 'video'; source: ProducerMeta['source']; rtpParameters: types.RtpParameters },
+  ): Promise<types.Producer<ProducerMeta>> {
+    const { info } = this.peer(peerId);
+    const media = await this.media();
+    const expectedKind = opts.source === 'mic' ? 'audio' : 'video';
+    if (opts.kind !== expectedKind) throw new AppError('BAD_REQUEST', `${opts.source} must be ${expectedKind}`);
+    const producer = await media.produce(peerId, {
+      transportId: opts.transportId,
+      kind: opts.kind,
+      rtpParameters: opts.rtpParameters,
+      meta: { peerId, classroomId: info.classroomId, source: opts.source },
+    });
+    if (opts.source === 'mic' && info.classroomId && this.state.mutedClassroomIds.includes(info.classroomId)) {
+      await producer.pause();
+    }
+    if (opts.source === 'screen') void this.logEvent('screen:start', info.userId, {});
+    this.reconcileAll();
+    return producer;
+  }
+
+  async resumeOwnProducer(peerId: string, producerId: string): Promise<void> {
+    const { info } = this.peer(peerId);
+    const media = await this.media();
+    const p = media.peer(peerId).producers.get(producerId);
+    if (!p) throw new AppError('NOT_FOUND', 'no such producer');
+    if (p.appData.source === 'mic' && info.classroomId && this.state.mutedClassroomIds.includes(info.classroomId)) {
+      throw new AppError('FORBIDDEN', 'the teacher has muted this classroom');
+    }
+    await p.resume();
+  }
+
+  /** Brings each participant's consumers in line with who should receive what now. */
+  reconcileAll(): void {
+    for (const peerId of this.peers.keys()) void this.reconcile(peerId);
+  }
+
+  reconcile(peerId: string): Promise<void> {
+    // One reconciliation per peer at a time, so a producer is never consumed twice.
+    const prev = this.reconciling.get(peerId) ?? Promise.resolve();
+    const next = prev.then(() => this.reconcileNow(peerId)).catch((err) => {
+      if (!(err instanceof MediaError) && !(err instanceof AppError)) log.warn('reconcile failed', { peerId, err });
+    });
+    this.reconciling.set(peerId, next);
+    void next.then(() => {
+      if (this.reconciling.get(peerId) === next) this.reconciling.delete(peerId);
+    });
+    return next;
+  }
+
+  private async reconcileNow(peerId: string): Promise<void> {
+    const peer = this.peers.get(peerId);
+    const media = this.currentMedia;
+    const mp = media?.peers.get(peerId);
+    if (!peer || !media || !mp?.rtpCapabilities) return;
+    const wanted = new Map<string, types.Producer<ProducerMeta>>();
+    for (const p of media.allProducers()) {
+      const owner = this.peers.get(p.appData.peerId)?.info;
+      if (!owner || owner.peerId === peerId || p.closed) continue;
+      if (receives(peer.info, owner, p.appData.source, this.state.stageClassroomId)) wanted.set(p.id, p);
+    }
+    for (const [producerId, consumer] of mp.consumers) if (!wanted.has(producerId)) consumer.close();
+    for (const producer of wanted.values()) {
+      if (mp.consumers.has(producer.id)) continue;
+      const consumer = await media.consume(peerId, producer);
+      if (!consumer) continue;
+      const res = await peer.socket
+        .timeout(CONSUMER_ACK_TIMEOUT_MS)
+        .emitWithAck('consumer:new', {
+          consumerId: consumer.id,
+          producerId: producer.id,
+          peerId: producer.appData.peerId,
+          classroomId: producer.appData.classroomId,
+          source: producer.appData.source,
+          kind: consumer.kind,
+          rtpParameters: consumer.rtpParameters,
+          producerPaused: consumer.producerPaused,
+        })
+        .catch(() => null);
+      if (res?.ok && !consumer.closed) await consumer.resume();
+      else consumer.close();
+    }
+  }
+
+  private wireMedia(media: LessonMedia): void {
+    media.on('lost', () => {
+      log.warn('media worker lost; re-creating lesson media', { lessonId: this.lesson.id });
+      if (this.closed) return;
+      void this.media()
+        .then(() => this.deps.io.to(this.room).emit('media:reset'))
+        .catch((err) => log.error('could not re-create lesson media', { err }));
+    });
+    media.on('producerClosed', (p) => {
+      if (p.appData.source === 'screen') void this.logEvent('screen:stop', null, {});
+    });
+    const toPeer = (peerId: string) => this.peers.get(peerId)?.socket;
+    media.on('consumerClosed', (peerId, consumerId) => toPeer(peerId)?.emit('consumer:closed', { consumerId }));
+    media.on('consumerPaused', (peerId, consumerId) => toPeer(peerId)?.emit('consumer:paused', { consumerId }));
+    media.on('consumerResumed', (peerId, consumerId) => toPeer(peerId)?.emit('consumer:resumed', { consumerId }));
+    media.on('audioLevels', (levels) => {
+      const payload = levels
+        .filter((l) => l.producer.appData.classroomId)
+        .map((l) => ({ classroomId: l.producer.appData.classroomId as string, volume: l.volume }));
+      for (const p of this.peers.values()) if (p.info.lessonRole === 'teacher') p.socket.emit('audio:levels', payload);
+    });
+  }
+
+  // ---- classroom control -----------------------------------------------------
+
+  raiseHand(classroomId: string, actorId: string): void {
+    if (this.state.hands.some((h) => h.classroomId === classroomId)) return;
+    this.state.hands.push({ classroomId, raisedAt: new Date().toISOString() });
+    this.afterHandsChange('hand:raise', actorId, { classroomId });
+  }
+
+  lowerHand(classroomId: string, actorId: string): void {
+    const before = this.state.hands.length;
+    this.state.hands = this.state.hands.filter((h) => h.classroomId !== classroomId);
+    if (this.state.hands.length !== before) this.afterHandsChange('hand:lower', actorId, { classroomId });
+  }
+
+  setStage(classroomId: string | null, actorId: string): void {
+    if (classroomId !== null) this.assertReceiving(classroomId);
+    if (this.state.stageClassroomId === classroomId) return;
+    this.state.stageClassroomId = classroomId;
+    if (classroomId) this.state.hands = this.state.hands.filter((h) => h.classroomId !== classroomId);
+    this.deps.io.to(this.room).emit('stage:updated', { classroomId });
+    this.deps.io.to(this.room).emit('hands:updated', this.hands);
+    void this.persist();
+    void this.logEvent(classroomId ? 'stage:on' : 'stage:off', actorId, { classroomId });
+    this.reconcileAll();
+  }
+
+  async setMuted(classroomId: string, muted: boolean, actorId: string): Promise<void> {
+    this.assertReceiving(classroomId);
+    const set = new Set(this.state.mutedClassroomIds);
+    if (muted) set.add(classroomId);
+    else set.delete(classroomId);
+    this.state.mutedClassroomIds = [...set];
+    const media = this.currentMedia;
+    for (const p of media?.allProducers() ?? []) {
+      if (p.appData.classroomId === classroomId && p.appData.source === 'mic') {
+        if (muted) await p.pause();
+        else await p.resume();
+      }
+    }
+    this.deps.io.to(this.room).emit('classroom:muted', { mutedClassroomIds: this.mutedClassroomIds });
+    void this.persist();
+    void this.logEvent(muted ? 'classroom:mute' : 'classroom:unmute', actorId, { classroomId });
+  }
+
+  assertReceiving(classroomId: string): void {
+    if (!this.lesson.receivingClassroomIds.includes(classroomId)) {
+      throw new AppError('BAD_REQUEST', 'that classroom is not in this lesson');
+    }
+  }
+
+  private afterHandsChange(type: string, actorId: string, payload: object): void {
+    this.deps.io.to(this.room).emit('hands:updated', this.hands);
+    void this.persist();
+    void this.logEvent(type, actorId, payload);
+  }
+
+  logEvent(type: string, actorId: string | null, payload: object): Promise<void> {
+    return recordLessonEvent(this.deps.db, this.lesson.id, type, actorId, payload).catch((err) =>
+      log.error('could not record lesson event', { type, err }),
+    );
+  }
+
+  private persist(): Promise<void> {
+    return this.deps.db
+      .query('update lessons set live_state = $2 where id = $1', [this.lesson.id, JSON.stringify(this.state)])
+      .then(() => undefined)
+      .catch((err) => log.error('could not persist live state', { err }));
+  }
+
+  counts(): { peers: number; producers: number; consumers: number; transports: number } {
+    const m = this.currentMedia?.counts();
+    return { peers: this.peers.size, producers: m?.producers ?? 0, consumers: m?.consumers ?? 0, transports: m?.transports ?? 0 };
+  }
+
+  /** Idempotent: closes media and forgets participants (their sockets stay connected). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.peers.values()) p.socket.leave(this.room);
+    this.peers.clear();
+    this.mediaNow?.close();
+    this.mediaNow = null;
+  }
+}

@@ -1,0 +1,82 @@
+// The Socket.IO edge: every client event is validated against the shared contract and
+// answered with a typed ack; nothing a client sends can throw past this point.
+import { ZodError } from 'zod';
+import { clientSchemas, type ClientEventName, type ClientPayload, type ClientResults } from '../contract/events.js';
+import { AppError, type Ack, type ApiError } from '../contract/errors.js';
+import { MediaError } from '../../media/MediaPeer.js';
+import { logger } from '../log.js';
+import type { LiveSocket } from './types.js';
+
+const log = logger('live.edge');
+
+/** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
+const FLOOD_MAX = 300;
+const FLOOD_WINDOW_MS = 10_000;
+
+export type Handler<E extends ClientEventName> = (payload: ClientPayload<E>) => Promise<ClientResults[E]> | ClientResults[E];
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  if (err instanceof MediaError) return { code: err.code, message: err.message };
+  if (err instanceof ZodError) return { code: 'BAD_REQUEST', message: zodMessage(err) };
+  // mediasoup rejects bad RTP/DTLS parameters with TypeError; those are the client's fault.
+  if (err instanceof TypeError || (err instanceof Error && err.name === 'UnsupportedError')) {
+    return { code: 'BAD_REQUEST', message: err.message.slice(0, 200) };
+  }
+  log.error('unexpected handler error', { err });
+  return { code: 'INTERNAL', message: 'internal error' };
+}
+
+function zodMessage(err: ZodError): string {
+  const i = err.issues[0];
+  return i ? `${i.path.join('.') || 'payload'}: ${i.message}` : 'invalid payload';
+}
+
+export class SocketEdge {
+  private stamps: number[] = [];
+  /** Handlers of one socket run one at a time, in arrival order (out-of-order safe). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly socket: LiveSocket) {
+    // Events outside the contract: answer if the client gave an ack, otherwise ignore.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && event in clientSchemas) return;
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') ack(fail('NOT_FOUND', 'unknown event'));
+    });
+  }
+
+  on<E extends ClientEventName>(event: E, handler: Handler<E>): void {
+    const schema = clientSchemas[event];
+    (this.socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (r: Ack<unknown>) => void) : () => undefined;
+      if (typeof last === 'function') args.pop();
+      if (!this.allow()) return ack(fail('RATE_LIMITED', 'too many messages'));
+      if (args.length !== 1) return ack(fail('BAD_REQUEST', 'expected one payload object'));
+      const parsed = schema.safeParse(args[0]);
+      if (!parsed.success) return ack(fail('BAD_REQUEST', zodMessage(parsed.error)));
+      const run = async () => {
+        try {
+          const data = await handler(parsed.data as ClientPayload<E>);
+          ack({ ok: true, data: data ?? null });
+        } catch (err) {
+          ack({ ok: false, error: toApiError(err) });
+        }
+      };
+      this.queue = this.queue.then(run, run);
+    });
+  }
+
+  private allow(): boolean {
+    const now = Date.now();
+    while (this.stamps.length && now - this.stamps[0] > FLOOD_WINDOW_MS) this.stamps.shift();
+    if (this.stamps.length >= FLOOD_MAX) return false;
+    this.stamps.push(now);
+    return true;
+  }
+}
+
+function fail(code: ApiError['code'], message: string): Ack<never> {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,61 @@
+// lesson:join / leave / start / end
+import { AppError } from '../../contract/errors.js';
+import { listChatMessages } from '../../chat/repo.js';
+import { getLesson, setLessonState } from '../../lessons/repo.js';
+import { lessonRoleFor } from '../../lessons/policy.js';
+import { getOpenQuiz } from '../../quizzes/repo.js';
+import type { SocketSession } from '../session.js';
+
+export function registerLessonHandlers(s: SocketSession): void {
+  const { db, registry } = s.deps;
+
+  s.edge.on('lesson:join', async ({ lessonId }) => {
+    const lesson = await getLesson(db, lessonId);
+    if (!lesson) throw new AppError('NOT_FOUND', 'no such lesson');
+    const role = await lessonRoleFor(db, s.user, lesson);
+    if (!role) throw new AppError('FORBIDDEN', 'you are not part of this lesson');
+    if (lesson.state === 'ended') throw new AppError('CONFLICT', 'the lesson has ended');
+    s.leave();
+    const live = await registry.open(lesson);
+    const peer = live.addPeer(s.socket, s.user, role);
+    s.seat = { live, peerId: peer.info.peerId, role };
+    const [chat, quiz] = await Promise.all([listChatMessages(db, lesson.id), getOpenQuiz(db, lesson.id)]);
+    const media = await live.media();
+    return {
+      lesson: live.lesson,
+      self: peer.info,
+      peers: [...live.peers.values()].map((p) => p.info).filter((p) => p.peerId !== peer.info.peerId),
+      routerRtpCapabilities: media.rtpCapabilities,
+      stageClassroomId: live.stageClassroomId,
+      mutedClassroomIds: live.mutedClassroomIds,
+      hands: live.hands,
+      chat,
+      quiz,
+    };
+  });
+
+  s.edge.on('lesson:leave', () => {
+    s.leave();
+    return null;
+  });
+
+  s.edge.on('lesson:start', async () => {
+    const { live } = s.requireTeacher();
+    if (live.lesson.state === 'live') return live.lesson;
+    live.lesson = await setLessonState(db, live.lesson.id, 'live');
+    s.socket.nsp.to(live.room).emit('lesson:state', live.lesson);
+    await live.logEvent('lesson:start', s.user.id, {});
+    return live.lesson;
+  });
+
+  s.edge.on('lesson:end', async () => {
+    const { live } = s.requireTeacher();
+    live.lesson = await setLessonState(db, live.lesson.id, 'ended');
+    await live.logEvent('lesson:end', s.user.id, {});
+    s.socket.nsp.to(live.room).emit('lesson:state', live.lesson);
+    registry.close(live.lesson.id);
+    s.seat = null;
+    void s.deps.onLessonEnded?.(live.lesson);
+    return live.lesson;
+  });
+}

@@ -1,0 +1,20 @@
+// ICE servers handed to browsers: a TURN relay (coturn) for classrooms behind strict NAT,
+// with short-lived credentials derived from a shared secret (coturn's use-auth-secret).
+import { createHmac } from 'node:crypto';
+
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+export function iceServersFrom(env: NodeJS.ProcessEnv = process.env): () => IceServer[] {
+  const url = env.TONGBU_TURN_URL;
+  const secret = env.TONGBU_TURN_SECRET;
+  if (!url || !secret) return () => [];
+  return () => {
+    const username = `${Math.floor(Date.now() / 1000) + 12 * 3600}:tongbu`;
+    const credential = createHmac('sha1', secret).update(username).digest('base64');
+    return [{ urls: url.split(','), username, credential }];
+  };
+}

@@ -1,0 +1,77 @@
+// Socket.IO for live lessons: cookie-authenticated, one SocketSession per connection.
+import type { Server as HttpServer } from 'node:http';
+import { Server } from 'socket.io';
+import { LIMITS } from '../contract/events.js';
+import type { Db } from '../db/db.js';
+import type { Lesson } from '../contract/domain.js';
+import { userFromCookieHeader } from '../auth/sessions.js';
+import { RateLimiter } from '../auth/rateLimit.js';
+import type { WorkerPool } from '../../media/WorkerPool.js';
+import { logger } from '../log.js';
+import { SocketEdge } from './edge.js';
+import { LessonRegistry } from './LessonRegistry.js';
+import { SocketSession } from './session.js';
+import { registerLessonHandlers } from './handlers/lesson.js';
+import { registerMediaHandlers } from './handlers/media.js';
+import { registerClassroomHandlers } from './handlers/classroom.js';
+import { registerChatHandlers } from './handlers/chat.js';
+import { registerQuizHandlers } from './handlers/quiz.js';
+import { iceServersFrom } from './iceServers.js';
+import type { LiveServer } from './types.js';
+
+const log = logger('live.io');
+
+export interface LiveService {
+  io: LiveServer;
+  registry: LessonRegistry;
+  close(): Promise<void>;
+}
+
+export function createLiveService(
+  httpServer: HttpServer,
+  deps: { db: Db; pool: WorkerPool; onLessonEnded?: (lesson: Lesson) => Promise<void> },
+): LiveService {
+  const io: LiveServer = new Server(httpServer, {
+    maxHttpBufferSize: LIMITS.messageBytesMax,
+    // A vanished projector is noticed within ~20 s (ping every 10 s, 10 s to answer).
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+    serveClient: false,
+  });
+  const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool });
+  const chatLimiter = new RateLimiter({ max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
+  const iceServers = iceServersFrom();
+
+  io.use((socket, next) => {
+    userFromCookieHeader(deps.db, socket.handshake.headers.cookie)
+      .then((user) => {
+        if (!user) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED' } }));
+        socket.data.user = user;
+        next();
+      })
+      .catch((err) => {
+        log.error('socket auth failed', { err });
+        next(new Error('INTERNAL'));
+      });
+  });
+
+  io.on('connection', (socket) => {
+    const session = new SocketSession(socket, new SocketEdge(socket), { db: deps.db, registry, chatLimiter, onLessonEnded: deps.onLessonEnded });
+    registerLessonHandlers(session);
+    registerMediaHandlers(session, iceServers);
+    registerClassroomHandlers(session);
+    registerChatHandlers(session);
+    registerQuizHandlers(session);
+    socket.on('disconnect', () => session.leave());
+  });
+
+  return {
+    io,
+    registry,
+    async close() {
+      registry.closeAll();
+      io.disconnectSockets(true);
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}

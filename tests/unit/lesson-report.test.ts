@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { summarise } from '../../workers/processors/lessonReport.js';
+import type { LessonReportJob } from '../../workers/queues.js';
+
+const base: LessonReportJob = {
+  lessonId: 'L1',
+  title: '分数的初步认识',
+  scheduledMin: 40,
+  startedAt: '2026-11-23T08:00:00.000Z',
+  endedAt: '2026-11-23T08:42:00.000Z',
+  receivingClassroomIds: ['A', 'B'],
+  chatCount: 3,
+  events: [],
+};
+const ev = (min: number, type: string, payload: Record<string, unknown> = {}) => ({
+  at: new Date(Date.parse(base.startedAt!) + min * 60_000).toISOString(),
+  type,
+  payload,
+});
+
+describe('lesson report', () => {
+  it('counts hands and stage time per classroom, closing an open stage at lesson end', () => {
+    const r = summarise({
+      ...base,
+      events: [
+        ev(5, 'hand:raise', { classroomId: 'A' }),
+        ev(6, 'stage:on', { classroomId: 'A' }),
+        ev(8, 'stage:on', { classroomId: 'B' }), // switching stage closes A's turn
+        ev(9, 'stage:off', { classroomId: null }),
+        ev(10, 'hand:raise', { classroomId: 'B' }),
+        ev(40, 'stage:on', { classroomId: 'A' }),
+        ev(12, 'screen:start'),
+        ev(13, 'quiz:push', { quizId: 'q' }),
+      ],
+    });
+    expect(r.actualMin).toBe(42);
+    expect(r.plannedMin).toBe(40);
+    expect(r.screenShares).toBe(1);
+    expect(r.quizzes).toBe(1);
+    expect(r.classrooms).toEqual([
+      { classroomId: 'A', handsRaised: 1, timesOnStage: 2, secondsOnStage: 120 + 120 },
+      { classroomId: 'B', handsRaised: 1, timesOnStage: 1, secondsOnStage: 60 },
+    ]);
+  });
+
+  it('handles a lesson that never started and events for unknown classrooms', () => {
+    const r = summarise({ ...base, startedAt: null, events: [ev(1, 'hand:raise', { classroomId: 'Z' })] });
+    expect(r.actualMin).toBeNull();
+    expect(r.classrooms.every((c) => c.handsRaised === 0 && c.secondsOnStage === 0)).toBe(true);
+  });
+});

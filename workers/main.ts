@@ -1,0 +1,44 @@
+// BullMQ processors, one per job type. They touch only Redis and the storage folder, never
+// the database, so they can run on other machines pointed at the same Redis and storage.
+import { Queue, Worker } from 'bullmq';
+import { bullConnection, QUEUES } from './queues.js';
+import { lessonReportProcessor } from './processors/lessonReport.js';
+import { logger } from '../server/log.js';
+
+const log = logger('workers');
+
+export interface WorkerHandle {
+  close(): Promise<void>;
+}
+
+export async function startWorkers(opts: { redisUrl: string; dataDir: string; prefix?: string }): Promise<WorkerHandle> {
+  const connection = bullConnection(opts.redisUrl);
+  const workers = [
+    new Worker(QUEUES.lessonReport, lessonReportProcessor(opts.dataDir), { connection, prefix: opts.prefix, concurrency: 2 }),
+  ];
+  for (const w of workers) {
+    w.on('failed', (job, err) => log.warn('job failed', { queue: w.name, jobId: job?.id, err }));
+    await w.waitUntilReady();
+  }
+  return {
+    async close() {
+      // close() waits for running jobs to finish; their locks would otherwise stall them.
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/** The web side's producers. */
+export function createQueues(redisUrl: string, prefix?: string) {
+  const connection = bullConnection(redisUrl);
+  const lessonReport = new Queue(QUEUES.lessonReport, {
+    connection,
+    prefix,
+    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000 },
+  });
+  return {
+    lessonReport,
+    close: () => lessonReport.close(),
+  };
+}
+export type Queues = ReturnType<typeof createQueues>;

@@ -1,0 +1,88 @@
+// After a lesson ends: a summary for the school and community reports — how long it ran
+// against plan, how often each rural classroom raised its hand and how long it spoke on
+// stage. Written to local storage as JSON; idempotent (same input, same file).
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { lessonReportJob, type LessonReportJob } from '../queues.js';
+
+export interface ClassroomSummary {
+  classroomId: string;
+  handsRaised: number;
+  timesOnStage: number;
+  secondsOnStage: number;
+}
+
+export interface LessonReport {
+  lessonId: string;
+  title: string;
+  plannedMin: number;
+  actualMin: number | null;
+  chatCount: number;
+  screenShares: number;
+  quizzes: number;
+  classrooms: ClassroomSummary[];
+}
+
+export function summarise(job: LessonReportJob): LessonReport {
+  const per = new Map<string, ClassroomSummary>(
+    job.receivingClassroomIds.map((id) => [id, { classroomId: id, handsRaised: 0, timesOnStage: 0, secondsOnStage: 0 }]),
+  );
+  const events = [...job.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  let stage: { id: string; since: number } | null = null;
+  const closeStage = (at: number) => {
+    if (!stage) return;
+    const s = per.get(stage.id);
+    if (s) s.secondsOnStage += Math.max(0, (at - stage.since) / 1000);
+    stage = null;
+  };
+  let screenShares = 0;
+  let quizzes = 0;
+  for (const e of events) {
+    const at = Date.parse(e.at);
+    const classroomId = typeof e.payload.classroomId === 'string' ? e.payload.classroomId : null;
+    if (e.type === 'hand:raise' && classroomId) per.get(classroomId) && per.get(classroomId)!.handsRaised++;
+    if (e.type === 'stage:on' && classroomId) {
+      closeStage(at);
+      stage = { id: classroomId, since: at };
+      const s = per.get(classroomId);
+      if (s) s.timesOnStage++;
+    }
+    if (e.type === 'stage:off') closeStage(at);
+    if (e.type === 'screen:start') screenShares++;
+    if (e.type === 'quiz:push') quizzes++;
+  }
+  closeStage(Date.parse(job.endedAt));
+  const actualMin = job.startedAt ? (Date.parse(job.endedAt) - Date.parse(job.startedAt)) / 60_000 : null;
+  return {
+    lessonId: job.lessonId,
+    title: job.title,
+    plannedMin: job.scheduledMin,
+    actualMin: actualMin === null ? null : Math.round(actualMin * 10) / 10,
+    chatCount: job.chatCount,
+    screenShares,
+    quizzes,
+    classrooms: [...per.values()].map((c) => ({ ...c, secondsOnStage: Math.round(c.secondsOnStage) })),
+  };
+}
+
+export function reportPath(dataDir: string, lessonId: string): string {
+  return path.join(dataDir, 'reports', `${lessonId.replace(/[^A-Za-z0-9-]/g, '_')}.json`);
+}
+
+export function lessonReportProcessor(dataDir: string) {
+  return async (job: Job): Promise<LessonReport> => {
+    const parsed = lessonReportJob.safeParse(job.data);
+    // A malformed payload will not get better on retry.
+    if (!parsed.success) throw new UnrecoverableError(`bad lesson-report job: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    const data = parsed.data;
+    const report = summarise(data);
+    const file = reportPath(dataDir, data.lessonId);
+    await mkdir(path.dirname(file), { recursive: true });
+    // Write-then-rename: a killed worker never leaves half a report.
+    await writeFile(`${file}.tmp`, JSON.stringify(report, null, 2));
+    await rename(`${file}.tmp`, file);
+    await job.updateProgress(100);
+    return report;
+  };
+}

@@ -1,0 +1,31 @@
+// Queue names and job payloads (validated with zod where they enter a processor).
+import { z } from 'zod';
+
+export const QUEUES = {
+  lessonReport: 'lesson-report',
+} as const;
+
+export const lessonReportJob = z.object({
+  lessonId: z.string().min(1).max(64),
+  title: z.string().max(200),
+  scheduledMin: z.number().int().min(0).max(1000),
+  startedAt: z.string().datetime({ offset: true }).nullable(),
+  endedAt: z.string().datetime({ offset: true }),
+  receivingClassroomIds: z.array(z.string().max(64)).max(16),
+  chatCount: z.number().int().min(0),
+  events: z
+    .array(z.object({ at: z.string(), type: z.string().max(64), payload: z.record(z.string(), z.unknown()) }))
+    .max(100_000),
+});
+export type LessonReportJob = z.infer<typeof lessonReportJob>;
+
+/** Redis connection options for BullMQ from a redis:// URL. */
+export function bullConnection(redisUrl: string) {
+  const u = new URL(redisUrl);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    password: u.password || undefined,
+    maxRetriesPerRequest: null, // required by BullMQ workers
+  };
+}
