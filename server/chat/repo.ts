@@ -1,10 +1,9 @@
 // Lesson chat, kept so a replay shows what was said and a rejoining client sees recent lines.
-import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.js';
 import type { ChatMessage } from '../contract/domain.js';
 import { LIMITS } from '../contract/events.js';
 import { AppError } from '../contract/errors.js';
-import { iso } from '../community/sql.js';
+import { iso, sortableId } from '../community/sql.js';
 
 const toMessage = (r: Record<string, unknown>): ChatMessage => ({
   id: String(r.id),
@@ -22,13 +21,14 @@ export async function addChatMessage(
   const text = msg.text.trim();
   if (!text) throw new AppError('BAD_REQUEST', 'message is empty');
   if (text.length > LIMITS.chatTextMax) throw new AppError('BAD_REQUEST', `message is longer than ${LIMITS.chatTextMax} characters`);
-  // clock_timestamp, not now(): several lines in one transaction must still sort in order.
+  // clock_timestamp, not now(): lines written in one transaction still differ in time;
+  // the sortable id breaks ties where the clock is coarse.
   const rows = await db.query(
     `with ins as (
        insert into chat_messages (id, lesson_id, user_id, text, sent_at) values ($1, $2, $3, $4, clock_timestamp())
        returning id, lesson_id, user_id, text, sent_at)
      select ins.*, u.display_name from ins join users u on u.id = ins.user_id`,
-    [randomUUID(), msg.lessonId, msg.userId, text],
+    [sortableId(), msg.lessonId, msg.userId, text],
   );
   return toMessage(rows[0]);
 }

@@ -1,4 +1,5 @@
 // Small helpers shared by the repos: row values differ slightly between PGlite and node-postgres.
+import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.js';
 
 /**
@@ -24,4 +25,24 @@ export function json<T>(v: unknown): T {
 
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * Ids that sort in creation order within this process (time, then a counter), used as the
+ * tie-break where the database clock is too coarse: PGlite's clock can give several rows
+ * one timestamp. Only [0-9a-z] at fixed width, so any collation sorts them the same way.
+ */
+export function sortableId(): string {
+  const now = Math.max(Date.now(), lastMs);
+  seq = now === lastMs ? seq + 1 : 0;
+  lastMs = now;
+  if (seq >= 36 ** 4) {
+    lastMs = now + 1;
+    seq = 0;
+  }
+  const rand = randomBytes(8).readBigUInt64BE().toString(36).padStart(13, '0');
+  return lastMs.toString(36).padStart(9, '0') + seq.toString(36).padStart(4, '0') + rand;
 }

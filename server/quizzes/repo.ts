@@ -1,11 +1,10 @@
 // In-class quick quizzes. Rural classrooms have no pupil devices: a class answers by a show of
 // hands, and someone at the projector PC enters the count per option for the whole class.
-import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.js';
 import type { Quiz, QuizAnswer, QuizKind } from '../contract/domain.js';
 import { LIMITS } from '../contract/events.js';
 import { AppError } from '../contract/errors.js';
-import { inTx, iso, isoOrNull, json } from '../community/sql.js';
+import { inTx, iso, isoOrNull, json, sortableId } from '../community/sql.js';
 
 export const TRUEFALSE_OPTIONS = ['对', '错'] as const;
 
@@ -61,7 +60,7 @@ export async function createQuiz(
   const rows = await db.query(
     `insert into quizzes (id, lesson_id, kind, question, options, created_at)
      values ($1, $2, $3, $4, $5::jsonb, clock_timestamp()) returning ${QUIZ_COLUMNS}`,
-    [randomUUID(), input.lessonId, input.kind, question, JSON.stringify(options)],
+    [sortableId(), input.lessonId, input.kind, question, JSON.stringify(options)],
   );
   return toQuiz(rows[0]);
 }

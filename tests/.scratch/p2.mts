@@ -1,0 +1,12 @@
+import { startLiveServer } from '../helpers/liveServer.js';
+const t0 = Date.now();
+const lap = (m: string) => console.log(m, Date.now() - t0);
+const srv = await startLiveServer({ rtcPortBase: 41900, logLevel: 'warn' });
+lap('started');
+const t = await srv.connect(await srv.cookieFor('teacher-wang'), 'teacher');
+lap('connected');
+await t.ok('lesson:join', { lessonId: srv.lessonId });
+lap('joined');
+await srv.close();
+lap('closed');
+process.on('exit', () => lap('exit'));

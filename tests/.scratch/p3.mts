@@ -1,0 +1,11 @@
+const t0 = Date.now();
+const lap = (m: string) => console.log(m, Date.now() - t0);
+const { openDb } = await import('../../server/db/db.js'); lap('imp');
+const db = await openDb({}); lap('db');
+const { seedDemo } = await import('../../server/community/seed.js');
+await seedDemo(db, { password: 'demo-pass-123' }); lap('seed');
+const { hashPassword } = await import('../../server/auth/passwords.js');
+await hashPassword('x'); lap('hash');
+const ms = await import('mediasoup'); lap('ms');
+const w = await ms.createWorker(); lap('worker');
+w.close();

@@ -1,0 +1,79 @@
+// Runs the real product (tsx server/main.ts --seed-demo) as a child process on its own
+// data folder, so a test can stop and restart it like a school's server.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface DemoAccounts {
+  password: string;
+  users: { username: string; displayName: string; role: string }[];
+  deviceCodes: { classroom: string; school: string; code: string }[];
+  lessonId: string;
+}
+
+export class ProductServer {
+  readonly dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-e2e-'));
+  private child: ChildProcess | null = null;
+  log = '';
+
+  constructor(
+    readonly port: number,
+    private readonly rtcMinPort: number,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  demo(): DemoAccounts {
+    return JSON.parse(readFileSync(path.join(this.dataDir, 'demo-accounts.json'), 'utf8'));
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--seed-demo'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: {
+        ...process.env,
+        PORT: String(this.port),
+        TONGBU_DATA_DIR: this.dataDir,
+        TONGBU_DEMO_PASSWORD: 'e2e-demo-password',
+        TONGBU_RTC_MIN_PORT: String(this.rtcMinPort),
+        TONGBU_RTC_MAX_PORT: String(this.rtcMinPort + 499),
+        TONGBU_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (d) => (this.log += d));
+    child.stderr!.on('data', (d) => (this.log += d));
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${this.log}`);
+      const ok = await fetch(`${this.url}/healthz`).then((r) => r.ok).catch(() => false);
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`server did not become healthy:\n${this.log}`);
+  }
+
+  /** SIGTERM and wait: the ordered shutdown must finish by itself. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
