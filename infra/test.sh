@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: the whole suite — typecheck, unit/integration/fuzz (vitest, real mediasoup,
 # real Redis, real ffmpeg, real database), then end-to-end in Debian Chromium (Playwright).
-set -uo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh" --test || exit 1
+set -euo pipefail
+# prepare.sh must stop the run on its first failure: source it under set -e, not behind `||`.
+source "$(dirname "${BASH_SOURCE[0]}")/prepare.sh" --test
+set +e
 mkdir -p tests/.reports
 rm -f tests/.reports/*.json
 status=0

@@ -57,6 +57,10 @@ export class ProductServer {
     throw new Error(`server did not become healthy:\n${this.log}`);
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** SIGTERM and wait: the ordered shutdown must finish by itself. */
   async stop(): Promise<void> {
     const child = this.child;

@@ -2,10 +2,12 @@
 // its own browser context with a fake camera and mic, through the real mediasoup SFU.
 // Media is asserted with getStats() (frames decoded, audio packets received) — which also
 // proves the DTLS handshake works with the patched worker (unpatched, the worker segfaults).
+import { execFileSync } from 'node:child_process';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { ProductServer } from './harness.js';
 
 type Stat = {
+  consumerId: string;
   classroomId: string | null;
   source: 'camera' | 'mic' | 'screen';
   kind: 'audio' | 'video';
@@ -135,6 +137,23 @@ test('teacher teaches two projector classrooms and an observer, live', async ({ 
   // Stage survived the restart and chat history came back.
   await expect.poll(async () => (await state(roomB)).stageClassroomId, { timeout: 30_000 }).toBe(classroomA);
   await expect(roomB.getByTestId('chat-log')).toContainText('请青山村小学的同学回答');
+
+  // Kill every mediasoup worker of the server: lessons move to fresh workers and the
+  // browsers redo their media by themselves.
+  const workerPids = execFileSync('pgrep', ['-P', String(server.pid), '-f', 'mediasoup-worker']).toString().trim().split(/\s+/).map(Number);
+  expect(workerPids.length).toBeGreaterThan(0);
+  const consumerBefore = (await stats(roomA)).find((s) => s.kind === 'video' && s.classroomId === null)?.consumerId;
+  expect(consumerBefore).toBeTruthy();
+  for (const pid of workerPids) process.kill(pid, 'SIGKILL');
+  await expect
+    .poll(async () => {
+      const s = (await stats(roomA)).find((x) => x.kind === 'video' && x.classroomId === null);
+      // a new consumer on the new worker, decoding again
+      return s && s.consumerId !== consumerBefore && s.framesDecoded > 10 ? 'flowing' : 'waiting';
+    }, { timeout: 45_000 })
+    .toBe('flowing');
+  await expectFlowFrom(roomB, classroomA);
+  await expectFlowFrom(teacher, classroomB, ['video']);
 
   // Take A off stage and end the lesson.
   await teacher.getByTestId('stage-clear').click();

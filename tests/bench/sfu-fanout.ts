@@ -1,0 +1,306 @@
+// Benchmark: how many encrypted video consumers one mediasoup worker (one core) forwards.
+//
+// No browser. Worker A holds one router with a VP8 producer (~1 Mbit/s, 1280x720@30, as
+// ffmpeg's libvpx makes it) and an Opus producer, both fed by ffmpeg over RTP into comedia
+// PlainTransports. N consumers of the video producer each sit on their own SRTP-encrypting
+// transport, connected pairwise to a transport on router B on a second worker (which
+// decrypts and drops the packets). Only worker A's CPU is measured — getResourceUsage()
+// (ru_utime + ru_stime) over a fixed window at several N — and a straight line is fitted:
+// slope = % of one core per consumer; (80 % − intercept) / slope = consumers at 80 % of a core.
+//
+// Two kinds of consumer transport (both run by default; --mode=plain|pipe for one):
+//   plain  PlainTransport + SRTP AEAD_AES_256_GCM (what Chrome and mediasoup negotiate over
+//          DTLS) → SimpleConsumer, the same consumer class and per-packet path (sequence
+//          rewriting, SRTP protect, UDP send) as a browser's WebRtcTransport. Headline figure.
+//   pipe   PipeTransport enableSrtp (AES_CM_128_HMAC_SHA1_80) → PipeConsumer (router-to-router).
+//
+// The video is encoded once (cached) and looped with `-c copy`, so ffmpeg costs ~nothing
+// during the measurement (live libvpx 720p30 does not even run in real time on 2 cores).
+//
+//   npx tsx tests/bench/sfu-fanout.ts [--mode=plain|pipe|both] [--points=0,50,100,200,400] [--window=10]
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import { ROUTER_CODECS } from '../../media/config.js';
+import { ROOT, log as blog, machine, round, sleep, today, updateDocRow, writeResult } from './lib.js';
+
+const NAME = 'sfu-fanout';
+const log = (...a: unknown[]) => blog(NAME, ...a);
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'] as const;
+  }),
+);
+const MODES = (args.get('mode') ?? 'both') === 'both' ? (['plain', 'pipe'] as const) : ([args.get('mode') as 'plain' | 'pipe'] as const);
+const POINTS = (args.get('points') ?? '0,50,100,200,400').split(',').map(Number);
+/** Extra points tried (in this order) while the worker stays under EXTEND_BELOW_PCT. */
+const EXTRA_POINTS = [600, 800];
+const EXTEND_BELOW_PCT = 70;
+const WINDOW_S = Number(args.get('window') ?? 10);
+const SETTLE_MS = 3500; // > one GOP (2 s): new consumers wait for a key frame before forwarding
+const TARGET_PER_CORE = 800;
+const BUDGET_PCT = 80;
+
+const VIDEO_SSRC = 22222222;
+const AUDIO_SSRC = 11111111;
+const VIDEO_PT = 101;
+const AUDIO_PT = 100;
+
+function workerBin(): string {
+  if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
+  const out = execFileSync('bash', [path.join(ROOT, 'infra/mediasoup/build-worker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.trim().split('\n').pop()!;
+}
+
+/** VP8 720p30 ~1 Mbit/s (2 s GOP) and Opus, encoded once and cached. */
+function mediaFiles(): { video: string; audio: string } {
+  const dir = path.join(process.env.TONGBU_CACHE_DIR ?? path.join(os.homedir(), '.cache/tongbu'), 'bench');
+  mkdirSync(dir, { recursive: true });
+  const video = path.join(dir, 'testsrc2-720p30-vp8-1M.webm');
+  const audio = path.join(dir, 'sine-opus-32k.webm');
+  const make = (file: string, ffArgs: string[]) => {
+    if (existsSync(file)) return;
+    log(`encoding ${path.basename(file)} once (cached in ${dir})`);
+    const tmp = `${file}.tmp.webm`;
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', ...ffArgs, '-y', tmp], { stdio: 'inherit' });
+    renameSync(tmp, file);
+  };
+  make(video, [
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-t', '20',
+    '-c:v', 'libvpx', '-b:v', '1M', '-deadline', 'realtime', '-cpu-used', '16', '-threads', '2', '-g', '60',
+  ]);
+  make(audio, ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20', '-c:a', 'libopus', '-ac', '2', '-b:a', '32k']);
+  return { video, audio };
+}
+
+function feed(file: string, kind: 'audio' | 'video', port: number): ChildProcess {
+  const codecArgs =
+    kind === 'video'
+      ? ['-map', '0:v', '-c:v', 'copy', '-payload_type', String(VIDEO_PT), '-ssrc', String(VIDEO_SSRC)]
+      : ['-map', '0:a', '-c:a', 'copy', '-payload_type', String(AUDIO_PT), '-ssrc', String(AUDIO_SSRC)];
+  const child = spawn(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, ...codecArgs, '-f', 'rtp',
+      `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return child;
+}
+
+interface Point {
+  consumers: number;
+  cpu_percent: number;
+  window_s: number;
+  /** Packets/s each sampled consumer sent, vs. what the producer received. */
+  forwarded_pps_per_consumer: number;
+  producer_pps: number;
+  producer_kbps: number;
+  kept_up: boolean;
+}
+
+interface Series {
+  mode: 'plain' | 'pipe';
+  transport: string;
+  points: Point[];
+  fit: { slope_pct_per_consumer: number; intercept_pct: number; r2: number; points_used: number };
+  cpu_percent_per_consumer: number;
+  consumers_per_core: number;
+}
+
+async function outboundCounters(c: types.Consumer): Promise<{ packets: number; bytes: number }> {
+  const stats = await c.getStats();
+  let packets = 0;
+  let bytes = 0;
+  for (const s of stats as { type: string; packetCount?: number; byteCount?: number }[]) {
+    if (s.type === 'outbound-rtp') {
+      packets += s.packetCount ?? 0;
+      bytes += s.byteCount ?? 0;
+    }
+  }
+  return { packets, bytes };
+}
+
+async function producerCounters(p: types.Producer): Promise<{ packets: number; bytes: number }> {
+  const stats = await p.getStats();
+  let packets = 0;
+  let bytes = 0;
+  for (const s of stats) {
+    packets += s.packetCount;
+    bytes += s.byteCount;
+  }
+  return { packets, bytes };
+}
+
+function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number; r2: number } {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  const slope = sxy / sxx;
+  const intercept = my - slope * mx;
+  const r2 = syy === 0 ? 1 : (sxy * sxy) / (sxx * syy);
+  return { slope, intercept, r2 };
+}
+
+async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 'pipe', files: { video: string; audio: string }): Promise<Series> {
+  const settings = { logLevel: 'error' as const, rtcMinPort: 20000, rtcMaxPort: 29999 };
+  const workerA = await mediasoup.createWorker(settings);
+  const workerB = await mediasoup.createWorker({ ...settings, rtcMinPort: 30000, rtcMaxPort: 39999 });
+  const feeders: ChildProcess[] = [];
+  try {
+    const routerA = await workerA.createRouter({ mediaCodecs: ROUTER_CODECS });
+    const routerB = await workerB.createRouter({ mediaCodecs: ROUTER_CODECS });
+    const listenInfo = { protocol: 'udp' as const, ip: '127.0.0.1' };
+
+    // Producers fed by ffmpeg (comedia: the transport learns ffmpeg's address from its first packet).
+    const vIn = await routerA.createPlainTransport({ listenInfo, rtcpMux: true, comedia: true });
+    const aIn = await routerA.createPlainTransport({ listenInfo, rtcpMux: true, comedia: true });
+    const video = await vIn.produce({
+      kind: 'video',
+      rtpParameters: {
+        codecs: [{ mimeType: 'video/VP8', payloadType: VIDEO_PT, clockRate: 90000 }],
+        encodings: [{ ssrc: VIDEO_SSRC }],
+      },
+    });
+    await aIn.produce({
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2 }],
+        encodings: [{ ssrc: AUDIO_SSRC }],
+      },
+    });
+    feeders.push(feed(files.video, 'video', vIn.tuple.localPort), feed(files.audio, 'audio', aIn.tuple.localPort));
+    for (let i = 0; i < 50; i++) {
+      if ((await producerCounters(video)).packets > 0) break;
+      await sleep(100);
+    }
+    if ((await producerCounters(video)).packets === 0) throw new Error('no RTP from ffmpeg reached the video producer');
+
+    const consumers: types.Consumer[] = [];
+    const addConsumer = async () => {
+      if (mode === 'pipe') {
+        const a = await routerA.createPipeTransport({ listenInfo, enableSrtp: true });
+        const b = await routerB.createPipeTransport({ listenInfo, enableSrtp: true });
+        await a.connect({ ip: '127.0.0.1', port: b.tuple.localPort, srtpParameters: b.srtpParameters });
+        await b.connect({ ip: '127.0.0.1', port: a.tuple.localPort, srtpParameters: a.srtpParameters });
+        consumers.push(await a.consume({ producerId: video.id }));
+      } else {
+        const opts = { listenInfo, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: 'AEAD_AES_256_GCM' as const };
+        const a = await routerA.createPlainTransport(opts);
+        const b = await routerB.createPlainTransport(opts);
+        await a.connect({ ip: '127.0.0.1', port: b.tuple.localPort, srtpParameters: b.srtpParameters });
+        await b.connect({ ip: '127.0.0.1', port: a.tuple.localPort, srtpParameters: a.srtpParameters });
+        consumers.push(await a.consume({ producerId: video.id, rtpCapabilities: routerA.rtpCapabilities }));
+      }
+    };
+
+    const points: Point[] = [];
+    const plan = [...POINTS];
+    for (let i = 0; i < plan.length; i++) {
+      const n = plan[i];
+      while (consumers.length < n) await addConsumer();
+      await sleep(SETTLE_MS);
+      const sample = consumers.filter((_, k) => k % Math.max(1, Math.floor(consumers.length / 8)) === 0).slice(0, 8);
+      const c0 = await Promise.all(sample.map(outboundCounters));
+      const p0 = await producerCounters(video);
+      const ru0 = await workerA.getResourceUsage();
+      const t0 = performance.now();
+      await sleep(WINDOW_S * 1000);
+      const ru1 = await workerA.getResourceUsage();
+      const t1 = performance.now();
+      const p1 = await producerCounters(video);
+      const c1 = await Promise.all(sample.map(outboundCounters));
+      const wallMs = t1 - t0;
+      const cpuMs = ru1.ru_utime + ru1.ru_stime - (ru0.ru_utime + ru0.ru_stime);
+      const producerPps = ((p1.packets - p0.packets) * 1000) / wallMs;
+      const fwd = sample.length
+        ? sample.reduce((s, _, k) => s + (c1[k].packets - c0[k].packets), 0) / sample.length / (wallMs / 1000)
+        : 0;
+      // Counter reads bracket the CPU window, so allow a little slack.
+      const keptUp = n === 0 || fwd >= 0.95 * producerPps;
+      const point: Point = {
+        consumers: n,
+        cpu_percent: round((cpuMs / wallMs) * 100, 2),
+        window_s: round(wallMs / 1000, 2),
+        forwarded_pps_per_consumer: round(fwd, 1),
+        producer_pps: round(producerPps, 1),
+        producer_kbps: round(((p1.bytes - p0.bytes) * 8) / wallMs, 0),
+        kept_up: keptUp,
+      };
+      points.push(point);
+      log(`${mode}: ${n} consumers → worker ${point.cpu_percent} % of a core (producer ${point.producer_pps} pkt/s ${point.producer_kbps} kbit/s, each consumer ${point.forwarded_pps_per_consumer} pkt/s${keptUp ? '' : ', FELL BEHIND'})`);
+      if (!keptUp) break;
+      if (i === plan.length - 1 && point.cpu_percent < EXTEND_BELOW_PCT) {
+        const next = EXTRA_POINTS.find((x) => x > n);
+        if (next) plan.push(next);
+      }
+    }
+
+    const used = points.filter((p) => p.kept_up);
+    const { slope, intercept, r2 } = linearFit(used.map((p) => p.consumers), used.map((p) => p.cpu_percent));
+    return {
+      mode,
+      transport:
+        mode === 'plain'
+          ? 'PlainTransport + SRTP AEAD_AES_256_GCM → SimpleConsumer'
+          : 'PipeTransport + SRTP AES_CM_128_HMAC_SHA1_80 → PipeConsumer',
+      points,
+      fit: { slope_pct_per_consumer: round(slope, 4), intercept_pct: round(intercept, 2), r2: round(r2, 4), points_used: used.length },
+      cpu_percent_per_consumer: round(slope, 4),
+      consumers_per_core: Math.floor((BUDGET_PCT - intercept) / slope),
+    };
+  } finally {
+    for (const f of feeders) f.kill('SIGKILL');
+    workerA.close();
+    workerB.close();
+  }
+}
+
+async function main(): Promise<void> {
+  process.env.MEDIASOUP_WORKER_BIN = workerBin();
+  const mediasoup = await import('mediasoup');
+  const files = mediaFiles();
+  const series: Series[] = [];
+  for (const mode of MODES) series.push(await runSeries(mediasoup, mode, files));
+  const head = series.find((s) => s.mode === 'plain') ?? series[0];
+  const result = {
+    benchmark: NAME,
+    machine: machine(),
+    date: today(),
+    consumers_per_core: head.consumers_per_core,
+    cpu_percent_per_consumer: head.cpu_percent_per_consumer,
+    metrics: {
+      consumers_per_core: { value: head.consumers_per_core, target: `>= ${TARGET_PER_CORE}`, met: head.consumers_per_core >= TARGET_PER_CORE },
+      cpu_percent_per_consumer: { value: head.cpu_percent_per_consumer },
+    },
+    headline_mode: head.mode,
+    method: `worker A CPU (ru_utime+ru_stime) over ${WINDOW_S} s windows; linear fit over points where every sampled consumer kept up with the producer; consumers at ${BUDGET_PCT} % of one core = (${BUDGET_PCT} - intercept) / slope. Video: VP8 1280x720@30 ~1 Mbit/s, 1200-byte RTP packets; an Opus producer runs alongside (not consumed). Receivers: transports on a second worker over loopback.`,
+    series,
+  };
+  const file = writeResult(NAME, result);
+  const fig = series
+    .map((s) => `${s.mode}: **${s.consumers_per_core}** consumers/core at ${BUDGET_PCT} % (${s.cpu_percent_per_consumer} % of a core each)`)
+    .join('; ');
+  updateDocRow({
+    benchmark: NAME,
+    figures: `${fig} — ${head.mode === 'plain' ? 'SimpleConsumer over SRTP-GCM' : 'PipeConsumer over SRTP'} is the headline; ${result.metrics.consumers_per_core.met ? 'meets' : 'MISSES'} target`,
+    target: `≥ ${TARGET_PER_CORE} video consumers per core`,
+  });
+  log(`wrote ${path.relative(ROOT, file)}:`, fig);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
