@@ -28,6 +28,6 @@ fi
 client_sum=$(find client server/contract -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 if [ ! -f dist/client/index.html ] || [ "$(cat dist/.client.sha 2>/dev/null)" != "$client_sum" ]; then
   echo "[setup] building the web client" >&2
-  npx vite build --config client/vite.config.ts --logLevel warn >&2
+  npx vite build --config client/vite.config.ts >&2
   echo "$client_sum" > dist/.client.sha
 fi

@@ -17,7 +17,7 @@ npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=jso
   --outputFile.json=tests/.reports/vitest.json || status=1
 
 echo "== end-to-end tests (Playwright, Debian Chromium)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=tests/.reports/playwright.json \
+PLAYWRIGHT_JSON_OUTPUT_FILE="$PWD/tests/.reports/playwright.json" \
   npx playwright test --config tests/e2e/playwright.config.ts --reporter=list,json || status=1
 
 node infra/test-summary.mjs tests/.reports/vitest.json tests/.reports/playwright.json || status=1

@@ -9,8 +9,8 @@
 // slope = % of one core per consumer; (80 % − intercept) / slope = consumers at 80 % of a core.
 //
 // Two kinds of consumer transport (both run by default; --mode=plain|pipe for one):
-//   plain  PlainTransport + SRTP AEAD_AES_256_GCM (what Chrome and mediasoup negotiate over
-//          DTLS) → SimpleConsumer, the same consumer class and per-packet path (sequence
+//   plain  PlainTransport + SRTP AEAD_AES_128_GCM (AES-GCM, as Chrome and mediasoup negotiate
+//          over DTLS) → SimpleConsumer, the same consumer class and per-packet path (sequence
 //          rewriting, SRTP protect, UDP send) as a browser's WebRtcTransport. Headline figure.
 //   pipe   PipeTransport enableSrtp (AES_CM_128_HMAC_SHA1_80) → PipeConsumer (router-to-router).
 //
@@ -19,6 +19,7 @@
 //
 //   npx tsx tests/bench/sfu-fanout.ts [--mode=plain|pipe|both] [--points=0,50,100,200,400] [--window=10]
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,10 @@ const WINDOW_S = Number(args.get('window') ?? 10);
 const SETTLE_MS = 3500; // > one GOP (2 s): new consumers wait for a key frame before forwarding
 const TARGET_PER_CORE = 800;
 const BUDGET_PCT = 80;
+
+// AES-GCM as DTLS-SRTP negotiates with Chrome. (AEAD_AES_256_GCM is refused by this worker
+// version on PlainTransport — "missing srtpCryptoSuite": enum value 0 is dropped by FlatBuffers.)
+const SRTP_SUITE = 'AEAD_AES_128_GCM' as const;
 
 const VIDEO_SSRC = 22222222;
 const AUDIO_SSRC = 11111111;
@@ -77,7 +82,8 @@ function mediaFiles(): { video: string; audio: string } {
   return { video, audio };
 }
 
-function feed(file: string, kind: 'audio' | 'video', port: number): ChildProcess {
+/** ffmpeg sends RTCP from a second socket; comedia would lock on to it, so it goes to a sink. */
+function feed(file: string, kind: 'audio' | 'video', port: number, rtcpSinkPort: number): ChildProcess {
   const codecArgs =
     kind === 'video'
       ? ['-map', '0:v', '-c:v', 'copy', '-payload_type', String(VIDEO_PT), '-ssrc', String(VIDEO_SSRC)]
@@ -85,7 +91,7 @@ function feed(file: string, kind: 'audio' | 'video', port: number): ChildProcess
   const child = spawn(
     'ffmpeg',
     ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file, ...codecArgs, '-f', 'rtp',
-      `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`],
+      `rtp://127.0.0.1:${port}?rtcpport=${rtcpSinkPort}&pkt_size=1200`],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return child;
@@ -158,6 +164,8 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
   const workerA = await mediasoup.createWorker(settings);
   const workerB = await mediasoup.createWorker({ ...settings, rtcMinPort: 30000, rtcMaxPort: 39999 });
   const feeders: ChildProcess[] = [];
+  const rtcpSink = dgram.createSocket('udp4').on('message', () => undefined);
+  await new Promise<void>((r) => rtcpSink.bind(0, '127.0.0.1', r));
   try {
     const routerA = await workerA.createRouter({ mediaCodecs: ROUTER_CODECS });
     const routerB = await workerB.createRouter({ mediaCodecs: ROUTER_CODECS });
@@ -180,7 +188,8 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
         encodings: [{ ssrc: AUDIO_SSRC }],
       },
     });
-    feeders.push(feed(files.video, 'video', vIn.tuple.localPort), feed(files.audio, 'audio', aIn.tuple.localPort));
+    const sinkPort = (rtcpSink.address() as { port: number }).port;
+    feeders.push(feed(files.video, 'video', vIn.tuple.localPort, sinkPort), feed(files.audio, 'audio', aIn.tuple.localPort, sinkPort));
     for (let i = 0; i < 50; i++) {
       if ((await producerCounters(video)).packets > 0) break;
       await sleep(100);
@@ -196,7 +205,7 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
         await b.connect({ ip: '127.0.0.1', port: a.tuple.localPort, srtpParameters: a.srtpParameters });
         consumers.push(await a.consume({ producerId: video.id }));
       } else {
-        const opts = { listenInfo, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: 'AEAD_AES_256_GCM' as const };
+        const opts = { listenInfo, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: SRTP_SUITE };
         const a = await routerA.createPlainTransport(opts);
         const b = await routerB.createPlainTransport(opts);
         await a.connect({ ip: '127.0.0.1', port: b.tuple.localPort, srtpParameters: b.srtpParameters });
@@ -253,7 +262,7 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
       mode,
       transport:
         mode === 'plain'
-          ? 'PlainTransport + SRTP AEAD_AES_256_GCM → SimpleConsumer'
+          ? `PlainTransport + SRTP ${SRTP_SUITE} → SimpleConsumer`
           : 'PipeTransport + SRTP AES_CM_128_HMAC_SHA1_80 → PipeConsumer',
       points,
       fit: { slope_pct_per_consumer: round(slope, 4), intercept_pct: round(intercept, 2), r2: round(r2, 4), points_used: used.length },
@@ -264,6 +273,7 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
     for (const f of feeders) f.kill('SIGKILL');
     workerA.close();
     workerB.close();
+    rtcpSink.close();
   }
 }
 

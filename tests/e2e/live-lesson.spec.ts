@@ -118,6 +118,10 @@ test('teacher teaches two projector classrooms and an observer, live', async ({ 
   await expectFlowFrom(observer, classroomA);
   await expectFlowFrom(teacher, classroomA, ['audio']);
   await expect(teacher.getByTestId(`hand-${classroomA}`)).toHaveCount(0);
+  // Pictures of each view, for people reviewing a run (tests/.reports/screens).
+  for (const [name, page] of Object.entries({ teacher, roomA, roomB, observer })) {
+    await page.screenshot({ path: `${import.meta.dirname}/../.reports/screens/${name}.png` });
+  }
 
   // Chat reaches everyone and is in the history of a later join.
   await teacher.getByTestId('chat-input').fill('请青山村小学的同学回答');
