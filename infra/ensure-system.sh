@@ -4,7 +4,7 @@
 #   infra/ensure-system.sh --test     also Chromium for the end-to-end tests
 set -euo pipefail
 pkgs=(redis-server ffmpeg fonts-noto-cjk ca-certificates)
-[ "${1:-}" = "--test" ] && pkgs+=(chromium)
+[ "${1:-}" = "--test" ] && pkgs+=(chromium espeak-ng sox iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,6 +1,18 @@
 // Ordered schema migrations; the same SQL runs on embedded PGlite and on PostgreSQL.
 // Append only: never edit a migration that has shipped.
-export const MIGRATIONS: { version: number; sql: string }[] = [
+// Each feature keeps its own list in a reserved version range, so features grow independently:
+//   1–99 core (this file) · 100–199 recordings · 200–249 lesson plans · 250–299 timetable · 300–399 research
+import { PLAN_MIGRATIONS } from '../plans/migrations.js';
+import { RECORDING_MIGRATIONS } from '../recordings/migrations.js';
+import { RESEARCH_MIGRATIONS } from '../research/migrations.js';
+import { TIMETABLE_MIGRATIONS } from '../timetable/migrations.js';
+
+export interface Migration {
+  version: number;
+  sql: string;
+}
+
+const CORE_MIGRATIONS: Migration[] = [
   {
     version: 1,
     sql: `
@@ -121,3 +133,11 @@ alter table lessons add column live_state jsonb not null default '{}';
 `,
   },
 ];
+
+export const MIGRATIONS: Migration[] = [
+  ...CORE_MIGRATIONS,
+  ...RECORDING_MIGRATIONS,
+  ...PLAN_MIGRATIONS,
+  ...TIMETABLE_MIGRATIONS,
+  ...RESEARCH_MIGRATIONS,
+].sort((a, b) => a.version - b.version);
