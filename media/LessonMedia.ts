@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AUDIO_LEVEL_INTERVAL_MS, AUDIO_LEVEL_THRESHOLD_DB, INITIAL_OUTGOING_BITRATE, MAX_INCOMING_BITRATE, ROUTER_CODECS } from './config.js';
-import { MediaError, MediaPeer, type ProducerMeta } from './MediaPeer.js';
+import { MediaError, MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 import type { MediaSource } from '../server/contract/domain.js';
 
@@ -116,8 +116,10 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const t = this.peer(peerId).transport(transportId);
-    if (t.dtlsState !== 'new') throw new MediaError('CONFLICT', 'transport already connected');
+    // dtlsState stays 'new' until ICE completes, so a repeated connect needs its own mark.
+    if (t.dtlsState !== 'new' || t.appData.connected) throw new MediaError('CONFLICT', 'transport already connected');
     await t.connect({ dtlsParameters });
+    t.appData.connected = true;
   }
 
   async restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
@@ -202,7 +204,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
     const c = this.peer(peerId).consumerById(consumerId);
     if (c.type !== 'simulcast') return;
-    await c.setPreferredLayers({ spatialLayer, temporalLayer: 2 });
+    await c.setPreferredLayers({ spatialLayer, temporalLayer: 2 }).catch(goneIfClosed(c, 'consumer'));
   }
 
   /** Counts for metrics and leak checks. */

@@ -45,6 +45,23 @@ export class MediaPeer {
   }
 }
 
+/**
+ * For a worker request on a producer or consumer that may close meanwhile (its producer
+ * went away, the receiver left): then it is simply gone, not an internal error.
+ */
+export function goneIfClosed(obj: { closed: boolean }, what: 'producer' | 'consumer') {
+  return async (err: unknown): Promise<never> => {
+    if (await closedMeanwhile(obj)) throw new MediaError('NOT_FOUND', `no such ${what}`);
+    throw err;
+  };
+}
+
+/** mediasoup delivers the worker's "closed" notice a tick (setImmediate) after a failed request. */
+export async function closedMeanwhile(obj: { closed: boolean }): Promise<boolean> {
+  if (!obj.closed) await new Promise((r) => setImmediate(r));
+  return obj.closed;
+}
+
 export class MediaError extends Error {
   constructor(
     readonly code: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAVAILABLE',

@@ -57,7 +57,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (live.length) return live.reduce((a, b) => (b.routers < a.routers ? b : a));
     const pending = [...this.respawning.values()];
     if (pending.length) return Promise.race(pending);
-    return (this.slots[0] = await this.spawn(0));
+    // Every worker is closed but none has been reported dead yet (mediasoup closes a dead
+    // worker's routers before it emits 'died'): start the respawn that onDied will share.
+    const dead = this.slots.findIndex((s) => !s || s.worker.closed);
+    return this.respawn(dead >= 0 ? dead : 0);
   }
 
   async createRouter(mediaCodecs: types.RtpCodecCapability[]): Promise<{ router: types.Router; slot: PooledWorker }> {
@@ -75,12 +78,18 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       rtcMinPort: this.opts.rtcMinPort + this.opts.count,
       rtcMaxPort: this.opts.rtcMaxPort,
     });
-    const webRtcServer = await worker.createWebRtcServer({
-      listenInfos: [
-        { protocol: 'udp', ip: this.opts.listenIp, announcedIp: this.opts.announcedIp, port },
-        { protocol: 'tcp', ip: this.opts.listenIp, announcedIp: this.opts.announcedIp, port },
-      ],
-    });
+    const webRtcServer = await worker
+      .createWebRtcServer({
+        listenInfos: [
+          { protocol: 'udp', ip: this.opts.listenIp, announcedIp: this.opts.announcedIp, port },
+          { protocol: 'tcp', ip: this.opts.listenIp, announcedIp: this.opts.announcedIp, port },
+        ],
+      })
+      .catch((err) => {
+        // Without its port the worker is useless; do not leave the process behind.
+        worker.close();
+        throw err;
+      });
     const slot: PooledWorker = { index, worker, webRtcServer, routers: 0 };
     worker.on('died', (err) => this.onDied(slot, err));
     log.info('worker started', { index, pid: worker.pid, port });
@@ -92,15 +101,27 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (this.slots[slot.index] === slot) this.slots[slot.index] = undefined;
     this.emit('died', slot.index);
     if (this.closed) return;
-    const respawn = this.respawnWithBackoff(slot.index);
-    this.respawning.set(slot.index, respawn);
-    respawn
-      .then((fresh) => {
-        this.slots[slot.index] = fresh;
-        this.emit('replaced', fresh);
-      })
-      .catch((e) => log.error('worker respawn gave up', { index: slot.index, err: e }))
-      .finally(() => this.respawning.delete(slot.index));
+    this.respawn(slot.index).catch((e) => log.error('worker respawn gave up', { index: slot.index, err: e }));
+  }
+
+  /** One respawn per slot at a time, shared by onDied() and pick(). */
+  private respawn(index: number): Promise<PooledWorker> {
+    let pending = this.respawning.get(index);
+    if (!pending) {
+      pending = this.respawnWithBackoff(index)
+        .then((fresh) => {
+          if (this.closed) {
+            fresh.worker.close();
+            throw new Error('worker pool closed');
+          }
+          this.slots[index] = fresh;
+          this.emit('replaced', fresh);
+          return fresh;
+        })
+        .finally(() => this.respawning.delete(index));
+      this.respawning.set(index, pending);
+    }
+    return pending;
   }
 
   private async respawnWithBackoff(index: number): Promise<PooledWorker> {

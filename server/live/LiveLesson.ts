@@ -8,7 +8,7 @@ import type { Db } from '../db/db.js';
 import type { Lesson, LessonRole, PeerInfo, PublicUser, RaisedHand } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { LessonMedia } from '../../media/LessonMedia.js';
-import { MediaError } from '../../media/MediaPeer.js';
+import { MediaError, closedMeanwhile, goneIfClosed } from '../../media/MediaPeer.js';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { recordLessonEvent } from '../lessons/repo.js';
@@ -18,6 +18,10 @@ import type { LiveServer, LiveSocket } from './types.js';
 
 const log = logger('live.lesson');
 const CONSUMER_ACK_TIMEOUT_MS = 10_000;
+
+const ignoreIfClosed = (obj: { closed: boolean }) => async (err: unknown) => {
+  if (!(await closedMeanwhile(obj))) throw err;
+};
 
 export interface LivePeer {
   info: PeerInfo;
@@ -166,7 +170,7 @@ export class LiveLesson {
     if (p.appData.source === 'mic' && info.classroomId && this.state.mutedClassroomIds.includes(info.classroomId)) {
       throw new AppError('FORBIDDEN', 'the teacher has muted this classroom');
     }
-    await p.resume();
+    await p.resume().catch(goneIfClosed(p, 'producer'));
   }
 
   /** Brings each participant's consumers in line with who should receive what now. */
@@ -216,7 +220,8 @@ export class LiveLesson {
           producerPaused: consumer.producerPaused,
         })
         .catch(() => null);
-      if (res?.ok && !consumer.closed) await consumer.resume();
+      // Closed while resuming (its producer went): skip it, do not abort the rest of the pass.
+      if (res?.ok && !consumer.closed) await consumer.resume().catch(ignoreIfClosed(consumer));
       else consumer.close();
     }
   }
@@ -279,8 +284,9 @@ export class LiveLesson {
     const media = this.currentMedia;
     for (const p of media?.allProducers() ?? []) {
       if (p.appData.classroomId === classroomId && p.appData.source === 'mic') {
-        if (muted) await p.pause();
-        else await p.resume();
+        // A mic that closes meanwhile must not abort the mute and its broadcast.
+        if (muted) await p.pause().catch(ignoreIfClosed(p));
+        else await p.resume().catch(ignoreIfClosed(p));
       }
     }
     this.deps.io.to(this.room).emit('classroom:muted', { mutedClassroomIds: this.mutedClassroomIds });

@@ -19,12 +19,20 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
   if (err instanceof MediaError) return { code: err.code, message: err.message };
   if (err instanceof ZodError) return { code: 'BAD_REQUEST', message: zodMessage(err) };
+  // Text the database cannot store (NUL, a lone UTF-16 surrogate in JSON) came from the client.
+  if (isPgDataError(err)) return { code: 'BAD_REQUEST', message: 'text contains characters that cannot be stored' };
   // mediasoup rejects bad RTP/DTLS parameters with TypeError; those are the client's fault.
   if (err instanceof TypeError || (err instanceof Error && err.name === 'UnsupportedError')) {
     return { code: 'BAD_REQUEST', message: err.message.slice(0, 200) };
   }
   log.error('unexpected handler error', { err });
   return { code: 'INTERNAL', message: 'internal error' };
+}
+
+/** SQLSTATE 22021 / 22P02 / 22P05: invalid byte sequence, invalid JSON text, untranslatable character. */
+function isPgDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && ['22021', '22P02', '22P05'].includes(code);
 }
 
 function zodMessage(err: ZodError): string {
@@ -40,7 +48,8 @@ export class SocketEdge {
   constructor(private readonly socket: LiveSocket) {
     // Events outside the contract: answer if the client gave an ack, otherwise ignore.
     socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && event in clientSchemas) return;
+      // Own keys only: `in` would also take 'constructor', 'toString'… and leave them unanswered.
+      if (typeof event === 'string' && Object.hasOwn(clientSchemas, event)) return;
       const ack = args[args.length - 1];
       if (typeof ack === 'function') ack(fail('NOT_FOUND', 'unknown event'));
     });

@@ -248,6 +248,8 @@ export interface LiveTestServer {
   web: WebServer;
   db: Db;
   url: string;
+  /** The UDP/TCP port of the worker's WebRtcServer (what ICE candidates announce). */
+  rtcPort: number;
   accounts: DemoAccounts;
   /** The demo lesson (teacher-wang, receiving both rural classrooms). */
   lessonId: string;
@@ -310,17 +312,29 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
   const db = await openDb({});
   const accounts = await seedDemo(db, { password: 'demo-pass-123' });
   if (!accounts) throw new Error('seed did nothing on an empty database');
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    TONGBU_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tongbu-live-')),
-    TONGBU_ANNOUNCED_IP: '127.0.0.1',
-    TONGBU_MEDIA_WORKERS: '1',
-    TONGBU_RTC_MIN_PORT: String(opts.rtcPortBase),
-    TONGBU_RTC_MAX_PORT: String(opts.rtcPortBase + 99),
-  });
-  const web = await startWebServer(config, db, { clientDir: path.join(os.tmpdir(), 'tongbu-no-client') });
-  const url = `http://127.0.0.1:${web.port}`;
+  // The worker's WebRtcServer binds the first port of the range. Another run of the same
+  // test file on this machine may hold it: then move up by 1000 and try again.
+  let web: WebServer | undefined;
+  let rtcPort = opts.rtcPortBase;
+  for (let attempt = 0; !web; attempt++) {
+    rtcPort = opts.rtcPortBase + attempt * 1_000;
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TONGBU_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tongbu-live-')),
+      TONGBU_ANNOUNCED_IP: '127.0.0.1',
+      TONGBU_MEDIA_WORKERS: '1',
+      TONGBU_RTC_MIN_PORT: String(rtcPort),
+      TONGBU_RTC_MAX_PORT: String(rtcPort + 99),
+    });
+    try {
+      web = await startWebServer(config, db, { clientDir: path.join(os.tmpdir(), 'tongbu-no-client') });
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+  const server = web;
+  const url = `http://127.0.0.1:${server.port}`;
 
   const classroomByName = async (name: string) => {
     const rows = await db.query<{ id: string }>('select id from classrooms where name = $1', [name]);
@@ -383,7 +397,7 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
   };
 
   const clients = new Set<LiveClientSocket>();
-  const open = (cookie: string | null, port = web.port): LiveClientSocket => {
+  const open = (cookie: string | null, port = server.port): LiveClientSocket => {
     const socket: LiveClientSocket = ioClient(`http://127.0.0.1:${port}`, {
       transports: ['websocket'],
       reconnection: false,
@@ -425,12 +439,13 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
       });
     });
 
-  const liveOf = (lessonId = accounts.lessonId) => web.live.registry.get(lessonId);
+  const liveOf = (lessonId = accounts.lessonId) => server.live.registry.get(lessonId);
 
   return {
-    web,
+    web: server,
     db,
     url,
+    rtcPort,
     accounts,
     lessonId: accounts.lessonId,
     classrooms,
@@ -461,7 +476,7 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
     },
     async close() {
       for (const s of clients) s.disconnect();
-      await web.close();
+      await server.close();
       await db.close();
     },
   };
@@ -502,4 +517,54 @@ export async function silentProxy(targetPort: number): Promise<{ port: number; f
       server.close();
     },
   };
+}
+
+// ---- joining with media ------------------------------------------------------------
+
+export interface Joined {
+  client: TestClient;
+  snap: ClientResults['lesson:join'];
+  send?: ClientResults['transport:create'];
+  recv?: ClientResults['transport:create'];
+}
+
+/**
+ * lesson:join, then what a client does before it can receive: a recv transport (and a
+ * send transport for publishers), then media:ready with the router's own capabilities.
+ */
+export async function joinWithMedia(
+  client: TestClient,
+  lessonId: string,
+  opts: { send?: boolean; recv?: boolean; ready?: boolean } = {},
+): Promise<Joined> {
+  const snap = await client.ok('lesson:join', { lessonId });
+  const out: Joined = { client, snap };
+  if (opts.send) out.send = await client.ok('transport:create', { direction: 'send' });
+  if (opts.recv ?? true) out.recv = await client.ok('transport:create', { direction: 'recv' });
+  if (opts.ready ?? true) {
+    await client.ok('media:ready', { rtpCapabilities: snap.routerRtpCapabilities as ClientPayload<'media:ready'>['rtpCapabilities'] });
+  }
+  return out;
+}
+
+let ssrcSeq = 0x1000;
+
+export async function produceMic(client: TestClient, transportId: string, mid = 'a0'): Promise<string> {
+  const { producerId } = await client.ok('producer:create', {
+    transportId,
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: opusRtpParameters(++ssrcSeq, mid),
+  });
+  return producerId;
+}
+
+export async function produceCamera(client: TestClient, transportId: string, mid = 'v0'): Promise<string> {
+  const { producerId } = await client.ok('producer:create', {
+    transportId,
+    kind: 'video',
+    source: 'camera',
+    rtpParameters: vp8SimulcastRtpParameters(mid),
+  });
+  return producerId;
 }

@@ -1,6 +1,7 @@
 // media:ready, transport:*, producer:*, consumer:* — a participant's own media only.
 import type { types } from 'mediasoup';
 import { AppError } from '../../contract/errors.js';
+import { goneIfClosed } from '../../../media/MediaPeer.js';
 import { canProduce } from '../policy.js';
 import type { SocketSession } from '../session.js';
 import type { IceServer } from '../iceServers.js';
@@ -57,7 +58,7 @@ export function registerMediaHandlers(s: SocketSession, iceServers: () => IceSer
     const { seat, media } = await mediaOf();
     const p = media.peer(seat.peerId).producers.get(producerId);
     if (!p) throw new AppError('NOT_FOUND', 'no such producer');
-    await p.pause();
+    await p.pause().catch(goneIfClosed(p, 'producer'));
     return null;
   });
 
@@ -75,13 +76,15 @@ export function registerMediaHandlers(s: SocketSession, iceServers: () => IceSer
 
   s.edge.on('consumer:pause', async ({ consumerId }) => {
     const { seat, media } = await mediaOf();
-    await media.peer(seat.peerId).consumerById(consumerId).pause();
+    const c = media.peer(seat.peerId).consumerById(consumerId);
+    await c.pause().catch(goneIfClosed(c, 'consumer'));
     return null;
   });
 
   s.edge.on('consumer:resume', async ({ consumerId }) => {
     const { seat, media } = await mediaOf();
-    await media.peer(seat.peerId).consumerById(consumerId).resume();
+    const c = media.peer(seat.peerId).consumerById(consumerId);
+    await c.resume().catch(goneIfClosed(c, 'consumer'));
     return null;
   });
 }
