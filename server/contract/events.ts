@@ -14,17 +14,10 @@ import type {
   RaisedHand,
 } from './domain.js';
 
-export const LIMITS = {
-  chatTextMax: 500,
-  chatPerWindow: 5,
-  chatWindowMs: 10_000,
-  quizQuestionMax: 300,
-  quizOptionMax: 100,
-  quizOptionsMax: 6,
-  quizCountMax: 200,
-  /** Socket.IO refuses any frame larger than this (maxHttpBufferSize). */
-  messageBytesMax: 64 * 1024,
-} as const;
+export { LIMITS } from './limits.js';
+// 集体备课 has its own Socket.IO server (/plans.io); its contract lives beside this one.
+export * from './planEvents.js';
+import { LIMITS } from './limits.js';
 
 const id = z.string().min(1).max(64);
 const shortStr = z.string().max(256);

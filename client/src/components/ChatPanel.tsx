@@ -1,7 +1,7 @@
 // Lesson chat. Read-only + large (projector: latest few lines) or with an input (teacher, observer).
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage } from '../../../server/contract/domain.js';
-import { LIMITS } from '../../../server/contract/events.js';
+import { LIMITS } from '../../../server/contract/limits.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 
 export interface ChatPanelProps {

@@ -2,7 +2,7 @@
 // results per class appear live as bars.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Quiz, QuizAnswer } from '../../../server/contract/domain.js';
-import { LIMITS } from '../../../server/contract/events.js';
+import { LIMITS } from '../../../server/contract/limits.js';
 import { useT } from '../i18n/index.js';
 import type { LiveLesson } from '../live/LiveLesson.js';
 

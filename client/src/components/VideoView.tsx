@@ -1,5 +1,7 @@
 // A <video> for one track. For a remote consumer, reports its on-screen width as a simulcast
-// layer preference (consumer:setLayers) whenever it changes.
+// layer preference (consumer:setLayers) whenever it changes — but only once the first frame is
+// shown: the server starts every consumer on the lowest layer, whose key frame is a few packets
+// and arrives fastest; the layer that fits the view follows.
 import { useEffect, useRef, type ReactNode } from 'react';
 import { chooseSpatialLayer } from '../live/layers.js';
 import type { LiveLesson } from '../live/LiveLesson.js';
@@ -38,12 +40,23 @@ export function VideoView({ track, consumerId, live, fit = 'cover', mirror, clas
   useEffect(() => {
     const box = boxRef.current;
     if (!box || !consumerId || !live) return;
-    const report = () => live.setLayers(consumerId, chooseSpatialLayer(box.clientWidth));
+    const video = videoRef.current;
+    let shown = !!video && video.readyState >= video.HAVE_CURRENT_DATA;
+    const report = () => {
+      if (shown) live.setLayers(consumerId, chooseSpatialLayer(box.clientWidth));
+    };
+    const onFirstFrame = () => {
+      shown = true;
+      report();
+    };
+    video?.addEventListener('loadeddata', onFirstFrame, { once: true });
     report();
-    if (typeof ResizeObserver === 'undefined') return;
-    const ro = new ResizeObserver(report);
-    ro.observe(box);
-    return () => ro.disconnect();
+    const ro = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(report);
+    ro?.observe(box);
+    return () => {
+      video?.removeEventListener('loadeddata', onFirstFrame);
+      ro?.disconnect();
+    };
   }, [consumerId, live]);
 
   return (

@@ -12,6 +12,8 @@ import { LessonClient, RequestError } from './LessonClient.js';
 import { MediaSession, isClosedError, type ConsumerInfo, type ConsumerStats, type ProducerInfo, type PublishMode } from './MediaSession.js';
 import { classifyNetQuality, lossBetween, sampleFromStats, type NetQuality, type NetSample } from './netQuality.js';
 import { backoffDelay } from './reconnect.js';
+import { preloadDevice } from './devicePreload.js';
+import { takePrewarmed } from './prewarm.js';
 
 export type ViewMode = 'teach' | 'projector' | 'observe';
 export type Phase = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'fatal';
@@ -89,7 +91,8 @@ export class LiveLesson {
     readonly mode: ViewMode,
     client?: LessonClient,
   ) {
-    this.client = client ?? new LessonClient();
+    this.client = client ?? takePrewarmed(lessonId) ?? new LessonClient();
+    preloadDevice();
     this.stateValue = {
       lessonId,
       mode,
@@ -198,7 +201,13 @@ export class LiveLesson {
       }, 500),
       setInterval(() => void this.sampleNetwork(), 2000),
     );
-    this.client.connect();
+    if (this.client.connected) {
+      // A socket opened at boot (prewarm) connected before we listened.
+      this.set({ socketConnected: true });
+      void this.attempt();
+    } else {
+      this.client.connect();
+    }
   }
 
   stop(): void {

@@ -1,15 +1,17 @@
 // The mediasoup-client side of one join: Device, recv (+send) transport, producers, consumers.
 // One MediaSession per (re)join; on any reset it is closed (idempotently) and a new one made.
 // Local tracks belong to the caller (LiveLesson) and survive sessions: producers use stopTracks:false.
-import { Device } from 'mediasoup-client';
+import type { Device } from 'mediasoup-client';
 import type { Consumer, Producer, RtpCapabilities, RtpCodecCapability, RtpEncodingParameters, RtpParameters, Transport, TransportOptions as MsTransportOptions } from 'mediasoup-client/types';
 import type { MediaSource } from '../../../server/contract/domain.js';
-import type { ClientPayload, NewConsumer } from '../../../server/contract/events.js';
+import type { ClientPayload, ClientResults, NewConsumer } from '../../../server/contract/events.js';
+import { loadDevice } from './devicePreload.js';
 import { Emitter } from './emitter.js';
 import type { LessonClient } from './LessonClient.js';
 import { iceAction, type IceState } from './reconnect.js';
 
 export type PublishMode = 'teacher' | 'classroom' | 'none';
+type TransportCreated = ClientResults['transport:create'];
 
 export interface ConsumerInfo {
   consumerId: string;
@@ -106,13 +108,19 @@ export class MediaSession {
   }
 
   async start(): Promise<void> {
-    const device = new Device();
-    await device.load({ routerRtpCapabilities: this.routerRtpCapabilities as RtpCapabilities });
+    // Independent steps run together: the Device, the recv transport and (for publishers) the
+    // send transport. Receiving does not wait for the camera or the send transport.
+    const wantSend = this.publish !== 'none';
+    const [device, recvOpts, sendOpts] = await Promise.all([
+      loadDevice(this.routerRtpCapabilities),
+      this.client.request('transport:create', { direction: 'recv' }),
+      wantSend ? this.client.request('transport:create', { direction: 'send' }) : null,
+    ]);
     this.assertOpen();
     this.device = device;
-    this.recv = await this.createTransport('recv');
-    if (this.publish !== 'none' && (device.canProduce('video') || device.canProduce('audio'))) {
-      this.send = await this.createTransport('send');
+    this.recv = this.createTransport('recv', recvOpts);
+    if (sendOpts && (device.canProduce('video') || device.canProduce('audio'))) {
+      this.send = this.createTransport('send', sendOpts);
     }
     this.watchdog = setInterval(() => this.checkTransports(), 1000);
   }
@@ -121,9 +129,7 @@ export class MediaSession {
     if (this.closedFlag) throw new ClosedError();
   }
 
-  private async createTransport(direction: 'send' | 'recv'): Promise<Transport> {
-    const opts = await this.client.request('transport:create', { direction });
-    this.assertOpen();
+  private createTransport(direction: 'send' | 'recv', opts: TransportCreated): Transport {
     const device = this.device!;
     const params: MsTransportOptions = {
       id: opts.id,
