@@ -16,12 +16,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VERSION="${MEDIASOUP_VERSION:-3.13.16}"
 CACHE_ROOT="${TONGBU_CACHE_DIR:-$HOME/.cache/tongbu}/mediasoup-worker"
-DEV_PKGS=(libuv1-dev libsrtp2-dev libabsl-dev libssl-dev libusrsctp-dev libflatbuffers-dev flatbuffers-compiler meson ninja-build)
+DEV_PKGS=(libuv1-dev libabsl-dev libssl-dev libusrsctp-dev libflatbuffers-dev flatbuffers-compiler meson ninja-build)
 
 log() { echo "[mediasoup-worker] $*" >&2; }
 
 missing=()
-for p in "${DEV_PKGS[@]}" pkg-config g++; do
+for p in "${DEV_PKGS[@]}" pkg-config g++ curl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Replaces the worker's downloaded meson subprojects with wrappers of Debian's libraries.
+# Replaces the worker's downloaded meson subprojects with wrappers of Debian's libraries
+# (and, for libsrtp2, with Debian's copy of its sources).
 set -euo pipefail
 SUB="$1/subprojects"
 rm -f "$SUB"/*.wrap
@@ -24,12 +25,8 @@ sub libuv "libuv_dep = dependency('libuv')
 $(empty libuv)"
 NAME=libuv options - build_tests build_benchmarks
 
-# Debian puts srtp.h under srtp2/, mediasoup includes it bare.
-sub libsrtp2 "srtp = dependency('libsrtp2')
-libsrtp2_dep = declare_dependency(dependencies: srtp,
-  compile_args: ['-I' + srtp.get_variable(pkgconfig: 'includedir') / 'srtp2'])
-$(empty libsrtp2)"
-NAME=libsrtp2 options - crypto-library crypto-library-kdf tests
+# libsrtp2: the real sources (Debian's package uses NSS, far slower per packet; see the script).
+bash "$(dirname "${BASH_SOURCE[0]}")/libsrtp-source.sh" "$SUB/libsrtp2"
 
 sub usrsctp "usrsctp_dep = dependency('usrsctp')
 $(empty usrsctp)"
