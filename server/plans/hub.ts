@@ -1,0 +1,381 @@
+// The plans this process holds open: one Y.Doc and one Awareness per plan with editors here.
+// An update is validated, appended to the database, applied, then sent to the plan's room
+// (every process, through the Socket.IO Redis adapter) and relayed to the other processes'
+// copies of the document. The database is the truth: a process that opens a plan, or gets a
+// new editor for one, folds the stored state into its copy, so a missed relay heals itself.
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Db } from '../db/db.js';
+import type { PlanPhase } from '../contract/planEvents.js';
+import { PLAN_LIMITS } from '../contract/planEvents.js';
+import { AppError } from '../contract/errors.js';
+import { logger } from '../log.js';
+import { extractPhases } from './phases.js';
+import { setPlanPhases, touchPlan } from './repo.js';
+import { appendUpdates, applyStored, compact, loadStored } from './store.js';
+import { docToJSON, validateUpdate } from './ydoc.js';
+
+const log = logger('plans.hub');
+
+/**
+ * Compaction after this long without an edit, or after this many updates appended by this
+ * process (bursts: it shares the database with the appends, so not too often while typing).
+ */
+const COMPACT_EVERY = 2000;
+const COMPACT_IDLE_MS = 10_000;
+const PHASES_DEBOUNCE_MS = 800;
+/** A plan nobody here edits stays in memory this long (a reconnecting editor finds it warm). */
+const CLOSE_IDLE_MS = 60_000;
+
+/** How the hub reaches clients and the other processes (the Socket.IO server provides it). */
+export interface PlanBroadcast {
+  /** To every client in the plan's room, on every process, except one socket. */
+  toRoom(planId: string, event: 'plan:update' | 'plan:awareness', update: Uint8Array, exceptSocketId?: string): void;
+  changed(planId: string, what: 'comments' | 'versions' | 'phases'): void;
+  /** To the other processes' hubs (no-op with one process). */
+  relay(kind: 'update' | 'awareness', planId: string, update: Uint8Array): void;
+}
+
+export interface OpenPlan {
+  planId: string;
+  doc: Y.Doc;
+  awareness: awarenessProtocol.Awareness;
+  /** Approximate stored size, for the document size limit. */
+  storedBytes: number;
+  appendedSinceCompact: number;
+  phases: string;
+  timers: { compact?: NodeJS.Timeout; phases?: NodeJS.Timeout; close?: NodeJS.Timeout };
+}
+
+export class PlanHub {
+  private readonly open = new Map<string, OpenPlan>();
+  private readonly opening = new Map<string, Promise<OpenPlan>>();
+  /** socket id → plan id → awareness client ids that socket announced. */
+  private readonly members = new Map<string, Map<string, Set<number>>>();
+  private closed = false;
+  broadcast: PlanBroadcast = { toRoom: () => undefined, changed: () => undefined, relay: () => undefined };
+  private readonly appender: UpdateAppender;
+
+  constructor(private readonly db: Db) {
+    this.appender = new UpdateAppender(db);
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  has(planId: string): OpenPlan | undefined {
+    return this.open.get(planId);
+  }
+
+  /** The plan's document, loaded or brought up to date with the database. */
+  async get(planId: string): Promise<OpenPlan> {
+    if (this.closed) throw new AppError('UNAVAILABLE', 'server is shutting down');
+    const pending = this.opening.get(planId);
+    if (pending) return pending;
+    const task = (async () => {
+      const stored = await loadStored(this.db, planId);
+      let p = this.open.get(planId);
+      if (!p) {
+        const doc = new Y.Doc();
+        const awareness = new awarenessProtocol.Awareness(doc);
+        awareness.setLocalState(null);
+        p = { planId, doc, awareness, storedBytes: 0, appendedSinceCompact: 0, phases: '', timers: {} };
+        this.open.set(planId, p);
+      }
+      applyStored(p.doc, stored);
+      p.storedBytes = stored.bytes;
+      if (!p.phases) p.phases = JSON.stringify(extractPhases(docToJSON(p.doc)));
+      if (p.timers.close) clearTimeout(p.timers.close);
+      p.timers.close = undefined;
+      return p;
+    })();
+    this.opening.set(planId, task);
+    try {
+      return await task;
+    } finally {
+      this.opening.delete(planId);
+    }
+  }
+
+  /** An editor's update: refused (doc untouched) unless valid; persisted before anyone sees it. */
+  async applyClientUpdate(planId: string, update: Uint8Array, userId: string, socketId: string): Promise<void> {
+    validateUpdate(update);
+    const p = this.open.get(planId) ?? (await this.get(planId));
+    if (p.storedBytes + update.byteLength > PLAN_LIMITS.docBytesMax) {
+      throw new AppError('TOO_LARGE', 'the plan has reached its size limit; split it into several plans');
+    }
+    await this.persistAndApply(p, update, userId, socketId);
+  }
+
+  /** A change made by the server itself (restore, import): same path as an editor's. */
+  async applyServerUpdate(planId: string, update: Uint8Array, userId: string): Promise<void> {
+    const p = this.open.get(planId) ?? (await this.get(planId));
+    await this.persistAndApply(p, update, userId, undefined);
+  }
+
+  /**
+   * Applied and relayed at once, acknowledged once durable. Relaying before the insert commits
+   * loses nothing: until the ack the sender keeps the update and re-sends it on its next join
+   * (state vectors), and so does every editor that received it.
+   */
+  private async persistAndApply(p: OpenPlan, update: Uint8Array, userId: string, socketId: string | undefined): Promise<void> {
+    try {
+      Y.applyUpdate(p.doc, update, 'client');
+    } catch (err) {
+      // Validated, yet our copy refused it: rebuild the copy from the database; store nothing.
+      log.error('live document refused a validated update; reloading', { planId: p.planId, err });
+      this.drop(p.planId);
+      throw new AppError('BAD_REQUEST', 'malformed Yjs update');
+    }
+    this.broadcast.toRoom(p.planId, 'plan:update', update, socketId);
+    this.broadcast.relay('update', p.planId, update);
+    p.storedBytes += update.byteLength;
+    p.appendedSinceCompact++;
+    try {
+      await this.appender.append(p.planId, update, userId);
+    } catch (err) {
+      // Not stored: forget our copy so the next join rebuilds it from the database and the
+      // editors' resync sends the update again.
+      log.error('could not store a plan update', { planId: p.planId, err });
+      this.drop(p.planId);
+      throw new AppError('UNAVAILABLE', 'the change could not be saved; it will be sent again on reconnect');
+    }
+    this.afterChange(p);
+  }
+
+  /** An update another process stored and relayed. */
+  applyRelayed(planId: string, update: Uint8Array): void {
+    const p = this.open.get(planId);
+    if (!p) return;
+    try {
+      Y.applyUpdate(p.doc, update, 'relay');
+      p.storedBytes += update.byteLength;
+      this.schedulePhases(p);
+    } catch (err) {
+      log.warn('relayed update refused; reloading', { planId, err });
+      this.drop(planId);
+    }
+  }
+
+  applyAwareness(planId: string, update: Uint8Array, socketId: string | null): void {
+    const p = this.open.get(planId);
+    if (!p) return;
+    try {
+      if (socketId) {
+        // Remember whose cursors these are, to remove them when the socket goes.
+        const ids = this.memberIds(socketId, planId);
+        const decoder = new Uint8Array(update);
+        for (const id of awarenessClientIds(decoder)) ids.add(id);
+      }
+      awarenessProtocol.applyAwarenessUpdate(p.awareness, update, socketId ?? 'relay');
+    } catch {
+      throw new AppError('BAD_REQUEST', 'malformed awareness update');
+    }
+    if (socketId) {
+      this.broadcast.toRoom(planId, 'plan:awareness', update, socketId);
+      this.broadcast.relay('awareness', planId, update);
+    }
+  }
+
+  awarenessState(planId: string): Uint8Array | null {
+    const p = this.open.get(planId);
+    if (!p || p.awareness.getStates().size === 0) return null;
+    return awarenessProtocol.encodeAwarenessUpdate(p.awareness, [...p.awareness.getStates().keys()]);
+  }
+
+  join(planId: string, socketId: string): void {
+    this.memberIds(socketId, planId);
+  }
+
+  /** The socket left the plan (or disconnected): its cursors go, and an idle plan is let go. */
+  leave(planId: string, socketId: string): void {
+    const byPlan = this.members.get(socketId);
+    const ids = byPlan?.get(planId);
+    byPlan?.delete(planId);
+    if (byPlan && byPlan.size === 0) this.members.delete(socketId);
+    const p = this.open.get(planId);
+    if (p && ids?.size) {
+      const gone = [...ids].filter((id) => p.awareness.getStates().has(id));
+      if (gone.length) {
+        // Encode while the states are still there, with the clocks bumped: that is "removed".
+        awarenessProtocol.removeAwarenessStates(p.awareness, gone, 'server');
+        const update = awarenessProtocol.encodeAwarenessUpdate(p.awareness, gone);
+        this.broadcast.toRoom(planId, 'plan:awareness', update);
+        this.broadcast.relay('awareness', planId, update);
+      }
+    }
+    if (p && !this.hasMembers(planId)) {
+      if (p.timers.close) clearTimeout(p.timers.close);
+      p.timers.close = setTimeout(() => void this.release(planId), CLOSE_IDLE_MS);
+      p.timers.close.unref();
+    }
+  }
+
+  leaveAll(socketId: string): void {
+    for (const planId of [...(this.members.get(socketId)?.keys() ?? [])]) this.leave(planId, socketId);
+  }
+
+  private hasMembers(planId: string): boolean {
+    for (const byPlan of this.members.values()) if (byPlan.has(planId)) return true;
+    return false;
+  }
+
+  private memberIds(socketId: string, planId: string): Set<number> {
+    let byPlan = this.members.get(socketId);
+    if (!byPlan) this.members.set(socketId, (byPlan = new Map()));
+    let ids = byPlan.get(planId);
+    if (!ids) byPlan.set(planId, (ids = new Set()));
+    return ids;
+  }
+
+  private afterChange(p: OpenPlan): void {
+    this.schedulePhases(p);
+    if (p.appendedSinceCompact >= COMPACT_EVERY) void this.compact(p);
+    else {
+      if (p.timers.compact) clearTimeout(p.timers.compact);
+      p.timers.compact = setTimeout(() => void this.compact(p), COMPACT_IDLE_MS);
+      p.timers.compact.unref();
+    }
+  }
+
+  private schedulePhases(p: OpenPlan): void {
+    if (p.timers.phases) return;
+    p.timers.phases = setTimeout(() => {
+      p.timers.phases = undefined;
+      void this.refreshPhases(p);
+    }, PHASES_DEBOUNCE_MS);
+    p.timers.phases.unref();
+  }
+
+  /** 教学过程 phases as data, rewritten only when they changed. */
+  async refreshPhases(p: OpenPlan): Promise<PlanPhase[]> {
+    const phases = extractPhases(docToJSON(p.doc));
+    const key = JSON.stringify(phases);
+    try {
+      if (key !== p.phases) {
+        p.phases = key;
+        await setPlanPhases(this.db, p.planId, phases);
+        this.broadcast.changed(p.planId, 'phases');
+      } else {
+        await touchPlan(this.db, p.planId);
+      }
+    } catch (err) {
+      if (!this.closed) log.warn('could not store phases', { planId: p.planId, err });
+    }
+    return phases;
+  }
+
+  async compact(p: OpenPlan): Promise<void> {
+    if (p.timers.compact) clearTimeout(p.timers.compact);
+    p.timers.compact = undefined;
+    p.appendedSinceCompact = 0;
+    try {
+      const { snapshotBytes } = await compact(this.db, p.planId);
+      if (snapshotBytes !== null) p.storedBytes = snapshotBytes;
+    } catch (err) {
+      // The updates are still appended: nothing is lost, the next compaction retries.
+      log.warn('compaction failed', { planId: p.planId, err });
+    }
+  }
+
+  private drop(planId: string): void {
+    const p = this.open.get(planId);
+    if (!p) return;
+    for (const t of Object.values(p.timers)) if (t) clearTimeout(t);
+    p.awareness.destroy();
+    p.doc.destroy();
+    this.open.delete(planId);
+  }
+
+  private async release(planId: string): Promise<void> {
+    const p = this.open.get(planId);
+    if (!p || this.hasMembers(planId)) return;
+    await this.compact(p);
+    if (!this.hasMembers(planId)) this.drop(planId);
+  }
+
+  /** Stores what is pending (phases, compaction) and lets every document go. */
+  async close(): Promise<void> {
+    await this.appender.drain();
+    const all = [...this.open.values()];
+    for (const p of all) {
+      if (p.timers.phases) {
+        clearTimeout(p.timers.phases);
+        p.timers.phases = undefined;
+        await this.refreshPhases(p);
+      }
+      if (p.appendedSinceCompact > 0) await this.compact(p);
+    }
+    this.closed = true;
+    for (const p of all) this.drop(p.planId);
+  }
+}
+
+/**
+ * The client ids an awareness update announces a state for (its first varuint is the count;
+ * removals — state "null" — are skipped: a socket may relay others' timeouts, not own them).
+ */
+function awarenessClientIds(update: Uint8Array): number[] {
+  const ids: number[] = [];
+  let pos = 0;
+  const readVarUint = () => {
+    let num = 0;
+    let mult = 1;
+    for (;;) {
+      if (pos >= update.length) throw new Error('truncated');
+      const r = update[pos++];
+      num += (r & 0x7f) * mult;
+      mult *= 128;
+      if (r < 0x80) return num;
+      if (mult > 2 ** 53) throw new Error('varuint too long');
+    }
+  };
+  const n = readVarUint();
+  for (let i = 0; i < n && i < 64; i++) {
+    const id = readVarUint();
+    readVarUint(); // clock
+    const len = readVarUint(); // state JSON, UTF-8 bytes
+    const isNull = len === 4 && update[pos] === 0x6e && update[pos + 1] === 0x75 && update[pos + 2] === 0x6c && update[pos + 3] === 0x6c;
+    if (!isNull) ids.push(id);
+    pos += len;
+  }
+  return ids;
+}
+
+/**
+ * Appends updates in batches: whatever arrives while one insert runs goes into the next, as
+ * one multi-row insert. Under load that is one round trip for many keystrokes.
+ */
+class UpdateAppender {
+  private queue: { planId: string; update: Uint8Array; userId: string; done: (err?: unknown) => void }[] = [];
+  private running = false;
+
+  constructor(private readonly db: Db) {}
+
+  append(planId: string, update: Uint8Array, userId: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ planId, update, userId, done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.running) void this.flush();
+    });
+  }
+
+  /** Resolves once everything queued is stored (or failed). */
+  async drain(): Promise<void> {
+    while (this.running || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async flush(): Promise<void> {
+    this.running = true;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 200);
+      try {
+        await appendUpdates(this.db, batch);
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err);
+      }
+    }
+    this.running = false;
+  }
+}

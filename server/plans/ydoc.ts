@@ -1,0 +1,92 @@
+// Yjs documents of plans: build, read as ProseMirror JSON, validate client updates, and
+// rewrite content as an ordinary update (so live editors converge on restore and import).
+import * as Y from 'yjs';
+import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProsemirrorJSON } from '@tiptap/y-tiptap';
+import { AppError } from '../contract/errors.js';
+import { PLAN_LIMITS } from '../contract/planEvents.js';
+import { PLAN_FIELD, planSchema, type PmNode } from './pmSchema.js';
+
+export function docFromUpdates(updates: Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc();
+  // One transaction, not Y.mergeUpdates: far faster on long keystroke histories.
+  doc.transact(() => {
+    for (const u of updates) Y.applyUpdate(doc, u);
+  });
+  return doc;
+}
+
+export function docToJSON(doc: Y.Doc): PmNode {
+  return yXmlFragmentToProsemirrorJSON(doc.getXmlFragment(PLAN_FIELD)) as PmNode;
+}
+
+/** The whole state of a document built from ProseMirror JSON (a new plan, a version). */
+export function stateFromJSON(json: PmNode): Uint8Array {
+  const doc = new Y.Doc();
+  prosemirrorJSONToYXmlFragment(planSchema, json, doc.getXmlFragment(PLAN_FIELD));
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/**
+ * Makes `doc` show `json` by the smallest change (y-tiptap's structural diff) and returns that
+ * change as one update, to be stored and sent like any editor's keystrokes.
+ */
+export function replaceContent(doc: Y.Doc, json: PmNode): Uint8Array {
+  // Checked against the schema first: a bad document throws here, before anything changes.
+  planSchema.nodeFromJSON(json).check();
+  const before = Y.encodeStateVector(doc);
+  doc.transact(() => prosemirrorJSONToYXmlFragment(planSchema, json, doc.getXmlFragment(PLAN_FIELD)), 'server');
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+// Yjs type refs a ProseMirror binding writes: XmlElement and XmlText (see yjs typeRefs).
+const ALLOWED_TYPE_REFS = new Set([3, 6]);
+
+/**
+ * Throws AppError unless `update` is a well-formed Yjs update that only touches the plan's
+ * fragment with the kinds of content a ProseMirror binding writes. Runs on a scratch
+ * document, so the stored and the live document are never touched by a bad update.
+ */
+export function validateUpdate(update: Uint8Array): void {
+  if (update.byteLength > PLAN_LIMITS.updateBytesMax) {
+    throw new AppError('TOO_LARGE', `update of ${update.byteLength} bytes is over the ${PLAN_LIMITS.updateBytesMax}-byte limit`);
+  }
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'malformed Yjs update');
+  }
+  for (const s of decoded.structs) {
+    if (!(s instanceof Y.Item)) continue;
+    // A decoded item names a root type by string (Yjs types say otherwise).
+    const parent = s.parent as unknown;
+    if (typeof parent === 'string' && parent !== PLAN_FIELD) throw new AppError('BAD_REQUEST', `update writes outside the plan (${parent.slice(0, 40)})`);
+    const c = s.content;
+    if (c instanceof Y.ContentDoc) throw new AppError('BAD_REQUEST', 'sub-documents are not allowed in a plan');
+    if (c instanceof Y.ContentType && !ALLOWED_TYPE_REFS.has(typeRefOf(c.type))) {
+      throw new AppError('BAD_REQUEST', 'update holds a kind of content a plan cannot have');
+    }
+    // Node and mark names the editor's schema knows: anything else the editor would drop
+    // (changing the document under everyone) or fail to export.
+    if (c instanceof Y.ContentType && c.type instanceof Y.XmlElement && !Object.hasOwn(planSchema.nodes, c.type.nodeName)) {
+      throw new AppError('BAD_REQUEST', `a plan has no "${c.type.nodeName.slice(0, 40)}" element`);
+    }
+    // y-tiptap names overlapping marks "<mark>--<hash>".
+    if (c instanceof Y.ContentFormat && !Object.hasOwn(planSchema.marks, c.key.split('--')[0])) {
+      throw new AppError('BAD_REQUEST', `a plan has no "${c.key.slice(0, 40)}" formatting`);
+    }
+  }
+  try {
+    const scratch = new Y.Doc();
+    Y.applyUpdate(scratch, update);
+    scratch.destroy();
+  } catch {
+    throw new AppError('BAD_REQUEST', 'malformed Yjs update');
+  }
+}
+
+function typeRefOf(t: Y.AbstractType<unknown>): number {
+  if (t instanceof Y.XmlElement) return 3;
+  if (t instanceof Y.XmlText) return 6;
+  return -1;
+}
