@@ -1,0 +1,77 @@
+// Rubric scoring by several raters: my scores per criterion (the community's levels), and the
+// group's averages, spread and agreement (Kendall's W).
+import { useEffect, useState } from 'react';
+import type { RubricScoresView } from '../../../server/research/types.js';
+import { errorText } from '../api.js';
+import { useI18n } from '../i18n/index.js';
+import { toast } from '../toast.js';
+import { researchApi } from './researchApi.js';
+
+export function RubricScoring({ lessonId, meId }: { lessonId: string; meId: string }) {
+  const { t } = useI18n();
+  const [view, setView] = useState<RubricScoresView | null>(null);
+  const [mine, setMine] = useState<Record<string, number>>({});
+  const [comment, setComment] = useState('');
+  useEffect(() => {
+    researchApi.scores(lessonId).then((v) => {
+      setView(v);
+      const my = v.ratings.find((r) => r.raterId === meId);
+      if (my) {
+        setMine(my.scores);
+        setComment(my.comment);
+      }
+    }, (e) => toast.error(errorText(e)));
+  }, [lessonId, meId]);
+  if (!view) return <div className="spinner" aria-hidden />;
+  const save = async () => {
+    try {
+      setView(await researchApi.saveScores(lessonId, { scores: mine, comment }));
+      toast.info(t('research.sc.saved'));
+    } catch (e) {
+      toast.error(errorText(e));
+    }
+  };
+  const summary = new Map(view.summary.criteria.map((c) => [c.criterionId, c]));
+  return (
+    <div className="rs-rubric" data-testid="rubric-scoring">
+      <table className="rs-table">
+        <thead>
+          <tr>
+            <th>{t('research.sc.criterion')}</th>
+            <th>{t('research.sc.mine')}</th>
+            <th>{t('research.sc.mean')}</th>
+            <th>{t('research.sc.sd')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.rubric.criteria.map((c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td>
+              <td>
+                <select value={mine[c.id] ?? ''} data-testid={`score-${c.id}`} onChange={(e) => setMine({ ...mine, [c.id]: Number(e.target.value) })}>
+                  <option value="" disabled>
+                    —
+                  </option>
+                  {view.rubric.levels.map((l) => (
+                    <option key={l.score} value={l.score}>
+                      {l.score} {l.label}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{summary.get(c.id)?.mean?.toFixed(2) ?? '—'}</td>
+              <td>{summary.get(c.id)?.sd?.toFixed(2) ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <textarea value={comment} placeholder={t('research.sc.comment')} maxLength={5000} onChange={(e) => setComment(e.target.value)} />
+      <button className="primary" data-testid="scores-save" onClick={() => void save()}>
+        {t('research.sc.save')}
+      </button>
+      <p className="muted" data-testid="scores-summary">
+        {t('research.sc.raters', { n: view.summary.raters })} · {t('research.sc.kendall', { w: view.summary.kendallW?.toFixed(2) ?? '—' })}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// Who may do what in teaching research. Reading a lesson's research material (annotations,
+// analysis, scores, reports) follows the lesson's own roles (its teacher; researchers, admins and
+// teachers of the schools involved in the same community), the recording's visibility scope
+// (server/recordings/policy.ts), plus members of a research group that holds a session on the lesson — groups span schools, so that is how a teacher of another
+// school gets to review it. Classroom devices are rooms, not reviewers.
+import type { Queryable } from '../db/db.js';
+import type { Lesson, PublicUser } from '../contract/domain.js';
+import { AppError } from '../contract/errors.js';
+import { communityIdOf } from '../auth/users.js';
+import { lessonRoleFor } from '../lessons/policy.js';
+import { getLesson } from '../lessons/repo.js';
+import type { RecordingVisibility } from '../contract/recordings.js';
+import { canViewRecording } from '../recordings/policy.js';
+
+export async function lessonForResearch(db: Queryable, user: PublicUser, lessonId: string): Promise<Lesson> {
+  if (user.role === 'classroom') throw new AppError('FORBIDDEN', 'classroom devices cannot review lessons');
+  const lesson = await getLesson(db, lessonId);
+  // Not yours and not there look the same from outside.
+  if (!lesson) throw new AppError('NOT_FOUND', 'lesson not found');
+  if (await lessonRoleFor(db, user, lesson)) return lesson;
+  // Whoever may watch the recording (its visibility scope: pairing, community) may review it.
+  const [rec] = await db.query<{ visibility: RecordingVisibility }>('select visibility from recordings where lesson_id = $1', [lessonId]);
+  if (rec && (await canViewRecording(db, user, lesson, rec.visibility))) return lesson;
+  const rows = await db.query(
+    `select 1 from research_sessions s join research_group_members m on m.group_id = s.group_id
+      where s.lesson_id = $1 and m.user_id = $2 limit 1`,
+    [lessonId, user.id],
+  );
+  if (!rows.length) throw new AppError('NOT_FOUND', 'lesson not found');
+  return lesson;
+}
+
+/** Correcting the automatic coding is the researchers' call (community admins too). */
+export function requireResearcher(user: PublicUser): void {
+  if (user.role !== 'researcher' && user.role !== 'community_admin') {
+    throw new AppError('FORBIDDEN', 'only researchers may correct the automatic coding');
+  }
+}
+
+/** Groups are created by researchers, admins and teachers of the community. */
+export function requireGroupCreator(user: PublicUser): void {
+  if (user.role === 'classroom') throw new AppError('FORBIDDEN', 'classroom devices cannot create research groups');
+}
+
+export async function requireSameCommunity(db: Queryable, user: PublicUser, otherUserId: string): Promise<void> {
+  const [a, b] = await Promise.all([communityIdOf(db, user.id), communityIdOf(db, otherUserId)]);
+  const rows = await db.query<{ role: string }>('select role from users where id = $1', [otherUserId]);
+  if (!a || a !== b || !rows[0]) throw new AppError('NOT_FOUND', `no such user: ${otherUserId}`);
+  if (rows[0].role === 'classroom') throw new AppError('BAD_REQUEST', 'classroom devices cannot be group members');
+}

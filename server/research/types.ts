@@ -1,0 +1,115 @@
+// Shapes the research API and socket events return (client and server share these).
+import type { StAnalysis, StInterval } from './analysis/st.js';
+import type { TalkAnalysis } from './analysis/talk.js';
+import type { FlandersRatios } from './analysis/flanders.js';
+import type { RubricSummary } from './analysis/rubric.js';
+import type { Span } from './analysis/timeline.js';
+
+export type Framework = 'none' | 'st' | 'flanders' | 'rubric';
+export type SessionKind = 'planning' | 'diagnosis' | 'thematic';
+
+export interface GroupMember {
+  userId: string;
+  displayName: string;
+  username: string;
+  schoolId: string | null;
+  schoolName: string | null;
+  role: 'lead' | 'member';
+}
+
+export interface ResearchGroup {
+  id: string;
+  communityId: string;
+  name: string;
+  subject: string;
+  createdBy: string;
+  members: GroupMember[];
+}
+
+export interface ResearchSession {
+  id: string;
+  groupId: string;
+  groupName: string;
+  kind: SessionKind;
+  title: string;
+  lessonId: string | null;
+  lessonTitle: string | null;
+  pairingId: string | null;
+  scheduledAt: string;
+  agenda: string;
+  minutes: string;
+  conclusions: string;
+  createdBy: string;
+}
+
+export interface TargetProgress {
+  pairingId: string;
+  citySchoolName: string;
+  ruralSchoolName: string;
+  year: number;
+  minLessons: number;
+  minSessions: number;
+  lessons: number;
+  sessions: number;
+}
+
+export interface RubricCriterion {
+  id: string;
+  name: string;
+}
+
+export interface RubricLevel {
+  score: number;
+  label: string;
+}
+
+export interface Rubric {
+  criteria: RubricCriterion[];
+  levels: RubricLevel[];
+}
+
+export interface Annotation {
+  id: string;
+  lessonId: string;
+  authorId: string;
+  authorName: string;
+  groupId: string | null;
+  parentId: string | null;
+  framework: Framework;
+  code: string | null;
+  atMs: number;
+  endMs: number | null;
+  text: string;
+  /** Users @mentioned in the text (resolved, may be empty). */
+  mentions: Array<{ userId: string; displayName: string }>;
+  live: boolean;
+  createdAt: string;
+}
+
+export interface VoiceTrack {
+  trackId: string;
+  speaker: 'teacher' | 'classroom';
+  classroomId: string | null;
+  label: string;
+  segments: Span[];
+}
+
+export interface LessonAnalysis {
+  lessonId: string;
+  title: string;
+  durationMs: number;
+  tracks: VoiceTrack[];
+  classroomNames: Record<string, string>;
+  st: StAnalysis;
+  talk: TalkAnalysis;
+  flanders: FlandersRatios;
+  computeMs: number;
+}
+
+export interface RubricScoresView {
+  rubric: Rubric;
+  ratings: Array<{ raterId: string; raterName: string; scores: Record<string, number>; comment: string; updatedAt: string }>;
+  summary: RubricSummary;
+}
+
+export type { StInterval };

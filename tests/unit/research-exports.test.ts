@@ -1,0 +1,76 @@
+// CSV and ELAN exports of notes: structure, escaping of hostile text, points vs ranges, threads.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { annotationsCsv, clock } from '../../server/research/export/csv.js';
+import { annotationsEaf } from '../../server/research/export/eaf.js';
+import { stCurvePng, talkStripPng } from '../../server/research/export/raster.js';
+import type { Annotation } from '../../server/research/types.js';
+
+const note = (o: Partial<Annotation>): Annotation => ({
+  id: 'a1',
+  lessonId: 'L',
+  authorId: 'u1',
+  authorName: '赵老师',
+  groupId: null,
+  parentId: null,
+  framework: 'st',
+  code: 'T',
+  atMs: 1000,
+  endMs: null,
+  text: 'x',
+  mentions: [],
+  live: false,
+  createdAt: '2026-11-23T10:00:00.000Z',
+  ...o,
+});
+
+const hostile = 'a "quoted", <tag> & \'apos\'\nline2\u0001';
+const list = [
+  note({ id: 'a1', text: hostile, endMs: 4000 }),
+  note({ id: 'a2', parentId: 'a1', authorName: '钱老师', authorId: 'u2', framework: 'none', code: null, text: '同意' }),
+  note({ id: 'a3', framework: 'flanders', code: 'F4', atMs: 61_000 }),
+];
+
+describe('CSV', () => {
+  it('round-trips hostile text and formats the clock', () => {
+    const rows = Papa.parse<Record<string, string>>(annotationsCsv(list).replace(/^\ufeff/, ''), { header: true, skipEmptyLines: true }).data;
+    expect(rows).toHaveLength(3);
+    expect(rows[0].text).toBe(hostile);
+    expect(rows[0]).toMatchObject({ start: '00:00:01.000', end: '00:00:04.000', code: 'T' });
+    expect(rows[1]).toMatchObject({ parent_id: 'a1', end: '' });
+    expect(clock(3_723_045)).toBe('01:02:03.045');
+  });
+  it('an empty list is a header-only file', () => {
+    expect(annotationsCsv([]).replace(/^\ufeff/, '').trim()).toBe('id');
+  });
+});
+
+describe('ELAN .eaf', () => {
+  const xml = annotationsEaf(list, { mediaUrl: 'L.mp4', author: 'A & B', date: new Date('2026-11-23T00:00:00Z') });
+  it('is well-formed XML with the EAF skeleton', () => {
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const d = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['TIER', 'ANNOTATION', 'TIME_SLOT'].includes(n) }).parse(xml).ANNOTATION_DOCUMENT;
+    expect(d['@AUTHOR']).toBe('A & B');
+    expect(d.HEADER.MEDIA_DESCRIPTOR).toMatchObject({ '@MEDIA_URL': 'L.mp4', '@MIME_TYPE': 'video/mp4' });
+    const slots = Object.fromEntries(d.TIME_ORDER.TIME_SLOT.map((s: Record<string, string>) => [s['@TIME_SLOT_ID'], Number(s['@TIME_VALUE'])]));
+    expect(d.TIER.map((t: Record<string, string>) => t['@TIER_ID'])).toEqual(['T-赵老师', 'F4-赵老师']);
+    const range = d.TIER[0].ANNOTATION[0].ALIGNABLE_ANNOTATION;
+    expect([slots[range['@TIME_SLOT_REF1']], slots[range['@TIME_SLOT_REF2']]]).toEqual([1000, 4000]);
+    expect(range.ANNOTATION_VALUE).toContain('↳ 钱老师: 同意');
+    expect(range.ANNOTATION_VALUE).not.toContain('\u0001');
+    // a point becomes a 1-ms annotation (ELAN annotations need an extent)
+    const point = d.TIER[1].ANNOTATION[0].ALIGNABLE_ANNOTATION;
+    expect(slots[point['@TIME_SLOT_REF2']] - slots[point['@TIME_SLOT_REF1']]).toBe(1);
+    expect(d.LINGUISTIC_TYPE).toMatchObject({ '@LINGUISTIC_TYPE_ID': 'note', '@TIME_ALIGNABLE': 'true' });
+  });
+});
+
+describe('report charts', () => {
+  it('PNG files with the signature and the requested size', () => {
+    const png = stCurvePng([[0, 0], [1, 0], [1, 1]], 100);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(100);
+    expect(talkStripPng(['T', 'S', '-'], 60, 10).readUInt32BE(20)).toBe(10);
+  });
+});
