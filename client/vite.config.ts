@@ -23,6 +23,7 @@ export default defineConfig({
     proxy: {
       '/api': { target: backend, changeOrigin: false },
       '/socket.io': { target: backend, ws: true, changeOrigin: false },
+      '/plans.io': { target: backend, ws: true, changeOrigin: false },
     },
   },
 });

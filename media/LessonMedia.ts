@@ -23,6 +23,7 @@ export interface TransportInfo {
 interface LessonMediaEvents {
   /** The worker under this lesson died: every transport is gone; re-create from scratch. */
   lost: [];
+  producerAdded: [producer: types.Producer<ProducerMeta>];
   producerClosed: [producer: types.Producer<ProducerMeta>];
   consumerClosed: [peerId: string, consumerId: string];
   consumerPaused: [peerId: string, consumerId: string];
@@ -114,6 +115,32 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     };
   }
 
+  /**
+   * An RTP ingest for a peer: a plain-RTP send transport on loopback (comedia: the first
+   * packet tells where the sender is). For encoders that cannot do WebRTC, and for tests.
+   */
+  async createPlainIngest(peerId: string): Promise<{ id: string; ip: string; port: number; rtcpPort: number }> {
+    const peer = this.peer(peerId);
+    const transport = await this.router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: true,
+      appData: { direction: 'send' },
+    });
+    if (peer.isClosed) {
+      transport.close();
+      throw new MediaError('CONFLICT', 'peer left');
+    }
+    peer.plainTransports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.plainTransports.delete(transport.id));
+    return {
+      id: transport.id,
+      ip: transport.tuple.localIp,
+      port: transport.tuple.localPort,
+      rtcpPort: transport.rtcpTuple?.localPort ?? transport.tuple.localPort,
+    };
+  }
+
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const t = this.peer(peerId).transport(transportId);
     // dtlsState stays 'new' until ICE completes, so a repeated connect needs its own mark.
@@ -131,8 +158,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     opts: { transportId: string; kind: 'audio' | 'video'; rtpParameters: types.RtpParameters; meta: ProducerMeta },
   ): Promise<types.Producer<ProducerMeta>> {
     const peer = this.peer(peerId);
-    const transport = peer.transport(opts.transportId);
-    if (transport.appData.direction !== 'send') throw new MediaError('BAD_REQUEST', 'not a send transport');
+    const transport = peer.sendTransport(opts.transportId);
     for (const p of peer.producers.values()) {
       if (p.appData.source === opts.meta.source) throw new MediaError('CONFLICT', `already producing ${opts.meta.source}`);
     }
@@ -149,6 +175,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     if (producer.kind === 'audio' && opts.meta.classroomId) {
       await this.levels.addProducer({ producerId: producer.id }).catch(() => undefined);
     }
+    if (!producer.closed) this.emit('producerAdded', producer);
     return producer;
   }
 
@@ -183,6 +210,9 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       producerId: producer.id,
       rtpCapabilities: caps,
       paused: true,
+      // Start on the lowest simulcast layer: its key frame is a few packets, so the first frame
+      // arrives sooner; the client asks for the layer its view needs once that frame is shown.
+      preferredLayers: producer.type === 'simulcast' ? { spatialLayer: 0, temporalLayer: 2 } : undefined,
       appData: producer.appData,
     });
     if (peer.isClosed || producer.closed) {

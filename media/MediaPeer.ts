@@ -12,6 +12,8 @@ export type ProducerMeta = {
 
 export class MediaPeer {
   readonly transports = new Map<string, types.WebRtcTransport>();
+  /** RTP ingests (an encoder that speaks plain RTP, or a test's ffmpeg): send-only. */
+  readonly plainTransports = new Map<string, types.PlainTransport>();
   readonly producers = new Map<string, types.Producer<ProducerMeta>>();
   /** Keyed by producer id: at most one consumer of a producer per peer. */
   readonly consumers = new Map<string, types.Consumer<ProducerMeta>>();
@@ -30,6 +32,15 @@ export class MediaPeer {
     return t;
   }
 
+  /** A transport this peer may produce on: its WebRTC send transport or an RTP ingest. */
+  sendTransport(id: string): types.WebRtcTransport | types.PlainTransport {
+    const plain = this.plainTransports.get(id);
+    if (plain) return plain;
+    const t = this.transport(id);
+    if (t.appData.direction !== 'send') throw new MediaError('BAD_REQUEST', 'not a send transport');
+    return t;
+  }
+
   consumerById(consumerId: string): types.Consumer<ProducerMeta> {
     for (const c of this.consumers.values()) if (c.id === consumerId) return c;
     throw new MediaError('NOT_FOUND', 'no such consumer');
@@ -39,7 +50,9 @@ export class MediaPeer {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.transports.values()) t.close();
+    for (const t of this.plainTransports.values()) t.close();
     this.transports.clear();
+    this.plainTransports.clear();
     this.producers.clear();
     this.consumers.clear();
   }

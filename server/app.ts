@@ -11,6 +11,11 @@ import type { Queues } from '../workers/main.js';
 import { WorkerPool } from '../media/WorkerPool.js';
 import { createLiveService, type LiveService } from './live/socketServer.js';
 import { createMetrics } from './metrics.js';
+import { createPlanService, type PlanService } from './plans/service.js';
+import { RecordingService } from './recordings/RecordingService.js';
+import { RecordingProcessing } from './recordings/processing.js';
+import { recordingsRouter } from './recordings/routes.js';
+import { recordingRoom } from './live/handlers/recordingWatch.js';
 import { logger } from './log.js';
 
 const log = logger('web');
@@ -20,6 +25,9 @@ export interface WebServer {
   port: number;
   live: LiveService;
   pool: WorkerPool;
+  /** 集体备课: open plan documents, their routes and the /plans.io socket server. */
+  plans: PlanService;
+  recordings: RecordingService;
   /** Ordered: stop accepting, close lessons (transports, routers), then workers. */
   close(): Promise<void>;
 }
@@ -27,7 +35,7 @@ export interface WebServer {
 export async function startWebServer(
   config: Config,
   db: Db,
-  opts: { clientDir?: string; queues?: Queues } = {},
+  opts: { clientDir?: string; queues?: Queues; /** Shared by processes: the plans socket server's adapter. */ redisUrl?: string } = {},
 ): Promise<WebServer> {
   const pool = await WorkerPool.create({
     count: config.mediaWorkers,
@@ -50,6 +58,13 @@ export async function startWebServer(
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use(reportsRouter({ db, dataDir: config.dataDir }), errorHandler);
+  const plans = createPlanService(db);
+  app.use(plans.router, errorHandler);
+  const queues = opts.queues;
+  const processing = queues
+    ? new RecordingProcessing({ db, queues: queues.recording, connection: queues.connection, prefix: queues.prefix, dataDir: config.dataDir })
+    : null;
+  app.use(recordingsRouter({ db, dataDir: config.dataDir, processing }), errorHandler);
   app.use(createApiRouter({ db, config }));
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
@@ -62,14 +77,31 @@ export async function startWebServer(
   }
 
   const server = http.createServer(app);
-  const queues = opts.queues;
+  const recordings = new RecordingService({
+    db,
+    dataDir: config.dataDir,
+    recorderMinPort: config.recorderMinPort,
+    recorderMaxPort: config.recorderMaxPort,
+    segmentMs: config.recordingSegmentMs,
+    minFreeBytes: config.recordingMinFreeBytes,
+    // Processing (server/recordings/processing.ts) hooks in here: onSegmentClosed, onRecordingStopped.
+    onSegmentClosed: processing?.onSegmentClosed,
+    onRecordingStopped: processing?.onRecordingStopped,
+  });
   live = createLiveService(server, {
+    recordings,
     db,
     pool,
     onLessonEnded: queues
       ? (lesson) => enqueueLessonReport(db, queues, lesson).catch((err) => log.error('could not queue lesson report', { err }))
       : undefined,
   });
+  await plans.attach(server, opts.redisUrl);
+  if (processing) {
+    const io = live.io;
+    processing.onProgress((p) => io.to(recordingRoom(p.lessonId)).emit('recording:progress', p));
+    await processing.start();
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -81,11 +113,18 @@ export async function startWebServer(
     url: `http://localhost:${port}`,
     port,
     live: liveService,
+    plans,
     pool,
+    recordings,
     close: () =>
       (closing ??= (async () => {
         server.close();
+        // Plan sockets first: the lessons' io.close() waits for every connection to end.
+        await plans.close();
         await liveService.close();
+        // After the lessons (their media) closed: recorders finish their segments.
+        await recordings.close();
+        await processing?.close();
         server.closeAllConnections();
         pool.close();
       })()),

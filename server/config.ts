@@ -27,6 +27,13 @@ const env = z.object({
   TONGBU_DEMO_PASSWORD: z.string().min(8).optional(),
   /** Seconds a vanished client keeps its media before it is cleaned up. */
   TONGBU_PEER_GRACE_S: z.coerce.number().min(0).max(30).default(10),
+  /** UDP ports the recorder (ffmpeg) binds, outside the mediasoup range; default the 400 ports after it. */
+  TONGBU_RECORDER_MIN_PORT: z.coerce.number().int().min(1024).max(65534).optional(),
+  TONGBU_RECORDER_MAX_PORT: z.coerce.number().int().min(1025).max(65535).optional(),
+  /** Length of a recorded segment: a recorder crash loses at most about this much. */
+  TONGBU_RECORDING_SEGMENT_S: z.coerce.number().min(1).max(60).default(4),
+  /** Recording stops (the lesson goes on) when the data folder has less free space than this. */
+  TONGBU_RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(500),
   TONGBU_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -48,6 +55,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     demoPassword: e.TONGBU_DEMO_PASSWORD,
     peerGraceMs: e.TONGBU_PEER_GRACE_S * 1000,
     logLevel: e.TONGBU_LOG_LEVEL,
+    recorderMinPort: e.TONGBU_RECORDER_MIN_PORT ?? e.TONGBU_RTC_MAX_PORT + 1,
+    recorderMaxPort: e.TONGBU_RECORDER_MAX_PORT ?? (e.TONGBU_RECORDER_MIN_PORT ?? e.TONGBU_RTC_MAX_PORT + 1) + 399,
+    recordingSegmentMs: Math.round(e.TONGBU_RECORDING_SEGMENT_S * 1000),
+    recordingMinFreeBytes: Math.round(e.TONGBU_RECORDING_MIN_FREE_MB * 1024 * 1024),
   };
 }
 

@@ -13,6 +13,7 @@ import { startEmbeddedRedis, type EmbeddedRedis } from './services/redisServer.j
 import { startWebServer, type WebServer } from './app.js';
 import { seedDemo, type DemoAccounts } from './community/seed.js';
 import { createQueues, startWorkers, type WorkerHandle } from '../workers/main.js';
+import { spawnWorkerProcesses, workerProcessCount } from './services/workerProcesses.js';
 import { logger, setLogLevel } from './log.js';
 
 const log = logger('main');
@@ -72,9 +73,14 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
     stops.push({ name: 'database', stop: () => opened.close() });
   }
 
-  if (runs('--workers')) {
+  // Explicit --workers: this process is a worker. All roles: separate worker processes (default).
+  const workerProcesses = args.has('--workers') ? 0 : workerProcessCount();
+  if (runs('--workers') && workerProcesses === 0) {
     const workers: WorkerHandle = await startWorkers({ redisUrl, dataDir: config.dataDir });
     stops.push({ name: 'workers', stop: () => workers.close() });
+  } else if (runs('--workers')) {
+    const children = spawnWorkerProcesses({ count: workerProcesses, redisUrl, dataDir: config.dataDir });
+    stops.push({ name: 'worker processes', stop: () => children.stop() });
   }
 
   let demo: DemoAccounts | null = null;
@@ -91,7 +97,7 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
   if (db && runs('--web')) {
     const queues = createQueues(redisUrl);
     stops.push({ name: 'queues', stop: () => queues.close() });
-    web = await startWebServer(config, db, { queues });
+    web = await startWebServer(config, db, { queues, redisUrl });
     const started = web;
     stops.push({ name: 'web', stop: () => started.close() });
   }

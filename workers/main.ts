@@ -3,6 +3,7 @@
 import { Queue, Worker } from 'bullmq';
 import { bullConnection, QUEUES } from './queues.js';
 import { lessonReportProcessor } from './processors/lessonReport.js';
+import { createRecordingQueues, startRecordingWorkers } from './recording/workers.js';
 import { logger } from '../server/log.js';
 
 const log = logger('workers');
@@ -16,6 +17,8 @@ export async function startWorkers(opts: { redisUrl: string; dataDir: string; pr
   const workers = [
     new Worker(QUEUES.lessonReport, lessonReportProcessor(opts.dataDir), { connection, prefix: opts.prefix, concurrency: 2 }),
   ];
+  const recording = await startRecordingWorkers(connection, opts.redisUrl, { dataDir: opts.dataDir, prefix: opts.prefix });
+  workers.push(...recording.workers);
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn('job failed', { queue: w.name, jobId: job?.id, err }));
     await w.waitUntilReady();
@@ -23,7 +26,7 @@ export async function startWorkers(opts: { redisUrl: string; dataDir: string; pr
   return {
     async close() {
       // close() waits for running jobs to finish; their locks would otherwise stall them.
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all([recording.close(), ...workers.map((w) => w.close())]);
     },
   };
 }
@@ -36,9 +39,14 @@ export function createQueues(redisUrl: string, prefix?: string) {
     prefix,
     defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000 },
   });
+  const recording = createRecordingQueues(connection, prefix);
   return {
     lessonReport,
-    close: () => lessonReport.close(),
+    recording,
+    /** For QueueEvents on the web side (recording processing follows its jobs). */
+    connection,
+    prefix,
+    close: () => Promise.all([lessonReport.close(), ...Object.values(recording).map((q) => q.close())]).then(() => undefined),
   };
 }
 export type Queues = ReturnType<typeof createQueues>;

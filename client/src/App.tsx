@@ -1,5 +1,5 @@
 // App shell: auth gate, routes, header with language toggle.
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import type { PublicUser } from '../../server/contract/domain.js';
 import { setUnauthenticatedHandler } from './api.js';
 import { useI18n } from './i18n/index.js';
@@ -9,6 +9,21 @@ import { LoginPage } from './pages/LoginPage.js';
 import { ObservePage } from './pages/ObservePage.js';
 import { ProjectorPage } from './pages/ProjectorPage.js';
 import { TeachPage } from './pages/TeachPage.js';
+// The plan editor (TipTap, Yjs) is a large chunk: loaded only when a plan is opened.
+const PlanEditorPage = lazy(() => import('./plans/PlanEditorPage.js').then((m) => ({ default: m.PlanEditorPage })));
+// Pages a projector never opens load on first visit, so its bundle stays small (hls.js alone
+// is larger than the rest of the app).
+const PairingWeekPage = lazy(() => import('./timetable/PairingWeekPage.js').then((m) => ({ default: m.PairingWeekPage })));
+const TimetablePage = lazy(() => import('./timetable/TimetablePage.js').then((m) => ({ default: m.TimetablePage })));
+const RecordingsPage = lazy(() => import('./replay/RecordingsPage.js').then((m) => ({ default: m.RecordingsPage })));
+// The replay page comes with the 评课 panel it hosts (registered by replayPanel's import).
+const ReplayPage = lazy(() =>
+  Promise.all([import('./replay/ReplayPage.js'), import('./research/replayPanel.js')]).then(([m]) => ({ default: m.ReplayPage })),
+);
+// The research pages carry ECharts: loaded on first visit, never by a projector.
+const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
+const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
+const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 import { Link, matchRoute, navigate, usePath } from './router.js';
 import { loadMe, logout, markSignedOut, useAuth } from './session.js';
 import { Toasts } from './toast.js';
@@ -63,6 +78,70 @@ export function App() {
           </Shell>
         );
         break;
+      case 'timetable':
+        page = (
+          <Shell user={user}>
+            <TimetablePage user={user} />
+          </Shell>
+        );
+        break;
+      case 'pairingWeek':
+        page = (
+          <Shell user={user}>
+            <PairingWeekPage key={route.pairingId} user={user} pairingId={route.pairingId} />
+          </Shell>
+        );
+        break;
+      case 'plan':
+        page = (
+          <Shell user={user}>
+            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
+              <PlanEditorPage key={route.planId} planId={route.planId} user={user} />
+            </Suspense>
+          </Shell>
+        );
+        break;
+      case 'recordings':
+        page = (
+          <Shell user={user}>
+            <RecordingsPage />
+          </Shell>
+        );
+        break;
+      case 'replay':
+        page = (
+          <Shell user={user}>
+            <ReplayPage key={route.lessonId} lessonId={route.lessonId} />
+          </Shell>
+        );
+        break;
+      case 'research':
+        page = (
+          <Shell user={user}>
+            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
+              <ResearchHome user={user} />
+            </Suspense>
+          </Shell>
+        );
+        break;
+      case 'researchLesson':
+        page = (
+          <Shell user={user}>
+            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
+              <LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />
+            </Suspense>
+          </Shell>
+        );
+        break;
+      case 'researchCompare':
+        page = (
+          <Shell user={user}>
+            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
+              <ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
+            </Suspense>
+          </Shell>
+        );
+        break;
       case 'teach':
         page = <TeachPage key={route.lessonId} lessonId={route.lessonId} />;
         break;
@@ -112,6 +191,21 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
         </Link>
         <nav className="app-nav">
           <Link to="/">{t('nav.home')}</Link>
+          {user.role !== 'classroom' && (
+            <Link to="/timetable" data-testid="nav-timetable">
+              {t('nav.timetable')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/recordings" data-testid="nav-recordings">
+              {t('nav.recordings')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/research" data-testid="nav-research">
+              {t('research.nav')}
+            </Link>
+          )}
           {isAdmin && (
             <Link to="/admin" data-testid="nav-admin">
               {t('nav.admin')}
@@ -130,7 +224,9 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
           </button>
         </div>
       </header>
-      <div className="shell-body">{children}</div>
+      <div className="shell-body">
+        <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>{children}</Suspense>
+      </div>
     </div>
   );
 }

@@ -32,6 +32,14 @@ export type Route =
   | { name: 'teach'; lessonId: string }
   | { name: 'projector'; lessonId: string }
   | { name: 'observe'; lessonId: string }
+  | { name: 'timetable' }
+  | { name: 'pairingWeek'; pairingId: string }
+  | { name: 'plan'; planId: string }
+  | { name: 'recordings' }
+  | { name: 'replay'; lessonId: string }
+  | { name: 'research' }
+  | { name: 'researchLesson'; lessonId: string }
+  | { name: 'researchCompare'; a: string; b: string }
   | { name: 'notFound' };
 
 export function matchRoute(path: string): Route {
@@ -39,6 +47,21 @@ export function matchRoute(path: string): Route {
   if (p === '/' || p === '') return { name: 'home' };
   if (p === '/login') return { name: 'login' };
   if (p === '/admin') return { name: 'admin' };
+  if (p === '/timetable') return { name: 'timetable' };
+  if (p === '/recordings') return { name: 'recordings' };
+  if (p === '/research') return { name: 'research' };
+  if (p === '/research/compare') {
+    const q = new URLSearchParams(window.location.search);
+    return { name: 'researchCompare', a: q.get('a') ?? '', b: q.get('b') ?? '' };
+  }
+  const rl = /^\/research\/lessons\/([^/]+)$/.exec(p);
+  if (rl) return { name: 'researchLesson', lessonId: decodeURIComponent(rl[1]) };
+  const rec = /^\/recordings\/([^/]+)$/.exec(p);
+  if (rec) return { name: 'replay', lessonId: decodeURIComponent(rec[1]) };
+  const tt = /^\/timetable\/pairings\/([^/]+)$/.exec(p);
+  if (tt) return { name: 'pairingWeek', pairingId: decodeURIComponent(tt[1]) };
+  const plan = /^\/plans\/([^/]+)$/.exec(p);
+  if (plan) return { name: 'plan', planId: decodeURIComponent(plan[1]) };
   const m = /^\/lessons\/([^/]+)\/(teach|projector|observe)$/.exec(p);
   if (m) return { name: m[2] as 'teach' | 'projector' | 'observe', lessonId: decodeURIComponent(m[1]) };
   return { name: 'notFound' };

@@ -3,6 +3,7 @@ import type { Db, Queryable } from '../db/db.js';
 import type { Role } from '../contract/domain.js';
 import { issueDeviceCode } from '../auth/deviceCodes.js';
 import { createLesson } from '../lessons/repo.js';
+import { seedDemoTimetable } from '../timetable/demoSeed.js';
 import {
   createClassroom,
   createCommunity,
@@ -63,6 +64,14 @@ async function seed(q: Queryable, password: string): Promise<DemoAccounts> {
   }
   const admin = users.find((u) => u.username === 'admin')!;
   const wang = users.find((u) => u.username === 'teacher-wang')!;
+  const li = users.find((u) => u.username === 'teacher-li')!;
+  await seedDemoTimetable(q, {
+    city,
+    qingshan,
+    shiqiao,
+    rooms: { city: cityRoom, qingshan: qingshanRoom, shiqiao: shiqiaoRoom },
+    teachers: { wang, li },
+  });
 
   const nextHour = new Date();
   nextHour.setUTCMinutes(0, 0, 0);

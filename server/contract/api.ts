@@ -35,6 +35,16 @@ export type CreateLessonBody = z.input<typeof createLessonBody>;
  *   GET  /api/lessons/:id                          → { lesson: Lesson }
  *   POST /api/lessons             CreateLessonBody → { lesson: Lesson }     (teacher; host classroom in own school)
  *   POST /api/classrooms/:id/device-code           → { code: string, expiresAt: string } (school admin of that school)
+ *   大课表 (bodies and shapes in server/timetable/schema.ts):
+ *   GET  /api/timetable/schools/:id                → { timetable }         (community members; not devices)
+ *   POST /api/timetable/schools/:id/{bells|classes|calendar|terms}  → { timetable } (that school's admin; replaces)
+ *   POST /api/timetable/schools/:id/import?kind=bells|classes|calendar  body: CSV or .xlsx bytes
+ *                                                  → { result, timetable } | 400 { error, rowErrors }
+ *   GET  /api/timetable/pairings/:id/week?allowanceMin → { pairing, city, rural, slots }
+ *   POST /api/timetable/pairings/:id/plan      PlanBody → { plan }     (preview: dates, skips, clashes)
+ *   POST /api/timetable/pairings/:id/schedule  PlanBody → { seriesId, plan, lessonIds } (city teacher / city admin)
+ *   GET  /api/timetable/feeds/:kind/:id            → { exists, createdAt };  POST /api/timetable/feeds { kind, id } → { url }
+ *   GET  /api/timetable/feed/:token.ics            → text/calendar (no cookie; the token is the secret)
  *   GET  /healthz                                  → { ok: true, ... }
  *   GET  /metrics                                  → Prometheus text
  */

@@ -60,6 +60,17 @@ export type LessonRole = 'teacher' | 'classroom' | 'observer';
 export const MEDIA_SOURCES = ['camera', 'mic', 'screen'] as const;
 export type MediaSource = (typeof MEDIA_SOURCES)[number];
 
+/**
+ * The lesson's recording as every view shows it (录制中). 'off': not live yet, or the
+ * lesson is not recorded. 'stopped' with a reason: recording stopped by itself (disk full).
+ */
+export interface RecordingStatus {
+  state: 'off' | 'recording' | 'paused' | 'stopped';
+  reason: 'disk_full' | 'error' | null;
+  /** Classrooms of this lesson whose school has not consented: nothing of theirs is recorded. */
+  unrecordedClassroomIds: string[];
+}
+
 export interface PeerInfo {
   peerId: string;
   userId: string;

@@ -12,8 +12,11 @@ import type {
   Quiz,
   QuizAnswer,
   RaisedHand,
+  RecordingStatus,
 } from './domain.js';
+import type { Annotation } from '../research/types.js';
 
+import type { RecordingProgress } from './recordings.js';
 export { LIMITS } from './limits.js';
 // 集体备课 has its own Socket.IO server (/plans.io); its contract lives beside this one.
 export * from './planEvents.js';
@@ -145,6 +148,27 @@ export const clientSchemas = {
     counts: z.array(int.min(0).max(LIMITS.quizCountMax)).min(2).max(LIMITS.quizOptionsMax),
   }),
   'quiz:close': z.object({ quizId: id }),
+  /** Teacher only: stop/continue writing media; the live lesson is unaffected. */
+  'recording:pause': z.object({}),
+  'recording:resume': z.object({}),
+  /** The recordings page follows these lessons' processing (recording:progress); visibility checked per lesson. */
+  'recording:watch': z.object({ lessonIds: z.array(id).max(200) }),
+  // 评课 on a recording or a live lesson (server/research/socket.ts); watch joins the lesson's
+  // annotation room and answers the notes so far.
+  'annotation:watch': z.object({ lessonId: id }),
+  'annotation:unwatch': z.object({ lessonId: id }),
+  'annotation:create': z.object({
+    lessonId: id,
+    /** Lesson-clock ms; omitted by a live observer: the server stamps "now" on the lesson clock. */
+    atMs: int.min(0).max(24 * 3600_000).optional(),
+    endMs: int.min(0).max(24 * 3600_000).nullable().optional(),
+    framework: z.enum(['none', 'st', 'flanders', 'rubric']).default('none'),
+    code: z.string().max(32).nullable().optional(),
+    text: z.string().trim().min(1).max(2000),
+    parentId: id.nullable().optional(),
+    groupId: id.nullable().optional(),
+  }),
+  'annotation:delete': z.object({ annotationId: id }),
 } as const;
 
 export type ClientEventName = keyof typeof clientSchemas;
@@ -170,6 +194,7 @@ export interface LessonSnapshot {
   hands: RaisedHand[];
   chat: ChatMessage[];
   quiz: { quiz: Quiz; answers: QuizAnswer[] } | null;
+  recording: RecordingStatus;
 }
 
 /** What each client event answers with. */
@@ -197,6 +222,14 @@ export interface ClientResults {
   'quiz:push': Quiz;
   'quiz:answer': QuizAnswer;
   'quiz:close': null;
+  'recording:pause': RecordingStatus;
+  'recording:resume': RecordingStatus;
+  /** The lessons actually followed (those this user may see). */
+  'recording:watch': { lessonIds: string[] };
+  'annotation:watch': Annotation[];
+  'annotation:unwatch': null;
+  'annotation:create': Annotation;
+  'annotation:delete': null;
 }
 
 export interface NewConsumer {
@@ -234,6 +267,15 @@ export interface ServerToClientEvents {
   'quiz:results': (r: { quiz: Quiz; answers: QuizAnswer[] }) => void;
   /** The lesson's media router was re-created (worker died): re-create transports and re-produce. */
   'media:reset': () => void;
+  /** Recording started, paused, resumed or stopped by itself (disk full): every view shows it. */
+  'recording:state': (s: RecordingStatus) => void;
+  /** Processing progress of a followed lesson's recording (recordings page). */
+  'recording:progress': (p: RecordingProgress) => void;
+  /** 评课: to viewers of the lesson's annotations (annotation:watch). */
+  'annotation:created': (a: Annotation) => void;
+  'annotation:deleted': (a: { id: string; lessonId: string }) => void;
+  /** To a user @mentioned in a note, wherever they are connected. */
+  'annotation:mentioned': (a: Annotation) => void;
 }
 
 export type { LessonRole };

@@ -7,6 +7,8 @@ import type { RateLimiter } from '../auth/rateLimit.js';
 import { authRouter } from '../auth/routes.js';
 import { communityRouter } from '../community/routes.js';
 import { lessonsRouter } from '../lessons/routes.js';
+import { timetableRouter } from '../timetable/routes.js';
+import { researchRouter } from '../research/routes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -32,6 +34,8 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(authRouter({ db, config: opts.config, loginLimiter: opts.loginLimiter, deviceLimiter: opts.deviceLimiter }));
   router.use(communityRouter({ db }));
   router.use(lessonsRouter({ db }));
+  router.use(timetableRouter({ db }));
+  router.use(researchRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;

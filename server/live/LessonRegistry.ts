@@ -5,6 +5,7 @@ import type { Lesson } from '../contract/domain.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { LiveLesson } from './LiveLesson.js';
 import type { LiveServer } from './types.js';
+import type { RecordingService } from '../recordings/RecordingService.js';
 
 /** A lesson nobody is in keeps its router this long, for a quick return. */
 const IDLE_CLOSE_MS = 60_000;
@@ -14,7 +15,7 @@ export class LessonRegistry {
   private idleTimers = new Map<string, NodeJS.Timeout>();
   private opening = new Map<string, Promise<LiveLesson>>();
 
-  constructor(private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool }) {}
+  constructor(private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool; recordings?: RecordingService }) {}
 
   async open(lesson: Lesson): Promise<LiveLesson> {
     this.cancelIdle(lesson.id);

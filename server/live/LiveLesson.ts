@@ -14,6 +14,7 @@ import type { WorkerPool } from '../../media/WorkerPool.js';
 import { recordLessonEvent } from '../lessons/repo.js';
 import { logger } from '../log.js';
 import { receives } from './policy.js';
+import type { RecordingService } from '../recordings/RecordingService.js';
 import type { LiveServer, LiveSocket } from './types.js';
 
 const log = logger('live.lesson');
@@ -44,7 +45,7 @@ export class LiveLesson {
 
   constructor(
     public lesson: Lesson,
-    private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool },
+    private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool; recordings?: RecordingService },
     saved: Partial<LiveState>,
   ) {
     this.state = {
@@ -234,6 +235,8 @@ export class LiveLesson {
         .then(() => this.deps.io.to(this.room).emit('media:reset'))
         .catch((err) => log.error('could not re-create lesson media', { err }));
     });
+    // Every producer, also one re-published after a reconnect or a media worker restart.
+    media.on('producerAdded', (p) => this.deps.recordings?.producerAdded(this, p));
     media.on('producerClosed', (p) => {
       if (p.appData.source === 'screen') void this.logEvent('screen:stop', null, {});
     });

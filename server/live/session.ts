@@ -8,6 +8,7 @@ import type { LessonRegistry } from './LessonRegistry.js';
 import type { LiveLesson } from './LiveLesson.js';
 import type { SocketEdge } from './edge.js';
 import type { LiveSocket } from './types.js';
+import type { RecordingService } from '../recordings/RecordingService.js';
 
 export interface Seat {
   live: LiveLesson;
@@ -21,6 +22,8 @@ export interface LiveDeps {
   chatLimiter: RateLimiter;
   /** Queues the after-class work (the lesson report). */
   onLessonEnded?: (lesson: Lesson) => Promise<void>;
+  /** Records live lessons; absent = nothing is recorded. */
+  recordings?: RecordingService;
 }
 
 export class SocketSession {

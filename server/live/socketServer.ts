@@ -16,6 +16,10 @@ import { registerMediaHandlers } from './handlers/media.js';
 import { registerClassroomHandlers } from './handlers/classroom.js';
 import { registerChatHandlers } from './handlers/chat.js';
 import { registerQuizHandlers } from './handlers/quiz.js';
+import { registerResearchHandlers } from '../research/socket.js';
+import { registerRecordingHandlers } from './handlers/recording.js';
+import { registerRecordingWatchHandlers } from './handlers/recordingWatch.js';
+import type { RecordingService } from '../recordings/RecordingService.js';
 import { iceServersFrom } from './iceServers.js';
 import type { LiveServer } from './types.js';
 
@@ -29,7 +33,7 @@ export interface LiveService {
 
 export function createLiveService(
   httpServer: HttpServer,
-  deps: { db: Db; pool: WorkerPool; onLessonEnded?: (lesson: Lesson) => Promise<void> },
+  deps: { db: Db; pool: WorkerPool; onLessonEnded?: (lesson: Lesson) => Promise<void>; recordings?: RecordingService },
 ): LiveService {
   const io: LiveServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.messageBytesMax,
@@ -38,7 +42,8 @@ export function createLiveService(
     pingTimeout: 10_000,
     serveClient: false,
   });
-  const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool });
+  const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool, recordings: deps.recordings });
+  deps.recordings?.onStatus((lessonId, status) => io.to(`lesson:${lessonId}`).emit('recording:state', status));
   const chatLimiter = new RateLimiter({ max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
   const iceServers = iceServersFrom();
 
@@ -56,12 +61,21 @@ export function createLiveService(
   });
 
   io.on('connection', (socket) => {
-    const session = new SocketSession(socket, new SocketEdge(socket), { db: deps.db, registry, chatLimiter, onLessonEnded: deps.onLessonEnded });
+    const session = new SocketSession(socket, new SocketEdge(socket), {
+      db: deps.db,
+      registry,
+      chatLimiter,
+      onLessonEnded: deps.onLessonEnded,
+      recordings: deps.recordings,
+    });
     registerLessonHandlers(session);
     registerMediaHandlers(session, iceServers);
     registerClassroomHandlers(session);
     registerChatHandlers(session);
     registerQuizHandlers(session);
+    registerResearchHandlers(session);
+    registerRecordingHandlers(session);
+    registerRecordingWatchHandlers(session);
     socket.on('disconnect', () => session.leave());
   });
 

@@ -18,6 +18,7 @@
 // during the measurement (live libvpx 720p30 does not even run in real time on 2 cores).
 //
 //   npx tsx tests/bench/sfu-fanout.ts [--mode=plain|pipe|both] [--points=0,50,100,200,400] [--window=10]
+// Default points: 0, 50, then 40 / 70 / 95 % of the 80 %-of-a-core capacity the first two predict.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
@@ -37,10 +38,10 @@ const args = new Map(
   }),
 );
 const MODES = (args.get('mode') ?? 'both') === 'both' ? (['plain', 'pipe'] as const) : ([args.get('mode') as 'plain' | 'pipe'] as const);
-const POINTS = (args.get('points') ?? '0,50,100,200,400').split(',').map(Number);
-/** Extra points tried (in this order) while the worker stays under EXTEND_BELOW_PCT. */
-const EXTRA_POINTS = [600, 800];
-const EXTEND_BELOW_PCT = 70;
+/** Fixed consumer counts; default adaptive (see main loop). */
+const POINTS = args.get('points')?.split(',').map(Number) ?? null;
+const PROBE = 50;
+const SATURATED_PCT = 92;
 const WINDOW_S = Number(args.get('window') ?? 10);
 const SETTLE_MS = 3500; // > one GOP (2 s): new consumers wait for a key frame before forwarding
 const TARGET_PER_CORE = 800;
@@ -97,9 +98,22 @@ function feed(file: string, kind: 'audio' | 'video', port: number, rtcpSinkPort:
   return child;
 }
 
+/** taskset every thread of `pid` to `cpus`; false when there are fewer than 2 CPUs or no taskset. */
+function pin(pid: number, cpus: string): boolean {
+  if (os.availableParallelism() < 2) return false;
+  try {
+    execFileSync('taskset', ['-apc', cpus, String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 interface Point {
   consumers: number;
   cpu_percent: number;
+  user_percent: number;
+  sys_percent: number;
   window_s: number;
   /** Packets/s each sampled consumer sent, vs. what the producer received. */
   forwarded_pps_per_consumer: number;
@@ -110,6 +124,7 @@ interface Point {
 
 interface Series {
   mode: 'plain' | 'pipe';
+  pinned: boolean;
   transport: string;
   points: Point[];
   fit: { slope_pct_per_consumer: number; intercept_pct: number; r2: number; points_used: number };
@@ -167,6 +182,8 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
   const rtcpSink = dgram.createSocket('udp4').on('message', () => undefined);
   await new Promise<void>((r) => rtcpSink.bind(0, '127.0.0.1', r));
   try {
+    // Forwarding worker alone on CPU 0; receiving worker, ffmpeg and this process on CPU 1.
+    const pinned = pin(workerA.pid, '0') && pin(workerB.pid, '1') && pin(process.pid, '1');
     const routerA = await workerA.createRouter({ mediaCodecs: ROUTER_CODECS });
     const routerB = await workerB.createRouter({ mediaCodecs: ROUTER_CODECS });
     const listenInfo = { protocol: 'udp' as const, ip: '127.0.0.1' };
@@ -190,6 +207,7 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
     });
     const sinkPort = (rtcpSink.address() as { port: number }).port;
     feeders.push(feed(files.video, 'video', vIn.tuple.localPort, sinkPort), feed(files.audio, 'audio', aIn.tuple.localPort, sinkPort));
+    if (pinned) for (const f of feeders) if (f.pid) pin(f.pid, '1');
     for (let i = 0; i < 50; i++) {
       if ((await producerCounters(video)).packets > 0) break;
       await sleep(100);
@@ -215,12 +233,17 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
     };
 
     const points: Point[] = [];
-    const plan = [...POINTS];
-    for (let i = 0; i < plan.length; i++) {
-      const n = plan[i];
-      while (consumers.length < n) await addConsumer();
+    let baselinePps = 0;
+    const measure = async (n: number): Promise<Point> => {
+      if (consumers.length < n) {
+        // Add consumers with the producer paused: a saturated worker answers requests slowly.
+        await video.pause();
+        while (consumers.length < n) await addConsumer();
+        await video.resume();
+      }
       await sleep(SETTLE_MS);
-      const sample = consumers.filter((_, k) => k % Math.max(1, Math.floor(consumers.length / 8)) === 0).slice(0, 8);
+      const step = Math.max(1, Math.floor(consumers.length / 8));
+      const sample = consumers.filter((_, k) => k % step === 0).slice(0, 8);
       const c0 = await Promise.all(sample.map(outboundCounters));
       const p0 = await producerCounters(video);
       const ru0 = await workerA.getResourceUsage();
@@ -231,16 +254,23 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
       const p1 = await producerCounters(video);
       const c1 = await Promise.all(sample.map(outboundCounters));
       const wallMs = t1 - t0;
-      const cpuMs = ru1.ru_utime + ru1.ru_stime - (ru0.ru_utime + ru0.ru_stime);
+      const userMs = ru1.ru_utime - ru0.ru_utime;
+      const sysMs = ru1.ru_stime - ru0.ru_stime;
       const producerPps = ((p1.packets - p0.packets) * 1000) / wallMs;
+      if (n === 0) baselinePps = producerPps;
       const fwd = sample.length
-        ? sample.reduce((s, _, k) => s + (c1[k].packets - c0[k].packets), 0) / sample.length / (wallMs / 1000)
+        ? sample.reduce((acc, _, k) => acc + (c1[k].packets - c0[k].packets), 0) / sample.length / (wallMs / 1000)
         : 0;
-      // Counter reads bracket the CPU window, so allow a little slack.
-      const keptUp = n === 0 || fwd >= 0.95 * producerPps;
+      const cpu = ((userMs + sysMs) / wallMs) * 100;
+      // Kept up: the worker still took in everything ffmpeg sent and every sampled consumer
+      // sent it all on, and it was not pinned at 100 % (counter reads bracket the window: 5 % slack).
+      const keptUp =
+        cpu < SATURATED_PCT && producerPps >= 0.95 * baselinePps && (n === 0 || fwd >= 0.95 * baselinePps);
       const point: Point = {
         consumers: n,
-        cpu_percent: round((cpuMs / wallMs) * 100, 2),
+        cpu_percent: round(cpu, 2),
+        user_percent: round((userMs / wallMs) * 100, 2),
+        sys_percent: round((sysMs / wallMs) * 100, 2),
         window_s: round(wallMs / 1000, 2),
         forwarded_pps_per_consumer: round(fwd, 1),
         producer_pps: round(producerPps, 1),
@@ -248,18 +278,31 @@ async function runSeries(mediasoup: typeof import('mediasoup'), mode: 'plain' | 
         kept_up: keptUp,
       };
       points.push(point);
-      log(`${mode}: ${n} consumers → worker ${point.cpu_percent} % of a core (producer ${point.producer_pps} pkt/s ${point.producer_kbps} kbit/s, each consumer ${point.forwarded_pps_per_consumer} pkt/s${keptUp ? '' : ', FELL BEHIND'})`);
-      if (!keptUp) break;
-      if (i === plan.length - 1 && point.cpu_percent < EXTEND_BELOW_PCT) {
-        const next = EXTRA_POINTS.find((x) => x > n);
-        if (next) plan.push(next);
-      }
+      log(
+        `${mode}: ${n} consumers → worker ${point.cpu_percent} % of a core (user ${point.user_percent} %, sys ${point.sys_percent} %; ` +
+          `producer ${point.producer_pps} pkt/s ${point.producer_kbps} kbit/s, each consumer ${point.forwarded_pps_per_consumer} pkt/s${keptUp ? '' : ', SATURATED'})`,
+      );
+      return point;
+    };
+
+    if (POINTS) {
+      for (const n of POINTS) if (!(await measure(n)).kept_up) break;
+    } else {
+      // Adaptive: 0 and a probe, then 40 / 70 / 95 % of the capacity the probe predicts, so
+      // every point lands in the linear range below saturation whatever the machine.
+      const p0 = await measure(0);
+      const probe = await measure(PROBE);
+      const slope = (probe.cpu_percent - p0.cpu_percent) / PROBE;
+      const cap = Math.max(PROBE + 10, (BUDGET_PCT - p0.cpu_percent) / slope);
+      const more = [...new Set([0.4, 0.7, 0.95].map((f) => Math.round((f * cap) / 10) * 10))].filter((n) => n > PROBE);
+      for (const n of more) if (!(await measure(n)).kept_up) break;
     }
 
     const used = points.filter((p) => p.kept_up);
     const { slope, intercept, r2 } = linearFit(used.map((p) => p.consumers), used.map((p) => p.cpu_percent));
     return {
       mode,
+      pinned,
       transport:
         mode === 'plain'
           ? `PlainTransport + SRTP ${SRTP_SUITE} → SimpleConsumer`

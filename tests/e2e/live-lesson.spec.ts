@@ -87,6 +87,17 @@ test('teacher teaches two projector classrooms and an observer, live', async ({ 
   await observer.goto(`/lessons/${demo.lessonId}/observe`);
   await expect(observer.getByTestId('observe-page')).toBeVisible();
 
+  // The lesson is recorded from the start, and every view says so (录制中), the projectors too.
+  for (const page of [teacher, roomA, roomB, observer]) {
+    await expect(page.getByTestId('recording-indicator')).toHaveAttribute('data-state', 'recording');
+  }
+  await expect(roomA.getByTestId('recording-indicator')).toHaveText('录制中');
+  // The teacher pauses recording: the projector shows it; then resumes.
+  await teacher.getByTestId('recording-toggle').click();
+  await expect(roomA.getByTestId('recording-indicator')).toHaveText('录制已暂停');
+  await teacher.getByTestId('recording-toggle').click();
+  await expect(roomA.getByTestId('recording-indicator')).toHaveText('录制中');
+
   const classroomA = await roomA.evaluate(() => window.__tongbu!.state()).then((s) => (s as { selfClassroomId: string }).selfClassroomId);
   const classroomB = await roomB.evaluate(() => window.__tongbu!.state()).then((s) => (s as { selfClassroomId: string }).selfClassroomId);
   expect(classroomA).toBeTruthy();

@@ -148,6 +148,8 @@ function template(event: ClientEventName, ctx: Ctx): Record<string, unknown> {
     case 'lesson:leave':
     case 'lesson:start':
     case 'lesson:end':
+    case 'recording:pause':
+    case 'recording:resume':
     case 'hand:raise':
       return {};
     case 'media:ready':
@@ -197,6 +199,27 @@ function template(event: ClientEventName, ctx: Ctx): Record<string, unknown> {
       };
     case 'quiz:close':
       return { quizId: idFrom(ctx, ctx.quizzes) };
+    case 'recording:watch':
+      return { lessonIds: chance(0.7) ? [ctx.lessonId] : Array.from({ length: int(0, 5) }, () => randomString()) };
+    case 'annotation:watch':
+    case 'annotation:unwatch':
+      return { lessonId: chance(0.7) ? ctx.lessonId : randomString() };
+    case 'annotation:create':
+      return {
+        lessonId: chance(0.8) ? ctx.lessonId : randomString(),
+        ...(chance(0.5) ? { atMs: int(0, 3_600_000) } : {}),
+        ...(chance(0.3) ? { endMs: chance(0.2) ? null : int(0, 3_600_000) } : {}),
+        framework: pick(['none', 'st', 'flanders', 'rubric']),
+        code: chance(0.5) ? pick(['T', 'S', '1', '4', '9']) : null,
+        text: chance(0.7) ? `评课第${int(1, 99)}条 @王老师` : randomString(),
+      };
+    case 'annotation:delete':
+      return { annotationId: chance(0.5) ? String(int(1, 999)) : randomString() };
+    default: {
+      // A new event without a case here still gets fuzzed, from hostile values only.
+      const never: never = event;
+      return { [String(never)]: randomValue() } as Record<string, unknown>;
+    }
   }
 }
 
@@ -320,9 +343,11 @@ describe('out-of-order and repeated requests', () => {
   it('are answered with CONFLICT / NOT_FOUND, never a crash', async () => {
     const { lessonId } = srv;
     const fresh = await srv.connect(await srv.deviceCookie(srv.classrooms.qingshan), 'fresh');
-    // Before joining, everything but join/leave is CONFLICT.
+    // Before joining, every seat-scoped event is CONFLICT. The recordings page and 评课 events
+    // are not seat-scoped: they check access per lesson themselves.
+    const seatless = /^(lesson:(join|leave)|recording:watch|annotation:.*)$/;
     for (const event of EVENTS) {
-      if (event === 'lesson:join' || event === 'lesson:leave') continue;
+      if (seatless.test(event)) continue;
       const payload = template(event, { lessonId, classrooms: [], caps: {}, transports: ['t'], producers: ['p'], consumers: ['c'], quizzes: ['q'] });
       const res = (await rawRequest(fresh.socket, event, [payload])) as { ok: boolean; error?: { code: string } };
       // Payloads that fail validation are BAD_REQUEST before anything else.

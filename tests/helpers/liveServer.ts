@@ -291,6 +291,8 @@ export interface StartOptions {
   /** First of a private range of 100 UDP/TCP ports for this test file's media worker. */
   rtcPortBase: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** More configuration (e.g. TONGBU_RECORDER_MIN_PORT), on top of the test defaults. */
+  env?: Record<string, string>;
 }
 
 export async function startLiveServer(opts: StartOptions): Promise<LiveTestServer> {
@@ -326,6 +328,7 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
       TONGBU_MEDIA_WORKERS: '1',
       TONGBU_RTC_MIN_PORT: String(rtcPort),
       TONGBU_RTC_MAX_PORT: String(rtcPort + 99),
+      ...opts.env,
     });
     try {
       web = await startWebServer(config, db, { clientDir: path.join(os.tmpdir(), 'tongbu-no-client') });

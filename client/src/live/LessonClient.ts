@@ -53,6 +53,11 @@ const SERVER_EVENTS: Record<keyof ServerToClientEvents, true> = {
   'quiz:pushed': true,
   'quiz:results': true,
   'media:reset': true,
+  'recording:state': true,
+  'recording:progress': true,
+  'annotation:created': true,
+  'annotation:deleted': true,
+  'annotation:mentioned': true,
 };
 
 interface LooseSocket {

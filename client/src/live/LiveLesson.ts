@@ -1,7 +1,7 @@
 // One live lesson as seen by this browser: join → media → live, and back again by itself after
 // any loss (socket disconnect, server restart, media:reset, transports that stay down).
 // Holds an immutable state object for React (useSyncExternalStore) and the user's actions.
-import type { ChatMessage, Lesson, LessonRole, PeerInfo, Quiz, QuizAnswer, RaisedHand } from '../../../server/contract/domain.js';
+import type { ChatMessage, Lesson, LessonRole, PeerInfo, Quiz, QuizAnswer, RaisedHand, RecordingStatus } from '../../../server/contract/domain.js';
 import type { ClientEventName, ClientPayload, ClientResults, LessonSnapshot, NewConsumer } from '../../../server/contract/events.js';
 import type { Ack } from '../../../server/contract/errors.js';
 import type { LessonResponse } from '../../../server/contract/api.js';
@@ -32,6 +32,8 @@ export interface LiveState {
   hands: RaisedHand[];
   chat: ChatMessage[];
   quiz: { quiz: Quiz; answers: QuizAnswer[] } | null;
+  /** 录制中 / paused / stopped (disk full), and classrooms not recorded (no consent). */
+  recording: RecordingStatus;
   /** dBov (-127..0) per classroom, from `audio:levels` (teacher only). */
   audioLevels: Record<string, number>;
   consumers: ConsumerInfo[];
@@ -57,6 +59,7 @@ export interface TestState {
   mutedClassroomIds: string[];
   quizId: string | null;
   netQuality: NetQuality;
+  recording: RecordingStatus;
 }
 
 const CHAT_KEEP = 200;
@@ -107,6 +110,7 @@ export class LiveLesson {
       hands: [],
       chat: [],
       quiz: null,
+      recording: { state: 'off', reason: null, unrecordedClassroomIds: [] },
       audioLevels: {},
       consumers: [],
       producers: [],
@@ -180,6 +184,12 @@ export class LiveLesson {
     ev.on('hands:updated', (hands) => this.set({ hands }));
     ev.on('stage:updated', ({ classroomId }) => this.set({ stageClassroomId: classroomId }));
     ev.on('classroom:muted', ({ mutedClassroomIds }) => this.set({ mutedClassroomIds }));
+    ev.on('recording:state', (recording) => {
+      if (recording.reason === 'disk_full' && this.stateValue.recording.reason !== 'disk_full' && this.mode === 'teach') {
+        toast.error(tr('recording.diskFull'));
+      }
+      this.set({ recording });
+    });
     ev.on('audio:levels', (levels) => {
       const audioLevels: Record<string, number> = {};
       for (const l of levels) audioLevels[l.classroomId] = l.volume;
@@ -321,6 +331,7 @@ export class LiveLesson {
       hands: snap.hands,
       chat: mergeChat([], snap.chat),
       quiz: snap.quiz,
+      recording: snap.recording ?? this.stateValue.recording,
     });
   }
 
@@ -554,6 +565,12 @@ export class LiveLesson {
     await this.act('classroom:mute', { classroomId, muted });
   }
 
+  /** Teacher: pause or resume recording (the live lesson is unaffected). */
+  async setRecordingPaused(paused: boolean): Promise<void> {
+    const recording = await this.act(paused ? 'recording:pause' : 'recording:resume', {});
+    if (recording) this.set({ recording });
+  }
+
   async sendChat(text: string): Promise<boolean> {
     const m = await this.act('chat:send', { text });
     if (m) this.addChat(m);
@@ -658,6 +675,7 @@ export class LiveLesson {
       mutedClassroomIds: s.mutedClassroomIds,
       quizId: s.quiz?.quiz.id ?? null,
       netQuality: s.netQuality,
+      recording: s.recording,
     };
   }
 

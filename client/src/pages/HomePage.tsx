@@ -12,6 +12,7 @@ import { toast } from '../toast.js';
 import { IdleProjector } from './IdleProjector.js';
 import { NewLessonForm } from './NewLessonForm.js';
 import { Icon } from '../components/Icon.js';
+import { LessonPlanButton, PlansSection } from '../plans/PlansSection.js';
 
 const UPCOMING_DAYS = 14;
 
@@ -82,6 +83,7 @@ function LessonsHome({ user }: { user: PublicUser }) {
         <>
           <LessonSection title={t('home.today')} lessons={today} user={user} names={names} testId="lessons-today" />
           <LessonSection title={t('home.upcoming')} lessons={upcoming} user={user} names={names} testId="lessons-upcoming" />
+          <PlansSection user={user} />
         </>
       )}
     </div>
@@ -115,6 +117,7 @@ function LessonSection({ title, lessons, user, names, testId }: { title: string;
                 <div className="lesson-meta muted-text">{t('home.receiving', { list: names(l.receivingClassroomIds) })}</div>
               </div>
               <div className="lesson-actions">
+                <LessonPlanButton lessonId={l.id} title={l.title} user={user} />
                 {own && l.state !== 'ended' && (
                   <Link className="button primary" to={lessonPath(l.id, 'teach')} data-testid={`teach-${l.id}`}>
                     {t('home.teach')}

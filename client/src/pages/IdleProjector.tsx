@@ -1,5 +1,5 @@
-// The classroom PC's idle screen: today's lessons for this classroom in large type; polls every 5 s
-// and joins a lesson by itself as soon as it is live.
+// The classroom PC's idle screen: today's lessons for this classroom in large type, the next one
+// marked with a countdown; polls every 5 s and joins a lesson it receives as soon as it is live.
 import { useEffect, useRef, useState } from 'react';
 import type { LessonsResponse } from '../../../server/contract/api.js';
 import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
@@ -9,8 +9,10 @@ import { useFullscreen, useNow } from '../components/LivePieces.js';
 import { lessonPath, navigate } from '../router.js';
 import { classroomLabel, logout, useCommunity } from '../session.js';
 import { addDays, lessonsQuery, startOfDay } from '../time.js';
-import { lessonsForClassroom, liveLessonFor } from '../lessons.js';
+import { lessonsForClassroom } from '../lessons.js';
+import { lessonToJoin, minutesUntil, nextLesson } from '../timetable/today.js';
 import { Icon } from '../components/Icon.js';
+import '../timetable/timetable.css';
 
 export const IDLE_POLL_MS = 5000;
 
@@ -34,7 +36,7 @@ export function IdleProjector({ user }: { user: PublicUser }) {
         setOffline(false);
         const mine = lessonsForClassroom(lessons, user.classroomId);
         setLessons(mine.sort((a, b) => new Date(a.scheduledAt).getTime() - new Date(b.scheduledAt).getTime()));
-        const live = liveLessonFor(mine, user.classroomId);
+        const live = lessonToJoin(mine, user.classroomId);
         if (live && !joined.current) {
           joined.current = true;
           navigate(lessonPath(live.id, 'projector'));
@@ -55,6 +57,8 @@ export function IdleProjector({ user }: { user: PublicUser }) {
   const locale = localeOf(lang);
   const name = user.classroomId ? classroomLabel(community, user.classroomId, user.displayName) : user.displayName;
   const clock = new Date(now);
+  const next = lessons ? nextLesson(lessons, now) : undefined;
+  const hhmm = (ms: number) => new Date(ms).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
 
   return (
     <div className="projector idle" data-testid="idle-projector">
@@ -69,18 +73,37 @@ export function IdleProjector({ user }: { user: PublicUser }) {
         <h1 className="huge-title">{t('idle.title')}</h1>
         {lessons && lessons.length === 0 && <div className="idle-none">{t('idle.none')}</div>}
         <ul className="idle-lessons" data-testid="idle-lessons">
-          {(lessons ?? []).map((l) => (
-            <li key={l.id} className={`idle-lesson state-${l.state}`} data-testid={`idle-lesson-${l.id}`} data-state={l.state}>
-              <span className="idle-time">{new Date(l.scheduledAt).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })}</span>
-              <span className="idle-title">
-                {l.title}
-                <span className="idle-sub">
-                  {l.subject} · {l.teacherName}
+          {(lessons ?? []).map((l) => {
+            const start = Date.parse(l.scheduledAt);
+            const isNext = next?.id === l.id;
+            return (
+              <li
+                key={l.id}
+                className={`idle-lesson state-${l.state}${isNext ? ' next' : ''}`}
+                data-testid={`idle-lesson-${l.id}`}
+                data-state={l.state}
+                data-next={isNext ? 'true' : 'false'}
+              >
+                <span className="idle-time">
+                  {hhmm(start)}
+                  <span className="idle-sub">–{hhmm(start + l.durationMin * 60_000)}</span>
                 </span>
-              </span>
-              <span className={`badge big state-${l.state}`}>{t(`state.${l.state}`)}</span>
-            </li>
-          ))}
+                <span className="idle-title">
+                  {l.title}
+                  <span className="idle-sub">
+                    {l.subject} · {l.teacherName}
+                    {community && ` · ${t('idle.host', { name: classroomLabel(community, l.hostClassroomId) })}`}
+                  </span>
+                </span>
+                {isNext && l.state === 'scheduled' && (
+                  <span className="badge big idle-next" data-testid="idle-next">
+                    {minutesUntil(l, now) > 0 ? t('idle.next', { n: minutesUntil(l, now) }) : t('idle.nextNow')}
+                  </span>
+                )}
+                <span className={`badge big state-${l.state}`}>{t(`state.${l.state}`)}</span>
+              </li>
+            );
+          })}
         </ul>
         <div className="idle-waiting">{offline ? t('idle.offline') : t('idle.waiting')}</div>
       </main>

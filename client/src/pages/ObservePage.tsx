@@ -5,11 +5,13 @@ import { useLiveLesson } from '../live/useLiveLesson.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
+import { RecordingIndicator } from '../components/RecordingIndicator.js';
 import { ConnectingScreen, FatalScreen, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
 import { QuizResults } from '../components/Quiz.js';
 import { Stage } from '../components/Stage.js';
 import { Link } from '../router.js';
 import { Icon } from '../components/Icon.js';
+import { LiveAnnotateBox } from '../research/LiveAnnotateBox.js';
 
 export function ObservePage({ lessonId }: { lessonId: string }) {
   const { t } = useI18n();
@@ -42,6 +44,7 @@ export function ObservePage({ lessonId }: { lessonId: string }) {
           </span>
         </div>
         <StateBadge state={lesson.state} />
+        <RecordingIndicator status={state.recording} />
         <div className="live-bar-actions">
           <NetQualityBadge quality={state.netQuality} />
           <button onClick={fs.toggle} data-testid="fullscreen">
@@ -63,6 +66,7 @@ export function ObservePage({ lessonId }: { lessonId: string }) {
             <div className="stage-info" data-testid="stage-info" data-classroom-id={state.stageClassroomId ?? ''}>
               {state.stageClassroomId ? t('live.stageNow', { name: nameOf(state.stageClassroomId) }) : t('live.stageNone')}
             </div>
+            {isLive && <LiveAnnotateBox lessonId={lessonId} />}
           </main>
           <aside className="observe-side">
             <HandsList hands={state.hands} nameOf={nameOf} />

@@ -7,6 +7,7 @@ import { useLiveLesson } from '../live/useLiveLesson.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { NetQualityBadge, ReconnectingOverlay } from '../components/Indicators.js';
+import { RecordingIndicator } from '../components/RecordingIndicator.js';
 import { ConnectingScreen, FatalScreen, useFullscreen, useNameOf } from '../components/LivePieces.js';
 import { QuizClassroomPanel } from '../components/Quiz.js';
 import { Stage } from '../components/Stage.js';
@@ -97,6 +98,7 @@ export function ProjectorPage({ lessonId }: { lessonId: string }) {
         <span className={`badge big state-${lesson.state}`} data-testid="lesson-state" data-state={lesson.state}>
           {t(`state.${lesson.state}`)}
         </span>
+        <RecordingIndicator status={state.recording} selfClassroomId={selfClassroomId} large />
         <NetQualityBadge quality={state.netQuality} large />
         <button className="fullscreen-btn" data-testid="fullscreen" onClick={(e) => (e.currentTarget.blur(), fs.toggle())}>
           <Icon name="fullscreen" /> {fs.isFull ? t('live.exitFullscreen') : t('live.fullscreen')}

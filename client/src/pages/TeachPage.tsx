@@ -5,12 +5,15 @@ import type { LiveLesson, LiveState } from '../live/LiveLesson.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { LevelBar, NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
+import { RecordingControls, RecordingIndicator } from '../components/RecordingIndicator.js';
 import { ConnectingScreen, FatalScreen, HandsList, useNameOf } from '../components/LivePieces.js';
 import { QuizTeacherPanel } from '../components/Quiz.js';
 import { findVideo } from '../components/Stage.js';
 import { VideoView } from '../components/VideoView.js';
 import { Link } from '../router.js';
 import { Icon } from '../components/Icon.js';
+import { LessonPlanButton } from '../plans/PlansSection.js';
+import { currentUser } from '../session.js';
 
 export function TeachPage({ lessonId }: { lessonId: string }) {
   const { t } = useI18n();
@@ -44,7 +47,16 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
           </span>
         </div>
         <StateBadge state={lesson.state} />
+        <RecordingIndicator status={state.recording} />
         <div className="live-bar-actions">
+          {!ended && (
+            <RecordingControls
+              status={state.recording}
+              nameOf={nameOf}
+              disabled={!isLive}
+              onPause={(paused) => void live.setRecordingPaused(paused)}
+            />
+          )}
           {lesson.state === 'scheduled' && (
             <button className="primary" data-testid="lesson-start" disabled={!isLive} onClick={() => void live.startLesson()}>
               {t('live.start')}
@@ -66,6 +78,8 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
               <Icon name="screen" /> {state.localScreen ? t('live.screenStop') : t('live.screenStart')}
             </button>
           )}
+          {/* The plan opens in its own tab, so the class's video keeps running here. */}
+          {currentUser() && <LessonPlanButton lessonId={lesson.id} title={lesson.title} user={currentUser()!} newTab />}
           <NetQualityBadge quality={state.netQuality} />
         </div>
       </header>

@@ -9,6 +9,8 @@ export function registerChatHandlers(s: SocketSession): void {
     if (!s.deps.chatLimiter.take(s.user.id)) throw new AppError('RATE_LIMITED', 'sending too fast; wait a moment');
     const msg = await addChatMessage(s.deps.db, { lessonId: live.lesson.id, userId: s.user.id, text });
     s.socket.nsp.to(live.room).emit('chat:message', msg);
+    // In the event log too, so that replay shows chat in step with the media.
+    void live.logEvent('chat:message', s.user.id, { messageId: msg.id });
     return msg;
   });
 }

@@ -5,6 +5,9 @@ import { getLesson, setLessonState } from '../../lessons/repo.js';
 import { lessonRoleFor } from '../../lessons/policy.js';
 import { getOpenQuiz } from '../../quizzes/repo.js';
 import type { SocketSession } from '../session.js';
+import { logger } from '../../log.js';
+
+const log = logger('live.lesson');
 
 export function registerLessonHandlers(s: SocketSession): void {
   const { db, registry } = s.deps;
@@ -19,7 +22,11 @@ export function registerLessonHandlers(s: SocketSession): void {
     const live = await registry.open(lesson);
     const peer = live.addPeer(s.socket, s.user, role);
     s.seat = { live, peerId: peer.info.peerId, role };
-    const [chat, quiz] = await Promise.all([listChatMessages(db, lesson.id), getOpenQuiz(db, lesson.id)]);
+    const [chat, quiz, recording] = await Promise.all([
+      listChatMessages(db, lesson.id),
+      getOpenQuiz(db, lesson.id),
+      s.deps.recordings?.statusFor(live) ?? { state: 'off' as const, reason: null, unrecordedClassroomIds: [] },
+    ]);
     const media = await live.media();
     return {
       lesson: live.lesson,
@@ -31,6 +38,7 @@ export function registerLessonHandlers(s: SocketSession): void {
       hands: live.hands,
       chat,
       quiz,
+      recording,
     };
   });
 
@@ -45,6 +53,8 @@ export function registerLessonHandlers(s: SocketSession): void {
     live.lesson = await setLessonState(db, live.lesson.id, 'live');
     s.socket.nsp.to(live.room).emit('lesson:state', live.lesson);
     await live.logEvent('lesson:start', s.user.id, {});
+    // Recording starts with the lesson; a failure to record never stops the lesson.
+    await s.deps.recordings?.lessonStarted(live, s.user.id).catch((err) => log.error('recording did not start', { err }));
     return live.lesson;
   });
 
@@ -53,6 +63,8 @@ export function registerLessonHandlers(s: SocketSession): void {
     live.lesson = await setLessonState(db, live.lesson.id, 'ended');
     await live.logEvent('lesson:end', s.user.id, {});
     s.socket.nsp.to(live.room).emit('lesson:state', live.lesson);
+    // Before the media closes, so that recorders end as "lesson over", not as a gap.
+    void s.deps.recordings?.lessonEnded(live.lesson.id).catch((err) => log.error('recording did not stop cleanly', { err }));
     registry.close(live.lesson.id);
     s.seat = null;
     void s.deps.onLessonEnded?.(live.lesson);

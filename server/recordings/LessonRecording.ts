@@ -1,0 +1,330 @@
+// The recording of one lesson: one track per (owner, classroom, source), each written by a
+// succession of recorder runs (a run per producer; a new run after a recorder crash, a
+// reconnection, a media worker restart or a pause). Between runs of a track lies a gap.
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { RecordingStatus } from '../contract/domain.js';
+import type { Db } from '../db/db.js';
+import type { ProducerMeta } from '../../media/MediaPeer.js';
+import type { LiveLesson } from '../live/LiveLesson.js';
+import { recordLessonEvent } from '../lessons/repo.js';
+import { logger } from '../log.js';
+import type { PortPool } from './ports.js';
+import { RecorderRun, salvage, type SegmentInfo } from './RecorderRun.js';
+import * as repo from './repo.js';
+
+const log = logger('recordings.lesson');
+
+const SOURCE_LABEL = { camera: '摄像头', mic: '麦克风', screen: '屏幕' } as const;
+
+export type GapReason =
+  | 'recorder-died'
+  | 'source-gone'
+  | 'source-stalled'
+  | 'paused'
+  | 'disk-full'
+  | 'producer-paused'
+  | 'server-stopped';
+
+interface Track {
+  id: string;
+  key: repo.TrackKey;
+  label: string;
+  /** The row exists once the first packet was recorded (start_ms is that moment). */
+  stored: boolean;
+  nextSeq: number;
+  runNo: number;
+  run: RecorderRun | null;
+  producer: types.Producer<ProducerMeta> | null;
+  /** End of the last media written, on the lesson clock; a later run starts after a gap. */
+  lastMediaMs: number | null;
+  gapReason: GapReason | null;
+  deaths: number[];
+  restartTimer: NodeJS.Timeout | null;
+}
+
+export interface LessonRecordingDeps {
+  db: Db;
+  dataDir: string;
+  ports: PortPool;
+  segmentMs: number;
+  onSegmentClosed?(e: { lessonId: string; trackId: string; seq: number }): void;
+  /** Recording state changed: tell everyone in the lesson. */
+  notify(status: RecordingStatus): void;
+  /** A recorder hit a full disk. */
+  onDiskFull(): void;
+}
+
+export class LessonRecording {
+  state: repo.RecordingState;
+  reason: RecordingStatus['reason'] = null;
+  ended = false;
+  private tracks = new Map<string, Track>();
+  /** Database writes of this lesson, in order (a segment after its track row). */
+  private q: Promise<void> = Promise.resolve();
+  live: LiveLesson | null = null;
+
+  constructor(
+    readonly lessonId: string,
+    readonly clockZero: Date,
+    state: repo.RecordingState,
+    readonly unrecorded: { id: string; name: string; school: string }[],
+    private readonly deps: LessonRecordingDeps,
+  ) {
+    this.state = state;
+  }
+
+  clock = (): number => Date.now() - this.clockZero.getTime();
+
+  status(): RecordingStatus {
+    return { state: this.state, reason: this.reason, unrecordedClassroomIds: this.unrecorded.map((c) => c.id) };
+  }
+
+  /** Recorder processes now running (for tests and the benchmark). */
+  runs(): { trackId: string; source: string; owner: string; classroomId: string | null; pid: number | undefined }[] {
+    return [...this.tracks.values()]
+      .filter((t) => t.run)
+      .map((t) => ({ trackId: t.id, source: t.key.source, owner: t.key.owner, classroomId: t.key.classroomId, pid: t.run!.pid }));
+  }
+
+  private enqueue(what: string, fn: () => Promise<void>): Promise<void> {
+    this.q = this.q.then(fn).catch((err) => log.error('recording bookkeeping failed', { lessonId: this.lessonId, what, err }));
+    return this.q;
+  }
+
+  flush(): Promise<void> {
+    return this.q;
+  }
+
+  event(type: string, actorId: string | null, payload: object): Promise<void> {
+    return recordLessonEvent(this.deps.db, this.lessonId, type, actorId, payload).catch((err) =>
+      log.error('could not record lesson event', { type, err }),
+    );
+  }
+
+  /** Records every producer of the lesson right now (at start and on resume). */
+  recordAll(live: LiveLesson): void {
+    this.live = live;
+    for (const p of live.currentMedia?.allProducers() ?? []) void this.producerAdded(live, p);
+  }
+
+  async producerAdded(live: LiveLesson, producer: types.Producer<ProducerMeta>): Promise<void> {
+    this.live = live;
+    if (this.state !== 'recording' || this.ended || producer.closed) return;
+    const owner = live.peers.get(producer.appData.peerId)?.info;
+    if (!owner) return;
+    const classroomId = owner.lessonRole === 'classroom' ? owner.classroomId : null;
+    if (owner.lessonRole === 'observer') return;
+    // Pupils are minors: nothing from a classroom whose school has not consented.
+    if (classroomId && this.unrecorded.some((c) => c.id === classroomId)) return;
+    const key: repo.TrackKey = {
+      kind: producer.kind,
+      source: producer.appData.source,
+      owner: classroomId ? 'classroom' : 'teacher',
+      classroomId,
+      userId: classroomId ? null : owner.userId,
+    };
+    const mapKey = `${key.owner}:${classroomId ?? owner.userId}:${key.source}`;
+    let track = this.tracks.get(mapKey);
+    if (!track) {
+      const existing = await repo.findTrack(this.deps.db, this.lessonId, key);
+      track = this.tracks.get(mapKey);
+      if (!track) {
+        track = {
+          id: existing?.id ?? randomUUID(),
+          key,
+          label: await this.labelFor(key, owner.displayName),
+          stored: !!existing,
+          nextSeq: existing?.nextSeq ?? 1,
+          runNo: 0,
+          run: null,
+          producer: null,
+          lastMediaMs: null,
+          gapReason: existing ? 'server-stopped' : null,
+          deaths: [],
+          restartTimer: null,
+        };
+        // A restarted server: segments left open by a crash are saved (or marked corrupt),
+        // and the gap starts where the last segment ended.
+        if (existing) {
+          await this.salvageOpen(existing.id);
+          const rows = await this.deps.db.query<{ end_ms: number | null }>(
+            'select max(end_ms) as end_ms from recording_segments where track_id = $1',
+            [existing.id],
+          );
+          track.lastMediaMs = rows[0]?.end_ms == null ? null : Number(rows[0].end_ms);
+        }
+        this.tracks.set(mapKey, track);
+      }
+    }
+    if (track.producer?.id === producer.id && track.run) return;
+    if (track.run) await track.run.end({ kind: 'source-gone' });
+    if (this.state !== 'recording' || this.ended || producer.closed) return;
+    track.producer = producer;
+    this.startRun(track, live);
+  }
+
+  private async salvageOpen(trackId: string): Promise<void> {
+    const open = await this.deps.db.query<{ seq: number; path: string; start_ms: number }>(
+      "select seq, path, start_ms from recording_segments where track_id = $1 and state = 'open'",
+      [trackId],
+    );
+    for (const o of open) {
+      const file = path.join(this.deps.dataDir, o.path);
+      const duration = await salvage(file);
+      const bytes = (await stat(file).catch(() => null))?.size ?? 0;
+      const startMs = Number(o.start_ms);
+      await repo.closeSegment(this.deps.db, {
+        trackId,
+        seq: Number(o.seq),
+        path: o.path,
+        startMs,
+        endMs: duration === null ? startMs : Math.round(startMs + duration * 1000),
+        bytes,
+        state: duration === null ? 'corrupt' : 'closed',
+      });
+      if (duration !== null) this.deps.onSegmentClosed?.({ lessonId: this.lessonId, trackId, seq: Number(o.seq) });
+    }
+  }
+
+  private async labelFor(key: repo.TrackKey, displayName: string): Promise<string> {
+    let who = displayName;
+    if (key.classroomId) {
+      const rows = await this.deps.db.query<{ name: string; school: string }>(
+        'select c.name, s.name as school from classrooms c join schools s on s.id = c.school_id where c.id = $1',
+        [key.classroomId],
+      );
+      if (rows[0]) who = `${rows[0].school} ${rows[0].name}`;
+    }
+    return `${who} ${SOURCE_LABEL[key.source]}`;
+  }
+
+  private startRun(track: Track, live: LiveLesson): void {
+    const producer = track.producer;
+    const media = live.currentMedia;
+    if (!producer || producer.closed || !media || track.run) return;
+    const run = new RecorderRun({
+      router: media.router,
+      producer,
+      dataDir: this.deps.dataDir,
+      trackDir: `recordings/${this.lessonId}/tracks/${track.id}`,
+      firstSeq: track.nextSeq,
+      runNo: ++track.runNo,
+      segmentMs: this.deps.segmentMs,
+      ports: this.deps.ports,
+      clock: this.clock,
+    });
+    track.run = run;
+    run.on('started', (baseMs) => {
+      const gapFrom = track.lastMediaMs;
+      const reason = track.gapReason;
+      void this.enqueue('track start', async () => {
+        if (!track.stored) {
+          await repo.insertTrack(this.deps.db, {
+            ...track.key,
+            id: track.id,
+            lessonId: this.lessonId,
+            label: track.label,
+            codec: run.codec,
+            startMs: Math.round(baseMs),
+          });
+          track.stored = true;
+        } else if (gapFrom !== null && baseMs > gapFrom) {
+          const why = reason ?? 'source-gone';
+          await repo.insertGap(this.deps.db, { lessonId: this.lessonId, trackId: track.id, fromMs: gapFrom, toMs: baseMs, reason: why });
+          if (why !== 'paused') {
+            await this.event('recording:gap', null, { trackId: track.id, fromMs: Math.round(gapFrom), toMs: Math.round(baseMs), reason: why });
+          }
+        }
+      });
+    });
+    run.on('opened', (seq, relPath, startMs) => {
+      void this.enqueue('segment open', () => repo.openSegment(this.deps.db, { trackId: track.id, seq, path: relPath, startMs }));
+    });
+    run.on('closed', (seg: SegmentInfo) => {
+      void this.enqueue('segment close', async () => {
+        await repo.closeSegment(this.deps.db, { trackId: track.id, ...seg, path: seg.relPath });
+        await repo.setTrackEnd(this.deps.db, track.id, seg.endMs);
+        if (seg.state === 'closed') {
+          try {
+            this.deps.onSegmentClosed?.({ lessonId: this.lessonId, trackId: track.id, seq: seg.seq });
+          } catch (err) {
+            log.error('onSegmentClosed failed', { err });
+          }
+        }
+      });
+    });
+    run.on('ended', (end, lastMediaMs) => {
+      if (track.run === run) track.run = null;
+      track.nextSeq = Math.max(track.nextSeq, run.seqAfter);
+      if (lastMediaMs !== null) track.lastMediaMs = lastMediaMs;
+      if (end.kind === 'died') {
+        if (end.enospc) {
+          track.gapReason = 'disk-full';
+          this.deps.onDiskFull();
+          return;
+        }
+        track.gapReason = producer.paused ? 'producer-paused' : 'recorder-died';
+        this.restartLater(track, producer);
+      } else if (end.kind === 'idle') {
+        // Nothing came for a while; record again as soon as something does.
+        track.gapReason = producer.paused ? 'producer-paused' : 'source-stalled';
+        this.restartLater(track, producer, false);
+      } else if (end.kind === 'source-gone' && track.gapReason !== 'paused' && track.gapReason !== 'disk-full') {
+        track.gapReason = 'source-gone';
+      }
+    });
+    run.start().catch((err) => {
+      log.warn('recorder could not start', { lessonId: this.lessonId, trackId: track.id, err });
+      void run.end({ kind: 'died', enospc: false, detail: String(err) });
+      if (track.run === run) track.run = null;
+      track.gapReason = 'recorder-died';
+      this.restartLater(track, producer);
+    });
+  }
+
+  /** A recorder that died is restarted at once, then with backoff if it keeps dying. */
+  private restartLater(track: Track, producer: types.Producer<ProducerMeta>, died = true): void {
+    if (this.ended || this.state !== 'recording' || producer.closed || track.restartTimer) return;
+    if (producer.paused) {
+      // A paused producer sends nothing: record again when it resumes.
+      producer.observer.once('resume', () => this.restartLater(track, producer, false));
+      return;
+    }
+    const now = Date.now();
+    track.deaths = track.deaths.filter((t) => now - t < 30_000);
+    if (died || track.deaths.length) track.deaths.push(now);
+    const delay = track.deaths.length <= 1 ? 0 : Math.min(5_000, 250 * 2 ** (track.deaths.length - 2));
+    track.restartTimer = setTimeout(() => {
+      track.restartTimer = null;
+      const live = this.live;
+      if (!live || this.ended || this.state !== 'recording' || producer.closed || track.producer !== producer) return;
+      this.startRun(track, live);
+    }, delay);
+    track.restartTimer.unref();
+  }
+
+  /** A stopRuns() still in progress (a pause answers before its recorders have closed). */
+  stopping: Promise<void> | null = null;
+
+  /** Ends every run (ffmpeg closes its segments) and waits for the bookkeeping. */
+  async stopRuns(reason: GapReason): Promise<void> {
+    const ends: Promise<void>[] = [];
+    for (const t of this.tracks.values()) {
+      if (t.restartTimer) clearTimeout(t.restartTimer);
+      t.restartTimer = null;
+      t.gapReason = reason;
+      if (t.run) ends.push(t.run.end({ kind: 'stopped' }));
+    }
+    await Promise.all(ends);
+    await this.flush();
+  }
+
+  /** Test hook: the recorder process of a track. */
+  runOf(trackId: string): RecorderRun | null {
+    for (const t of this.tracks.values()) if (t.id === trackId) return t.run;
+    return null;
+  }
+}

@@ -1,0 +1,322 @@
+// One recorder process for one producer: a mediasoup PlainTransport consumer sends RTP to
+// ffmpeg on loopback, ffmpeg copies it (no re-encoding) into short WebM segments.
+// A run ends when it is stopped, when its producer or router goes, or when ffmpeg dies;
+// the track (LessonRecording) then decides whether to start another run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { ProducerMeta } from '../../media/MediaPeer.js';
+import { logger } from '../log.js';
+import { boundUdpPorts, type PortPool } from './ports.js';
+import { recorderCapabilities, recorderSdp } from './sdp.js';
+
+const log = logger('recordings.run');
+
+const BIND_TIMEOUT_MS = 10_000;
+/** Key frames after ffmpeg has bound its ports: at once and again a little later (the first may be lost). */
+const KEYFRAME_AFTER_BIND_MS = [0, 1_500, 4_000];
+/** ffmpeg ends by itself (cleanly) after this long without any RTP/RTCP packet: its consumer is gone, or it is an orphan. */
+const IDLE_TIMEOUT_S = 5;
+
+export interface SegmentInfo {
+  seq: number;
+  /** Relative to the data folder. */
+  relPath: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+  state: 'closed' | 'corrupt';
+}
+
+export type RunEnd =
+  | { kind: 'stopped' }
+  | { kind: 'source-gone' }
+  /** No RTP/RTCP packet for a while (the consumer stopped sending): ffmpeg closed its files and ended. */
+  | { kind: 'idle' }
+  | { kind: 'died'; enospc: boolean; detail: string };
+
+interface RunEvents {
+  /** The first packet reached ffmpeg at this lesson-clock time. */
+  started: [baseMs: number];
+  /** ffmpeg started a new segment file. */
+  opened: [seq: number, relPath: string, startMs: number];
+  closed: [seg: SegmentInfo];
+  ended: [end: RunEnd, lastMediaMs: number | null];
+}
+
+export interface RunOptions {
+  router: types.Router;
+  producer: types.Producer<ProducerMeta>;
+  dataDir: string;
+  /** Track folder relative to the data folder. */
+  trackDir: string;
+  firstSeq: number;
+  runNo: number;
+  segmentMs: number;
+  ports: PortPool;
+  /** Now on the lesson clock (ms). */
+  clock: () => number;
+}
+
+export class RecorderRun extends EventEmitter<RunEvents> {
+  /** Lesson-clock time of the first packet given to ffmpeg (its time zero). */
+  baseMs: number | null = null;
+  codec = '';
+  ffmpeg: ChildProcess | null = null;
+  private transport: types.PlainTransport | null = null;
+  private consumer: types.Consumer | null = null;
+  private port: number | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private listed = 0;
+  private nextSeq: number;
+  private openSeq: number | null = null;
+  private lastEndRel = 0;
+  private stderrTail = '';
+  private ending: RunEnd | null = null;
+  private done: Promise<void> | null = null;
+  private polling = Promise.resolve();
+
+  constructor(private readonly o: RunOptions) {
+    super();
+    this.nextSeq = o.firstSeq;
+  }
+
+  get pid(): number | undefined {
+    return this.ffmpeg?.pid;
+  }
+
+  get seqAfter(): number {
+    return this.nextSeq;
+  }
+
+  private abs(rel: string): string {
+    return path.join(this.o.dataDir, rel);
+  }
+
+  private segRel(seq: number): string {
+    return `${this.o.trackDir}/seg-${String(seq).padStart(5, '0')}.webm`;
+  }
+
+  async start(): Promise<void> {
+    const { router, producer } = this.o;
+    await mkdir(this.abs(this.o.trackDir), { recursive: true });
+    this.transport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      rtcpMux: false,
+      comedia: false,
+    });
+    const consumer = await this.transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: recorderCapabilities(router, producer.kind),
+      paused: true,
+    });
+    this.consumer = consumer;
+    this.codec = consumer.rtpParameters.codecs[0].mimeType.split('/')[1] ?? '';
+    consumer.on('producerclose', () => this.end({ kind: 'source-gone' }));
+    consumer.on('transportclose', () => this.end({ kind: 'source-gone' }));
+    if (consumer.kind === 'video') {
+      // Video that stalled (producer paused, layer switch) restarts on a key frame.
+      consumer.on('producerresume', () => this.keyFrame());
+      consumer.on('layerschange', () => this.keyFrame());
+    }
+
+    this.port = await this.o.ports.take();
+    if (this.ending) return this.abortBeforeSpawn();
+    const sdpRel = `${this.o.trackDir}/run-${this.o.runNo}.sdp`;
+    const listRel = `${this.o.trackDir}/run-${this.o.runNo}.csv`;
+    await writeFile(this.abs(sdpRel), recorderSdp(consumer, this.port));
+    const args = [
+      '-nostdin', '-hide_banner', '-loglevel', 'warning',
+      '-protocol_whitelist', 'file,udp,rtp',
+      '-analyzeduration', '3000000', '-probesize', '2000000',
+      '-listen_timeout', String(IDLE_TIMEOUT_S),
+      '-i', this.abs(sdpRel),
+      '-map', '0', '-c', 'copy',
+      '-f', 'segment', '-segment_format', 'webm',
+      '-segment_time', String(this.o.segmentMs / 1000),
+      // Clusters of ≤ 1 s, flushed as written: a killed recorder loses about a second.
+      '-segment_format_options', 'cluster_time_limit=1000:flush_packets=1',
+      '-segment_list', this.abs(listRel), '-segment_list_type', 'csv',
+      '-segment_start_number', String(this.o.firstSeq),
+      '-reset_timestamps', '1',
+      '-y', this.abs(`${this.o.trackDir}/seg-%05d.webm`),
+    ];
+    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.ffmpeg = child;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    child.once('error', (err) => (this.stderrTail += String(err)));
+    this.done = exited.then((x) => this.onExit(x, listRel));
+
+    // Only once ffmpeg listens does media flow: a key frame sent earlier would be lost.
+    await this.waitBound(child);
+    if (this.ending || consumer.closed || child.exitCode !== null || child.signalCode !== null) return;
+    await this.transport.connect({ ip: '127.0.0.1', port: this.port, rtcpPort: this.port + 1 });
+    consumer.on('trace', () => {
+      if (this.baseMs !== null) return;
+      this.baseMs = this.o.clock();
+      void consumer.enableTraceEvent([]).catch(() => undefined);
+      this.emit('started', this.baseMs);
+    });
+    await consumer.enableTraceEvent(['rtp']);
+    await consumer.resume();
+    if (consumer.kind === 'video') {
+      for (const ms of KEYFRAME_AFTER_BIND_MS) this.timers.push(setTimeout(() => this.keyFrame(), ms));
+      // One key frame per segment, so the segment muxer can cut on time.
+      this.timers.push(setInterval(() => this.keyFrame(), this.o.segmentMs));
+    }
+    this.timers.push(setInterval(() => void this.poll(listRel), 500));
+  }
+
+  private async waitBound(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + BIND_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null || this.ending) return;
+      const bound = await boundUdpPorts();
+      if (bound.has(this.port!) && bound.has(this.port! + 1)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('recorder did not bind its ports');
+  }
+
+  private keyFrame(): void {
+    const c = this.consumer;
+    if (c && !c.closed) void c.requestKeyFrame().catch(() => undefined);
+  }
+
+  /** Segment bookkeeping from ffmpeg's list (closed ones) and the folder (the open one). */
+  private poll(listRel: string): Promise<void> {
+    this.polling = this.polling.then(async () => {
+      const base = this.baseMs;
+      if (base === null) return;
+      const text = await readFile(this.abs(listRel), 'utf8').catch(() => '');
+      const lines = text.split('\n').filter((l) => l.trim());
+      for (; this.listed < lines.length; this.listed++) {
+        const [file, start, end] = lines[this.listed].split(',');
+        const seq = Number(/seg-(\d+)\.webm/.exec(file ?? '')?.[1]);
+        if (!Number.isFinite(seq)) continue;
+        const relPath = this.segRel(seq);
+        const bytes = (await stat(this.abs(relPath)).catch(() => null))?.size ?? 0;
+        this.lastEndRel = Number(end) * 1000;
+        this.nextSeq = Math.max(this.nextSeq, seq + 1);
+        if (this.openSeq === seq) this.openSeq = null;
+        this.emit('closed', {
+          seq,
+          relPath,
+          startMs: Math.round(base + Number(start) * 1000),
+          endMs: Math.round(base + Number(end) * 1000),
+          bytes,
+          state: bytes > 0 ? 'closed' : 'corrupt',
+        });
+      }
+      const candidate = this.nextSeq;
+      if (this.openSeq !== candidate && (await stat(this.abs(this.segRel(candidate))).catch(() => null))) {
+        this.openSeq = candidate;
+        this.emit('opened', candidate, this.segRel(candidate), Math.round(base + this.lastEndRel));
+      }
+    });
+    return this.polling;
+  }
+
+  private async onExit(x: { code: number | null; signal: NodeJS.Signals | null }, listRel: string): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await this.poll(listRel);
+    let lastMediaMs = this.baseMs === null ? null : this.baseMs + this.lastEndRel;
+    // A killed ffmpeg leaves its open segment unlisted and unfinished: save what it holds.
+    if (this.baseMs !== null) {
+      const seq = this.nextSeq;
+      const relPath = this.segRel(seq);
+      const st = await stat(this.abs(relPath)).catch(() => null);
+      if (st) {
+        const duration = await salvage(this.abs(relPath));
+        const startMs = Math.round(this.baseMs + this.lastEndRel);
+        const endMs = duration === null ? startMs : Math.round(startMs + duration * 1000);
+        const bytes = (await stat(this.abs(relPath)).catch(() => null))?.size ?? st.size;
+        this.nextSeq = seq + 1;
+        if (duration !== null) lastMediaMs = endMs;
+        this.emit('closed', { seq, relPath, startMs, endMs, bytes, state: duration === null ? 'corrupt' : 'closed' });
+      }
+    }
+    // Decided before the transport closes (closing it reports the consumer's transport gone).
+    const idle = x.code === 0 && /timed out/i.test(this.stderrTail);
+    const end: RunEnd = this.ending ?? (idle ? { kind: 'idle' } : {
+      kind: 'died',
+      enospc: /No space left on device|ENOSPC/i.test(this.stderrTail),
+      detail: `ffmpeg exited (${x.signal ?? x.code}): ${this.stderrTail.trim().split('\n').slice(-2).join(' | ')}`,
+    });
+    this.ending = end;
+    if (this.port !== null) this.o.ports.release(this.port);
+    this.transport?.close();
+    if (end.kind === 'died') log.warn('recorder died', { producerId: this.o.producer.id, detail: end.detail });
+    else log.debug('recorder ended', { producerId: this.o.producer.id, end: end.kind, code: x.code, signal: x.signal, stderr: this.stderrTail.slice(-300) });
+    this.emit('ended', end, lastMediaMs);
+  }
+
+  /** Ends the run: ffmpeg finishes its segment (SIGINT), then the consumer goes. Resolves when it has. */
+  end(why: RunEnd = { kind: 'stopped' }): Promise<void> {
+    if (this.ending) return this.done ?? Promise.resolve();
+    this.ending = why;
+    const child = this.ffmpeg;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      // ffmpeg stops at SIGINT between packets; with none coming (the source is gone) its
+      // read gives up after IDLE_TIMEOUT_S and it still closes the file properly. A second
+      // SIGINT would interrupt the read but also the write of the last segment.
+      child.kill('SIGINT');
+      const t = setTimeout(() => child.kill('SIGKILL'), IDLE_TIMEOUT_S * 1000 + 4_000);
+      t.unref();
+      void this.done?.finally(() => clearTimeout(t));
+    }
+    // Before ffmpeg is spawned, start() sees `ending` and cleans up itself.
+    return this.done ?? Promise.resolve();
+  }
+
+  private abortBeforeSpawn(): void {
+    if (this.port !== null) this.o.ports.release(this.port);
+    this.port = null;
+    const end = this.ending ?? { kind: 'stopped' };
+    this.transport?.close();
+    this.emit('ended', end, null);
+  }
+}
+
+/**
+ * A segment cut short by a killed recorder: remux what can be read into a well-formed WebM
+ * in its place. Returns its duration (s), or null if nothing could be saved.
+ */
+export async function salvage(file: string): Promise<number | null> {
+  const tmp = `${file}.salvage.webm`;
+  const ok = await exec('ffmpeg', ['-v', 'error', '-y', '-i', file, '-map', '0', '-c', 'copy', '-f', 'webm', tmp]);
+  const out = await execOut('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', tmp]);
+  const duration = Number(out?.trim());
+  if (ok !== null && Number.isFinite(duration) && duration > 0) {
+    await rename(tmp, file);
+    return duration;
+  }
+  await rm(tmp, { force: true });
+  return null;
+}
+
+function exec(cmd: string, args: string[]): Promise<number | null> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: 'ignore' });
+    p.on('error', () => resolve(null));
+    p.on('exit', (code) => resolve(code));
+  });
+}
+
+function execOut(cmd: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout.setEncoding('utf8');
+    p.stdout.on('data', (d: string) => (out += d));
+    p.on('error', () => resolve(null));
+    p.on('exit', () => resolve(out));
+  });
+}

@@ -1,0 +1,225 @@
+// The web side of recording processing. Capture calls onSegmentClosed / onRecordingStopped;
+// this queues the jobs the planner asks for (BullMQ, idempotent job ids), follows them with
+// QueueEvents into recording_outputs (the workers never touch the database), queues the next
+// stage when one finishes, and pushes each lesson's progress to the recordings page.
+import { QueueEvents, type ConnectionOptions, type Job, type Queue } from 'bullmq';
+import type { Queryable } from '../db/db.js';
+import type { RecordingProgress } from '../contract/recordings.js';
+import { AppError } from '../contract/errors.js';
+import { logger } from '../log.js';
+import type { RecordingQueues } from '../../workers/recording/workers.js';
+import { RECORDING_QUEUES, type RecordingQueue } from '../../workers/recording/jobs.js';
+import { planJobs, type LessonState } from './planner.js';
+import { summarise } from './progress.js';
+import {
+  getOutput,
+  getRec,
+  insertOutput,
+  listEventsOnClock,
+  listOutputs,
+  listSegments,
+  listTracks,
+  markSegmentCorrupt,
+  mergeVoiceActivity,
+  updateOutput,
+  type OutputRow,
+} from './processingRepo.js';
+
+const log = logger('recordings.processing');
+
+export interface ProcessingDeps {
+  db: Queryable;
+  queues: RecordingQueues;
+  connection: ConnectionOptions;
+  dataDir: string;
+  prefix?: string;
+}
+
+export class RecordingProcessing {
+  private chains = new Map<string, Promise<unknown>>();
+  private events: QueueEvents[] = [];
+  private publishers: ((p: RecordingProgress) => void)[] = [];
+  private pushTimers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly deps: ProcessingDeps) {}
+
+  /** Follows the queues and catches up with whatever happened while this process was down. */
+  async start(): Promise<void> {
+    for (const q of Object.keys(RECORDING_QUEUES) as RecordingQueue[]) {
+      const ev = new QueueEvents(RECORDING_QUEUES[q], { connection: this.deps.connection, prefix: this.deps.prefix });
+      ev.on('error', (err) => log.warn('queue events error', { queue: q, err }));
+      ev.on('active', ({ jobId }) => void this.onJob(q, jobId, 'active'));
+      ev.on('progress', ({ jobId, data }) => void this.onJob(q, jobId, 'progress', typeof data === 'number' ? data : undefined));
+      ev.on('completed', ({ jobId }) => void this.onJob(q, jobId, 'completed'));
+      ev.on('failed', ({ jobId }) => void this.onJob(q, jobId, 'failed'));
+      await ev.waitUntilReady();
+      this.events.push(ev);
+    }
+    await this.catchUp();
+  }
+
+  /** Where progress goes (the Socket.IO room of the lesson). */
+  onProgress(fn: (p: RecordingProgress) => void): void {
+    this.publishers.push(fn);
+  }
+
+  onSegmentClosed = (e: { lessonId: string; trackId: string; seq: number }): void => {
+    void this.advance(e.lessonId).catch((err) => log.error('could not queue segment processing', { ...e, err }));
+  };
+
+  onRecordingStopped = (e: { lessonId: string }): void => {
+    void this.advance(e.lessonId).catch((err) => log.error('could not queue end-of-lesson processing', { ...e, err }));
+  };
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.pushTimers.values()) clearTimeout(t);
+    await Promise.all(this.events.map((e) => e.close()));
+  }
+
+  /** The lesson's state as the planner and the summary read it. */
+  async load(lessonId: string): Promise<LessonState | null> {
+    const rec = await getRec(this.deps.db, lessonId);
+    if (!rec) return null;
+    const [tracks, segments, events, outputs] = await Promise.all([
+      listTracks(this.deps.db, lessonId),
+      listSegments(this.deps.db, lessonId),
+      listEventsOnClock(this.deps.db, lessonId, rec.clockZero),
+      listOutputs(this.deps.db, lessonId),
+    ]);
+    return { rec, tracks, segments, events, outputs };
+  }
+
+  async progress(lessonId: string): Promise<RecordingProgress | null> {
+    const s = await this.load(lessonId);
+    if (!s) return null;
+    const [l] = await this.deps.db.query<{ title: string; started_at: unknown }>('select title, started_at from lessons where id = $1', [lessonId]);
+    return summarise(s, { title: l?.title ?? '', startedAt: l?.started_at ? new Date(String(l.started_at instanceof Date ? l.started_at.toISOString() : l.started_at)).toISOString() : null });
+  }
+
+  /** One lesson at a time: planning reads then writes, and two runs must not both queue. */
+  private serial<T>(lessonId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(lessonId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.chains.set(lessonId, tail);
+    void tail.then(() => {
+      if (this.chains.get(lessonId) === tail) this.chains.delete(lessonId);
+    });
+    return next;
+  }
+
+  /** Queues every job the lesson needs now. Safe to call any number of times. */
+  advance(lessonId: string): Promise<void> {
+    return this.serial(lessonId, async () => {
+      const s = await this.load(lessonId);
+      if (!s) return;
+      for (const spec of planJobs(s, this.deps.dataDir)) {
+        // Row first, then job: a crash in between leaves a queued row without a job, which catchUp() repairs.
+        const fresh = await insertOutput(this.deps.db, { lessonId, key: spec.key, kind: spec.kind, trackId: spec.trackId, seq: spec.seq, path: spec.path });
+        if (fresh) await this.queue(spec.queue).add(spec.kind, spec.data, { jobId: spec.key });
+      }
+      this.schedulePush(lessonId);
+    });
+  }
+
+  private queue(q: RecordingQueue): Queue {
+    return this.deps.queues[q];
+  }
+
+  private async onJob(q: RecordingQueue, jobId: string | undefined, what: 'active' | 'progress' | 'completed' | 'failed', pct?: number): Promise<void> {
+    if (!jobId || this.closed) return;
+    try {
+      const job = await this.queue(q).getJob(jobId);
+      const lessonId = (job?.data as { lessonId?: unknown } | undefined)?.lessonId;
+      if (!job || typeof lessonId !== 'string') return;
+      await this.serial(lessonId, () => this.apply(q, job, lessonId, what, pct));
+      // Only a finished job can unlock the next stage (voice activity unlocks nothing).
+      if ((what === 'completed' || what === 'failed') && q !== 'vad') await this.advance(lessonId);
+      else this.schedulePush(lessonId);
+    } catch (err) {
+      if (!this.closed) log.error('could not follow a processing job', { queue: q, jobId, what, err });
+    }
+  }
+
+  private async apply(q: RecordingQueue, job: Job, lessonId: string, what: string, pct?: number): Promise<void> {
+    const { db } = this.deps;
+    const key = job.id!;
+    const row = await getOutput(db, lessonId, key);
+    if (!row) return;
+    if (what === 'active') return updateOutput(db, lessonId, key, { state: 'active', attempts: job.attemptsMade });
+    if (what === 'progress') return updateOutput(db, lessonId, key, { progress: Math.max(0, Math.min(99, Math.round(pct ?? 0))) });
+    if (what === 'completed') {
+      if (row.state === 'done') return;
+      const result = (job.returnvalue ?? {}) as Record<string, unknown>;
+      if (q === 'vad' && Array.isArray(result.segments) && row.trackId) {
+        const track = (await listTracks(db, lessonId)).find((t) => t.id === row.trackId);
+        if (track) await mergeVoiceActivity(db, track, result.segments as [number, number][]);
+      }
+      return updateOutput(db, lessonId, key, { state: 'done', progress: 100, error: null, attempts: job.attemptsMade, meta: result });
+    }
+    // failed: final only when BullMQ gave up (no attempts left, or an UnrecoverableError).
+    const state = await job.getState();
+    const reason = job.failedReason || 'failed';
+    if (state !== 'failed') return updateOutput(db, lessonId, key, { state: 'queued', attempts: job.attemptsMade, error: `attempt ${job.attemptsMade} failed: ${reason}` });
+    await updateOutput(db, lessonId, key, { state: 'failed', attempts: job.attemptsMade, error: reason, meta: row.kind === 'track' ? { markedCorrupt: true } : row.meta });
+    // The segment is marked, so replay shows a gap there and the composite leaves it out.
+    if (row.kind === 'track' && row.trackId && row.seq != null) await markSegmentCorrupt(db, row.trackId, row.seq);
+  }
+
+  /** Queues a failed job again (after an authorised request). */
+  retry(lessonId: string, key: string): Promise<void> {
+    return this.serial(lessonId, async () => {
+      const row = await getOutput(this.deps.db, lessonId, key);
+      if (!row) throw new AppError('NOT_FOUND', 'no such processing job');
+      if (row.state !== 'failed') throw new AppError('CONFLICT', 'only a failed job can be retried');
+      const job = await this.queue(row.kind).getJob(key);
+      if (job) await job.remove();
+      if (row.kind === 'track' && row.trackId && row.seq != null && row.meta.markedCorrupt) {
+        await this.deps.db.query(`update recording_segments set state = 'closed' where track_id = $1 and seq = $2 and state = 'corrupt'`, [row.trackId, row.seq]);
+      }
+      await this.deps.db.query('delete from recording_outputs where lesson_id = $1 and key = $2', [lessonId, key]);
+    }).then(() => this.advance(lessonId));
+  }
+
+  /** After a restart: rows whose job vanished are re-queued, finished jobs are applied, then every lesson advances. */
+  private async catchUp(): Promise<void> {
+    const { db } = this.deps;
+    const rows = await db.query<{ lesson_id: string }>(
+      `select r.lesson_id from recordings r
+        where r.state <> 'stopped'
+           or not exists (select 1 from recording_outputs o where o.lesson_id = r.lesson_id and o.kind = 'peaks' and o.state = 'done')
+           or exists (select 1 from recording_outputs o where o.lesson_id = r.lesson_id and o.state in ('queued', 'active'))`,
+    );
+    for (const { lesson_id: lessonId } of rows) {
+      const open = (await listOutputs(db, lessonId)).filter((o) => o.state === 'queued' || o.state === 'active');
+      for (const o of open) await this.resync(lessonId, o);
+      await this.advance(lessonId);
+    }
+  }
+
+  private async resync(lessonId: string, o: OutputRow): Promise<void> {
+    const job = await this.queue(o.kind).getJob(o.key);
+    if (!job) {
+      await this.deps.db.query('delete from recording_outputs where lesson_id = $1 and key = $2', [lessonId, o.key]);
+      return;
+    }
+    const state = await job.getState();
+    if (state === 'completed') await this.serial(lessonId, () => this.apply(o.kind, job, lessonId, 'completed'));
+    else if (state === 'failed') await this.serial(lessonId, () => this.apply(o.kind, job, lessonId, 'failed'));
+  }
+
+  private schedulePush(lessonId: string): void {
+    if (this.closed || !this.publishers.length || this.pushTimers.has(lessonId)) return;
+    this.pushTimers.set(
+      lessonId,
+      setTimeout(() => {
+        this.pushTimers.delete(lessonId);
+        void this.progress(lessonId)
+          .then((p) => p && this.publishers.forEach((fn) => fn(p)))
+          .catch((err) => log.warn('could not push progress', { lessonId, err }));
+      }, 300),
+    );
+  }
+}

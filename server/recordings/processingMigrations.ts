@@ -1,0 +1,43 @@
+// The processing side's tables (versions 150–159 of the recordings range), spread into
+// RECORDING_MIGRATIONS. Append only.
+import type { Migration } from '../db/migrations.js';
+
+export const PROCESSING_MIGRATIONS: Migration[] = [
+  {
+    version: 150,
+    sql: `
+-- who spoke when, per audio track, on the lesson clock (research tools read it)
+create table voice_activity (
+  track_id text primary key references recording_tracks(id) on delete cascade,
+  lesson_id text not null references lessons(id) on delete cascade,
+  speaker text not null check (speaker in ('teacher', 'classroom')),
+  classroom_id text references classrooms(id),
+  segments jsonb not null,
+  updated_at timestamptz not null default now()
+);
+create index voice_activity_lesson on voice_activity(lesson_id);
+`,
+  },
+  {
+    version: 151,
+    sql: `
+-- one row per processing job (key = its BullMQ job id): the recordings page's progress bars
+create table recording_outputs (
+  lesson_id text not null references lessons(id) on delete cascade,
+  key text not null,
+  kind text not null check (kind in ('track', 'window', 'composite', 'thumbnails', 'peaks', 'vad')),
+  track_id text references recording_tracks(id) on delete cascade,
+  seq integer,
+  state text not null check (state in ('queued', 'active', 'done', 'failed')),
+  progress integer not null default 0,
+  attempts integer not null default 0,
+  error text,
+  path text,
+  meta jsonb not null default '{}',
+  updated_at timestamptz not null default now(),
+  primary key (lesson_id, key)
+);
+create index recording_outputs_kind on recording_outputs(lesson_id, kind);
+`,
+  },
+];

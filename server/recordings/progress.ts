@@ -1,0 +1,35 @@
+// A lesson's processing summarised for the recordings page and the replay page.
+import type { RecordingProgress } from '../contract/recordings.js';
+import { keys, lengthMs, windowCount, type LessonState } from './planner.js';
+
+export function summarise(s: LessonState, lesson: { title: string; startedAt: string | null }): RecordingProgress {
+  const stopped = s.rec.state === 'stopped';
+  const trackOut = s.outputs.filter((o) => o.kind === 'track');
+  const windowsTotal = stopped ? windowCount(s) : Math.max(windowCount(s), s.outputs.filter((o) => o.kind === 'window').length);
+  const windows = s.outputs.filter((o) => o.kind === 'window');
+  const composite = s.outputs.find((o) => o.key === keys.composite(s.rec.lessonId));
+  const finished = (o: { state: string }) => o.state === 'done' || o.state === 'failed';
+  const pendingSegments = s.segments.filter((g) => g.state === 'open' || (g.state === 'closed' && !trackOut.some((o) => o.trackId === g.trackId && o.seq === g.seq && finished(o))));
+  const labels = new Map(s.tracks.map((t) => [t.id, t.label]));
+  // Weighted by what is left to do: every job counts once; a window not yet queued counts as 0 %.
+  const jobs = s.outputs.length + Math.max(0, windowsTotal - windows.length) + (stopped && !composite ? 3 : 0);
+  const doneWeight = s.outputs.reduce((n, o) => n + (finished(o) ? 1 : o.progress / 100), 0);
+  const compositeState: RecordingProgress['composite']['state'] =
+    composite?.state === 'done' ? 'done' : composite?.state === 'failed' || windows.some((w) => w.state === 'failed') ? 'failed' : windows.length ? 'rendering' : 'pending';
+  return {
+    lessonId: s.rec.lessonId,
+    title: lesson.title,
+    startedAt: lesson.startedAt,
+    recordingState: s.rec.state,
+    visibility: s.rec.visibility,
+    lengthMs: lengthMs(s),
+    percent: jobs ? Math.min(100, Math.round((doneWeight / jobs) * 100)) : 0,
+    segments: { done: trackOut.filter(finished).length, total: s.segments.length },
+    composite: { state: compositeState, windowsDone: windows.filter((w) => w.state === 'done').length, windowsTotal },
+    playbackReady: stopped && pendingSegments.length === 0 && s.segments.length > 0,
+    compositeReady: composite?.state === 'done',
+    failures: s.outputs
+      .filter((o) => o.state === 'failed')
+      .map((o) => ({ key: o.key, kind: o.kind, trackId: o.trackId, trackLabel: o.trackId ? (labels.get(o.trackId) ?? null) : null, seq: o.seq, error: o.error ?? 'failed', attempts: o.attempts })),
+  };
+}

@@ -1,0 +1,91 @@
+// Everything the replay page needs for one lesson, on the lesson clock.
+import type { Queryable } from '../db/db.js';
+import type { Lesson } from '../contract/domain.js';
+import type { ReplayChapter, ReplayInfo, ReplayVoiceActivity } from '../contract/recordings.js';
+import { keys } from './planner.js';
+import type { RecRow } from './processingRepo.js';
+import type { RecordingProcessing } from './processing.js';
+
+/** Event types that make a chapter mark on the replay timeline. */
+export const CHAPTER_TYPES = new Set([
+  'lesson:start', 'lesson:end', 'stage:on', 'stage:off', 'screen:start', 'screen:stop', 'hand:raise', 'quiz:push',
+  'classroom:mute', 'classroom:unmute', 'recording:pause', 'recording:resume', 'recording:gap',
+]);
+
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+export async function replayInfo(db: Queryable, processing: RecordingProcessing, lesson: Lesson, rec: RecRow): Promise<ReplayInfo> {
+  const s = (await processing.load(lesson.id))!;
+  const progress = (await processing.progress(lesson.id))!;
+  const zero = Date.parse(rec.clockZero);
+  const base = `/api/recordings/${encodeURIComponent(lesson.id)}/files`;
+  const [chatRows, classrooms, gapRows, vadRows] = await Promise.all([
+    db.query(
+      `select m.sent_at, m.text, u.display_name from chat_messages m join users u on u.id = m.user_id
+        where m.lesson_id = $1 order by m.sent_at, m.id`,
+      [lesson.id],
+    ),
+    db.query<{ id: string; name: string }>(
+      `select c.id, c.name from classrooms c
+        where c.id = $2 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1) order by c.name`,
+      [lesson.id, lesson.hostClassroomId],
+    ),
+    db.query('select track_id, from_ms, to_ms, reason from recording_gaps where lesson_id = $1 order by from_ms', [lesson.id]),
+    db.query('select track_id, speaker, classroom_id, segments from voice_activity where lesson_id = $1', [lesson.id]),
+  ]);
+  const chapters: ReplayChapter[] = s.events
+    .filter((e) => CHAPTER_TYPES.has(e.type))
+    .map((e) => ({ atMs: Math.max(0, e.atMs), type: e.type, classroomId: typeof e.payload.classroomId === 'string' ? e.payload.classroomId : null }));
+  const outputs = new Map(s.outputs.map((o) => [o.key, o]));
+  const thumbs = outputs.get(keys.thumbnails(lesson.id));
+  const tm = thumbs?.state === 'done' ? thumbs.meta : null;
+  return {
+    progress,
+    tracks: s.tracks.map((t) => {
+      const segs = s.segments.filter((g) => g.trackId === t.id);
+      return {
+        id: t.id,
+        kind: t.kind,
+        source: t.source,
+        owner: t.owner,
+        classroomId: t.classroomId,
+        label: t.label,
+        startMs: t.startMs,
+        endMs: t.endMs,
+        playlistUrl: `${base}/tracks/${encodeURIComponent(t.id)}/index.m3u8`,
+        segmentsDone: segs.filter((g) => outputs.get(keys.track(t.id, g.seq))?.state === 'done').length,
+        segmentsTotal: segs.length,
+      };
+    }),
+    classrooms,
+    chapters,
+    chat: chatRows.map((r) => ({ atMs: Date.parse(iso(r.sent_at)) - zero, userName: String(r.display_name), text: String(r.text) })),
+    gaps: gapRows.map((r) => ({ trackId: (r.track_id as string | null) ?? null, fromMs: Number(r.from_ms), toMs: Number(r.to_ms), reason: String(r.reason) })),
+    voiceActivity: vadRows.map(
+      (r): ReplayVoiceActivity => ({
+        trackId: String(r.track_id),
+        speaker: r.speaker as ReplayVoiceActivity['speaker'],
+        classroomId: (r.classroom_id as string | null) ?? null,
+        segments: json<[number, number][]>(r.segments),
+      }),
+    ),
+    composite: {
+      playlistUrl: `${base}/composite/index.m3u8`,
+      mp4Url: progress.compositeReady ? `${base}/composite.mp4` : null,
+      downloadUrl: progress.compositeReady ? `${base}/composite.mp4?download=1` : null,
+    },
+    thumbnails: tm
+      ? {
+          url: `${base}/thumbs.jpg`,
+          count: Number(tm.count),
+          columns: Number(tm.columns),
+          rows: Number(tm.rows),
+          everyS: Number(tm.everyS),
+          width: Number(tm.width),
+          height: Number(tm.height),
+        }
+      : null,
+    peaksUrl: outputs.get(keys.peaks(lesson.id))?.state === 'done' ? `${base}/peaks.json` : null,
+  };
+}

@@ -1,0 +1,65 @@
+// The processing workers as separate processes (the default when the product runs all roles):
+// ffmpeg-heavy jobs stay out of the web process's event loop, and a worker that crashes is
+// restarted without touching live lessons. Each child is `server/main.ts --workers` pointed at
+// the same Redis and data folder — exactly what another machine would run.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { logger } from '../log.js';
+
+const log = logger('worker-processes');
+
+/** TONGBU_WORKER_PROCESSES: how many worker processes to spawn (0 = run the workers in this process). */
+export function workerProcessCount(env: NodeJS.ProcessEnv = process.env): number {
+  return z.coerce.number().int().min(0).max(16).default(1).parse(env.TONGBU_WORKER_PROCESSES);
+}
+
+export interface WorkerProcesses {
+  stop(): Promise<void>;
+}
+
+export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; dataDir: string }): WorkerProcesses {
+  const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+  const start = (i: number, delayMs = 0) => {
+    setTimeout(() => {
+      if (stopping) return;
+      const child = spawn(process.execPath, ['--import', 'tsx', main, '--workers'], {
+        env: { ...process.env, REDIS_URL: opts.redisUrl, TONGBU_DATA_DIR: opts.dataDir, TONGBU_WORKER_PROCESSES: '0' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      children.add(child);
+      const since = Date.now();
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        if (stopping) return;
+        // A crash loop backs off; its jobs are retaken after their locks expire (stalled-job recovery).
+        const wait = Date.now() - since < 10_000 ? Math.min(30_000, Math.max(1000, delayMs * 2)) : 1000;
+        log.error('worker process exited; restarting', { index: i, code, signal, inMs: wait });
+        start(i, wait);
+      });
+    }, delayMs).unref();
+  };
+  for (let i = 0; i < opts.count; i++) start(i);
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        [...children].map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              // Graceful: running jobs finish; after 15 s they are killed and retaken later.
+              const kill = setTimeout(() => c.kill('SIGKILL'), 15_000);
+              c.once('exit', () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// Recording end to end: a 30-second lesson in Chromium with fake media (teacher + one projector
+// classroom) is recorded by the real recorder, processed by the real worker processes while it
+// runs, and after it ends the recordings page shows it ready and the replay page plays the
+// composite and a single track in Chromium. ffprobe checks every track and the composite
+// against the lesson's length.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { ReplayInfo } from '../../server/contract/recordings.js';
+import { ProductServer } from './harness.js';
+
+const server = new ProductServer(43900, 43000);
+const LESSON_S = 30;
+
+test.beforeAll(async () => {
+  await server.start();
+});
+test.afterAll(async () => {
+  await server.dispose();
+});
+
+async function actor(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.url });
+  return context.newPage();
+}
+
+async function signIn(page: Page, username: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(server.demo().password);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('home-page')).toBeVisible();
+}
+
+const info0Download = (lessonId: string) => `/api/recordings/${lessonId}/files/composite.mp4?download=1`;
+
+function ffprobeDuration(file: string): number {
+  return Number.parseFloat(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]).toString());
+}
+
+/** A track's processed segments joined without re-encoding, then measured. */
+function trackDuration(lessonId: string, trackId: string): number {
+  const dir = path.join(server.dataDir, 'recordings', lessonId, 'out', 'tracks', trackId);
+  const files = readdirSync(dir).filter((f) => /^seg-\d{5}\.ts$/.test(f)).sort().map((f) => path.join(dir, f));
+  const joined = path.join(os.tmpdir(), `tongbu-e2e-${trackId}.ts`);
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', `concat:${files.join('|')}`, '-c', 'copy', joined]);
+  try {
+    return ffprobeDuration(joined);
+  } finally {
+    rmSync(joined, { force: true });
+  }
+}
+
+test('a 30-second lesson is recorded, processed while it runs, and replays in Chromium', async ({ browser }) => {
+  test.setTimeout(300_000);
+  const demo = server.demo();
+  const teacher = await actor(browser);
+  const room = await actor(browser);
+  const researcher = await actor(browser);
+  const pageErrors: string[] = [];
+  researcher.on('pageerror', (e) => pageErrors.push(`${e.message}\n${e.stack ?? ''}`));
+  researcher.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+
+  await signIn(teacher, 'teacher-wang');
+  await room.goto('/login');
+  await room.getByTestId('login-tab-device').click();
+  await room.getByTestId('device-code').fill(demo.deviceCodes[0].code);
+  await room.getByTestId('device-submit').click();
+  await expect(room.getByTestId('idle-projector')).toBeVisible();
+  await signIn(researcher, 'researcher-zhao');
+
+  await teacher.goto(`/lessons/${demo.lessonId}/teach`);
+  await expect(teacher.getByTestId('lesson-start')).toBeEnabled();
+  await teacher.getByTestId('lesson-start').click();
+  const startedAt = Date.now();
+  // The projector joins by itself; put it on stage (the composite shows it) and chat.
+  let classroomId: string | null = null;
+  await expect
+    .poll(
+      async () => {
+        const stats = (await teacher.evaluate(() => window.__tongbu!.stats())) as { classroomId: string | null; kind: string; framesDecoded: number }[];
+        classroomId = stats.find((x) => x.classroomId && x.kind === 'video' && x.framesDecoded > 0)?.classroomId ?? null;
+        return classroomId;
+      },
+      { message: 'the classroom camera reaches the teacher', timeout: 30_000 },
+    )
+    .not.toBeNull();
+  await teacher.getByTestId(`tile-stage-set-${classroomId}`).click();
+  await teacher.getByTestId('chat-input').fill('请大家看黑板');
+  await teacher.getByTestId('chat-send').click();
+  // The lesson runs its 30 s (the one deliberate wait: the length under test).
+  await teacher.waitForTimeout(Math.max(0, LESSON_S * 1000 - (Date.now() - startedAt)));
+  await teacher.getByTestId('lesson-end').click();
+  const endedAt = Date.now();
+
+  // The recordings page: progress pushed live until research playback and the MP4 are ready.
+  await researcher.goto('/recordings');
+  const item = researcher.getByTestId(`recording-${demo.lessonId}`);
+  await expect(item).toBeVisible();
+  await expect(item.getByTestId('recording-playback-ready')).toBeVisible({ timeout: 90_000 });
+  const playbackReadyS = (Date.now() - endedAt) / 1000;
+  await expect(item.getByTestId('recording-composite-ready')).toBeVisible({ timeout: 120_000 });
+  console.log(`playback ready ${playbackReadyS.toFixed(1)} s and composite ready ${((Date.now() - endedAt) / 1000).toFixed(1)} s after the end`);
+
+  // Replay: the composite plays (time advances, frames decode).
+  await item.getByTestId('recording-open').click();
+  await expect(researcher.getByTestId('replay-page')).toBeVisible();
+  await expect(researcher.getByTestId('replay-download')).toBeVisible();
+  await expect(researcher.getByTestId('replay-waveform')).toBeVisible({ timeout: 30_000 }); // audio peaks of the mix
+  const video = researcher.getByTestId('replay-video');
+  await researcher.getByTestId('replay-play').click();
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(2);
+  expect(await video.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames)).toBeGreaterThan(10);
+  // Keyboard: space pauses; → jumps 5 s; ] speeds up.
+  await researcher.keyboard.press('Space');
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.paused)).toBe(true);
+  const before = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await researcher.keyboard.press('ArrowRight');
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(before + 4);
+  await researcher.keyboard.press(']');
+  await expect(researcher.getByTestId('replay-speed')).toHaveValue('1.25');
+  // The chat message appears in sync, chapters come from the event log.
+  await researcher.getByTestId('replay-tab-chat').click();
+  await expect(researcher.getByTestId('replay-chat')).toContainText('请大家看黑板');
+  await researcher.getByTestId('replay-tab-chapters').click();
+  await expect(researcher.getByTestId('replay-chapters').locator('li').first(), pageErrors.join('\n')).toBeVisible();
+
+  const download = await researcher.request.get(info0Download(demo.lessonId));
+  expect(download.headers()['content-disposition']).toMatch(/^attachment/);
+  expect(download.headers()['content-type']).toBe('video/mp4');
+
+  // A single track: only the classroom's microphone (HLS through hls.js).
+  const info = (await (await researcher.request.get(`/api/recordings/${demo.lessonId}`)).json()) as { replay: ReplayInfo };
+  const mic = info.replay.tracks.find((t) => t.owner === 'classroom' && t.kind === 'audio');
+  expect(mic, 'the classroom microphone was recorded').toBeTruthy();
+  await researcher.getByTestId('replay-source').selectOption(mic!.id);
+  await researcher.getByTestId('replay-play').click();
+  await expect.poll(() => researcher.getByTestId('replay-video').evaluate((v: HTMLVideoElement) => (v.paused ? -1 : v.currentTime)), { timeout: 30_000 }).toBeGreaterThan(1);
+  const camera = info.replay.tracks.find((t) => t.owner === 'teacher' && t.kind === 'video' && t.source === 'camera')!;
+  await researcher.getByTestId('replay-source').selectOption(camera.id);
+  await researcher.getByTestId('replay-play').click();
+  await expect
+    .poll(() => researcher.getByTestId('replay-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: 30_000 })
+    .toBeGreaterThan(10);
+
+  // ffprobe: every track runs from its recorded start (start_ms: when its recorder had bound its
+  // ports and got a key frame, or when the projector joined) to the end of the lesson, within 1 s;
+  // the teacher's tracks start within a few seconds of the lesson; the composite is the lesson's length.
+  const { lesson } = (await (await researcher.request.get(`/api/lessons/${demo.lessonId}`)).json()) as { lesson: { startedAt: string; endedAt: string } };
+  const lessonS = (Date.parse(lesson.endedAt) - Date.parse(lesson.startedAt)) / 1000;
+  expect(Math.abs(lessonS - (endedAt - startedAt) / 1000)).toBeLessThan(3); // what the clicks measured
+  expect(Math.abs(info.replay.progress.lengthMs / 1000 - lessonS)).toBeLessThan(0.5); // the recording's clock is the lesson's
+  expect(info.replay.tracks.length).toBeGreaterThanOrEqual(4); // teacher camera + mic, classroom camera + mic
+  for (const t of info.replay.tracks) {
+    const d = trackDuration(demo.lessonId, t.id);
+    expect(Math.abs(t.startMs / 1000 + d - lessonS), `${t.label} ends with the lesson`).toBeLessThan(1);
+    if (t.owner === 'teacher') expect(t.startMs, `${t.label} starts with the lesson`).toBeLessThan(4000);
+    console.log(`${t.label}: starts at ${t.startMs} ms, ${d.toFixed(2)} s long; lesson ${lessonS.toFixed(2)} s`);
+  }
+  const composite = ffprobeDuration(path.join(server.dataDir, 'recordings', demo.lessonId, 'out', 'composite.mp4'));
+  expect(Math.abs(composite - lessonS)).toBeLessThan(1);
+});

@@ -1,0 +1,269 @@
+// Recording under faults: a recorder killed mid-lesson, a full disk, a media worker that
+// dies. The live lesson goes on in every case; recording resumes or stops with a message.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listLessonEvents } from '../../server/lessons/repo.js';
+import type { RecordingStatus } from '../../server/contract/domain.js';
+import { startLiveServer, waitFor, type LiveTestServer } from '../helpers/liveServer.js';
+import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
+import { abs, gapsOf, packetTimes, probe, recordingOf, segmentsOf, tracksOf } from './recording.helpers.js';
+
+let srv: LiveTestServer;
+let dataDir: string;
+const sources: RtpSource[] = [];
+
+beforeAll(async () => {
+  srv = await startLiveServer({
+    rtcPortBase: 42250,
+    env: {
+      TONGBU_RECORDER_MIN_PORT: '42350',
+      TONGBU_RECORDER_MAX_PORT: '42499',
+      TONGBU_RECORDING_SEGMENT_S: '2',
+    },
+  });
+  dataDir = (srv.web.recordings as unknown as { o: { dataDir: string } }).o.dataDir;
+});
+
+afterEach(async () => {
+  for (const s of sources.splice(0)) await s.close().catch(() => undefined);
+  srv.web.recordings.minFreeBytes = 0;
+});
+
+afterAll(async () => {
+  await srv?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function source(o: Parameters<typeof startRtpSource>[1]): Promise<RtpSource> {
+  const s = await startRtpSource(srv, o);
+  sources.push(s);
+  return s;
+}
+
+function stoppedOnce(lessonId: string): Promise<void> {
+  return new Promise((resolve) =>
+    srv.web.recordings.on('recordingStopped', (e) => {
+      if (e.lessonId === lessonId) resolve();
+    }),
+  );
+}
+
+describe('recording faults', () => {
+  it('restarts a recorder killed with SIGKILL; the gap is short, stored and logged', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: true });
+    await teacher.client.ok('lesson:start', {});
+    const rec = () => srv.web.recordings.recordingOf(lesson.id)!;
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 2, 10_000, 'two tracks');
+    const video = (await tracksOf(srv.db, lesson.id)).find((t) => t.kind === 'video')!;
+    await waitFor(async () => (await segmentsOf(srv.db, video.id)).some((s) => s.state === 'closed'), 10_000, 'a closed video segment');
+    await sleep(500);
+
+    const victim = rec().runOf(video.id)!.pid!;
+    const clockZero = (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
+    process.kill(victim, 'SIGKILL');
+    const killedAt = Date.now() - clockZero;
+    // A new recorder process takes over the same track.
+    await waitFor(() => {
+      const pid = rec().runOf(video.id)?.pid;
+      return pid && pid !== victim;
+    }, 10_000, 'a new recorder');
+    await waitFor(async () => (await gapsOf(srv.db, lesson.id)).length === 1, 10_000, 'the gap row');
+    // The lesson went on: chat works and the lesson is live.
+    expect((await teacher.client.ok('chat:send', { text: '继续上课' })).text).toBe('继续上课');
+    await sleep(3_000);
+    const stopped = stoppedOnce(lesson.id);
+    await teacher.client.ok('lesson:end', {});
+    await stopped;
+
+    const [gap] = await gapsOf(srv.db, lesson.id);
+    expect(gap.trackId).toBe(video.id);
+    expect(gap.reason).toBe('recorder-died');
+    expect(gap.toMs - gap.fromMs, JSON.stringify(gap)).toBeLessThanOrEqual(5_000);
+    expect(gap.toMs - gap.fromMs).toBeGreaterThan(0);
+    expect(gap.fromMs).toBeLessThanOrEqual(killedAt + 100);
+    expect(gap.toMs).toBeGreaterThanOrEqual(killedAt);
+    const logged = (await listLessonEvents(srv.db, lesson.id)).filter((e) => e.type === 'recording:gap');
+    expect(logged.map((e) => e.payload)).toEqual([{ trackId: video.id, fromMs: gap.fromMs, toMs: gap.toMs, reason: 'recorder-died' }]);
+
+    // Segments before and after the gap, numbered on; the one cut short is still readable.
+    const segs = await segmentsOf(srv.db, video.id);
+    expect(segs.map((s) => s.seq)).toEqual(segs.map((_, i) => i + 1));
+    expect(segs.some((s) => s.end_ms! <= gap.fromMs)).toBe(true);
+    expect(segs.some((s) => s.start_ms >= gap.toMs)).toBe(true);
+    for (const s of segs.filter((x) => x.state === 'closed')) expect((await probe(abs(dataDir, s.path))).codec).toBe('vp8');
+    // The audio track never stopped.
+    const audio = (await tracksOf(srv.db, lesson.id)).find((t) => t.kind === 'audio')!;
+    expect((await gapsOf(srv.db, lesson.id)).filter((g) => g.trackId === audio.id)).toEqual([]);
+  }, 60_000);
+
+  it('stops recording when the disk is full, tells the teacher, and the lesson goes on', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: true });
+    await teacher.client.ok('lesson:start', {});
+    const projector = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 3, 10_000, 'three tracks');
+    await sleep(1_000);
+
+    const mark = teacher.client.mark();
+    // Less free space than the threshold: as good as full.
+    srv.web.recordings.minFreeBytes = (await srv.web.recordings.freeBytes()) + 1024 ** 4;
+    const status = await teacher.client.waitEvent<RecordingStatus>('recording:state', (s) => s.state === 'stopped', 10_000, mark);
+    expect(status.reason).toBe('disk_full');
+    await projector.client.waitEvent<RecordingStatus>('recording:state', (s) => s.reason === 'disk_full', 5_000);
+    await waitFor(() => srv.web.recordings.recordingOf(lesson.id)!.runs().length === 0, 15_000, 'recorders stopped');
+    const rec = (await recordingOf(srv.db, lesson.id))!;
+    expect(rec.state).toBe('stopped');
+    expect(rec.status_message).toContain('磁盘空间不足');
+    expect((await listLessonEvents(srv.db, lesson.id)).some((e) => e.type === 'recording:stop' && (e.payload as { reason: string }).reason === 'disk_full')).toBe(true);
+
+    // The lesson is live and working.
+    expect(srv.live(lesson.id)!.lesson.state).toBe('live');
+    expect((await teacher.client.ok('chat:send', { text: '照常上课' })).text).toBe('照常上课');
+    const producers = [...srv.live(lesson.id)!.currentMedia!.allProducers()];
+    expect(producers).toHaveLength(3);
+    // Nothing more is written.
+    const count = async () => (await Promise.all((await tracksOf(srv.db, lesson.id)).map((t) => segmentsOf(srv.db, t.id)))).flat().length;
+    const before = await count();
+    await sleep(2_500);
+    expect(await count()).toBe(before);
+    // Resuming is refused while the disk is full, and works once there is room again.
+    expect(await teacher.client.errorCode('recording:resume', {})).toBe('CONFLICT');
+    srv.web.recordings.minFreeBytes = 0;
+    expect((await teacher.client.ok('recording:resume', {})).state).toBe('recording');
+    await waitFor(async () => (await count()) > before, 15_000, 'recording again');
+    const stopped = stoppedOnce(lesson.id);
+    await teacher.client.ok('lesson:end', {});
+    await stopped;
+    expect((await gapsOf(srv.db, lesson.id)).every((g) => g.reason === 'disk-full')).toBe(true);
+  }, 60_000);
+
+  it('keeps a muted classroom mic on the lesson clock: the muted time is a hole, not a shift', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
+    await teacher.client.ok('lesson:start', {});
+    const room = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 2, 10_000, 'two tracks');
+    const mic = (await tracksOf(srv.db, lesson.id)).find((t) => t.owner === 'classroom')!;
+    const clockZero = (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
+    const pid = srv.web.recordings.recordingOf(lesson.id)!.runOf(mic.id)!.pid;
+    await sleep(1_500);
+    await teacher.client.ok('classroom:mute', { classroomId: srv.classrooms.qingshan, muted: true });
+    const mutedAt = Date.now() - clockZero;
+    await sleep(3_000);
+    await teacher.client.ok('classroom:mute', { classroomId: srv.classrooms.qingshan, muted: false });
+    const unmutedAt = Date.now() - clockZero;
+    await sleep(2_500);
+    // The same recorder throughout: a mute is not a fault.
+    expect(srv.web.recordings.recordingOf(lesson.id)!.runOf(mic.id)!.pid).toBe(pid);
+    const stopped = stoppedOnce(lesson.id);
+    await teacher.client.ok('lesson:end', {});
+    const endedAt = Date.now() - clockZero;
+    await stopped;
+
+    expect(await gapsOf(srv.db, lesson.id)).toEqual([]);
+    const segs = await segmentsOf(srv.db, mic.id);
+    expect(segs.every((x) => x.state === 'closed')).toBe(true);
+    expect(Math.abs(segs[segs.length - 1].end_ms! - endedAt)).toBeLessThan(1_000);
+    // Packet times on the lesson clock: one hole, where and as long as the mute.
+    const times: number[] = [];
+    for (const x of segs) for (const t of await packetTimes(abs(dataDir, x.path))) times.push(x.start_ms + t * 1000);
+    times.sort((a, b) => a - b);
+    let hole = { from: 0, to: 0 };
+    for (let i = 1; i < times.length; i++) if (times[i] - times[i - 1] > hole.to - hole.from) hole = { from: times[i - 1], to: times[i] };
+    expect(Math.abs(hole.from - mutedAt), JSON.stringify({ hole, mutedAt, unmutedAt })).toBeLessThan(400);
+    expect(Math.abs(hole.to - unmutedAt), JSON.stringify({ hole, mutedAt, unmutedAt })).toBeLessThan(400);
+    void room;
+  }, 60_000);
+
+  it('re-attaches recorders to the new producers after the media worker dies', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacherOpts = { lessonId: lesson.id, as: 'teacher' as const, audio: true };
+    const teacher = await source(teacherOpts);
+    await teacher.client.ok('lesson:start', {});
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 1, 10_000, 'a track');
+    const [track] = await tracksOf(srv.db, lesson.id);
+    await waitFor(async () => (await segmentsOf(srv.db, track.id)).some((s) => s.state === 'closed'), 10_000, 'a segment');
+
+    const live = srv.live(lesson.id)!;
+    const old = live.currentMedia!.slot.worker;
+    const mark = teacher.client.mark();
+    process.kill(old.pid!, 'SIGKILL');
+    await teacher.client.waitEvent('media:reset', () => true, 15_000, mark);
+    // What a browser does on media:reset: publish again (here: a fresh RTP source).
+    await teacher.stop();
+    const again = await source({ ...teacherOpts, client: teacher.client });
+    await waitFor(async () => (await gapsOf(srv.db, lesson.id)).length === 1, 15_000, 'the gap after the restart');
+    await sleep(2_500);
+    const stopped = stoppedOnce(lesson.id);
+    await again.client.ok('lesson:end', {});
+    await stopped;
+
+    // Still one track for the teacher's mic, recorded before and after, with the gap between.
+    const tracks = await tracksOf(srv.db, lesson.id);
+    expect(tracks.map((t) => t.id)).toEqual([track.id]);
+    const [gap] = await gapsOf(srv.db, lesson.id);
+    expect(gap.reason).toBe('source-gone');
+    const segs = await segmentsOf(srv.db, track.id);
+    expect(segs.some((s) => s.start_ms >= gap.toMs && s.state === 'closed')).toBe(true);
+    expect(segs.every((s) => s.state === 'closed')).toBe(true);
+  }, 60_000);
+  // Last: it replaces the web server of this file.
+  it('continues the same tracks after a server restart, with the downtime as a gap', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
+    await teacher.client.ok('lesson:start', {});
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 1, 10_000, 'a track');
+    const [track] = await tracksOf(srv.db, lesson.id);
+    await waitFor(async () => (await segmentsOf(srv.db, track.id)).some((x) => x.state === 'closed'), 10_000, 'a segment');
+    await teacher.stop();
+
+    // A second web process on the same database and data folder, as after a restart.
+    const [{ startWebServer }, { loadConfig }] = await Promise.all([import('../../server/app.js'), import('../../server/config.js')]);
+    await srv.web.close();
+    const before = await segmentsOf(srv.db, track.id);
+    expect(before.every((x) => x.state === 'closed')).toBe(true);
+    const web2 = await startWebServer(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        TONGBU_DATA_DIR: dataDir,
+        TONGBU_ANNOUNCED_IP: '127.0.0.1',
+        TONGBU_MEDIA_WORKERS: '1',
+        TONGBU_RTC_MIN_PORT: String(srv.rtcPort),
+        TONGBU_RTC_MAX_PORT: String(srv.rtcPort + 99),
+        TONGBU_RECORDER_MIN_PORT: '42350',
+        TONGBU_RECORDER_MAX_PORT: '42499',
+        TONGBU_RECORDING_SEGMENT_S: '2',
+      }),
+      srv.db,
+      { clientDir: '/nonexistent' },
+    );
+    try {
+      const srv2 = {
+        ...srv,
+        web: web2,
+        live: (id = srv.lessonId) => web2.live.registry.get(id),
+        connect: (cookie: string | null, label?: string) => srv.connect(cookie, label, { port: web2.port }),
+      };
+      const again = await startRtpSource(srv2, { lessonId: lesson.id, as: 'teacher', audio: true });
+      sources.push(again);
+      expect(again.snap.recording.state).toBe('recording');
+      await waitFor(async () => (await gapsOf(srv.db, lesson.id)).length === 1, 15_000, 'the gap after the restart');
+      await sleep(2_500);
+      const stopped = new Promise<void>((r) => web2.recordings.on('recordingStopped', () => r()));
+      await again.client.ok('lesson:end', {});
+      await stopped;
+      expect((await tracksOf(srv.db, lesson.id)).map((t) => t.id)).toEqual([track.id]);
+      const [gap] = await gapsOf(srv.db, lesson.id);
+      expect(gap.reason).toBe('server-stopped');
+      const after = await segmentsOf(srv.db, track.id);
+      expect(after.map((x) => x.seq)).toEqual(after.map((_, i) => i + 1));
+      expect(after.some((x) => x.start_ms >= gap.toMs)).toBe(true);
+      expect(after.every((x) => x.state === 'closed')).toBe(true);
+    } finally {
+      for (const x of sources.splice(0)) await x.close().catch(() => undefined);
+      await web2.close();
+    }
+  }, 60_000);
+});

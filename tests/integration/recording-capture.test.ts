@@ -1,0 +1,278 @@
+// Recording capture against the real thing: mediasoup worker, ffmpeg sources sending RTP,
+// ffmpeg recorders writing WebM segments, PGlite. Checks codecs, durations, alignment on the
+// lesson clock (tone bursts at known times), pause/resume, consent and who may pause.
+import { mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { listLessonEvents } from '../../server/lessons/repo.js';
+import type { RecordingStatus } from '../../server/contract/domain.js';
+import { startLiveServer, waitFor, type LiveTestServer, type TestClient } from '../helpers/liveServer.js';
+import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
+import { abs, gapsOf, probe, recordingOf, segmentsOf, toneLavfi, toneOnsetsOnClock, toneWav, tracksOf } from './recording.helpers.js';
+
+let srv: LiveTestServer;
+let dataDir: string;
+const sources: RtpSource[] = [];
+const wavDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-rec-wav-'));
+
+beforeAll(async () => {
+  srv = await startLiveServer({
+    rtcPortBase: 42000,
+    env: { TONGBU_RECORDER_MIN_PORT: '42100', TONGBU_RECORDER_MAX_PORT: '42249', TONGBU_RECORDING_SEGMENT_S: '2' },
+  });
+  dataDir = (srv.web.recordings as unknown as { o: { dataDir: string } }).o.dataDir;
+});
+
+afterEach(async () => {
+  for (const s of sources.splice(0)) await s.close().catch(() => undefined);
+});
+
+afterAll(async () => {
+  await srv?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function source(...args: Parameters<typeof startRtpSource> extends [unknown, infer O] ? [O] : never): Promise<RtpSource> {
+  const s = await startRtpSource(srv, args[0]);
+  sources.push(s);
+  return s;
+}
+
+/** Ends the lesson and waits until the recorder has closed every segment. */
+async function endLesson(teacher: TestClient, lessonId: string): Promise<number> {
+  const stopped = new Promise<void>((resolve) =>
+    srv.web.recordings.on('recordingStopped', (e) => {
+      if (e.lessonId === lessonId) resolve();
+    }),
+  );
+  await teacher.ok('lesson:end', {});
+  const endedAt = Date.now();
+  await stopped;
+  return endedAt;
+}
+
+describe('a recorded lesson', () => {
+  it('writes per-track VP8/Opus segments whose lengths and offsets match the lesson clock', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacherTones = [3, 6.5];
+    const classroomTones = [2, 4.5];
+    const wav = path.join(wavDir, 'classroom.wav');
+    await toneWav(wav, 30, classroomTones);
+    const closed: { trackId: string; seq: number }[] = [];
+    srv.web.recordings.on('segmentClosed', (e) => {
+      if (e.lessonId === lesson.id) closed.push(e);
+    });
+
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: { lavfi: toneLavfi(teacherTones) } });
+    const projector = await srv.connect(await srv.deviceCookie(srv.classrooms.qingshan), 'projector');
+    const snap = await projector.ok('lesson:join', { lessonId: lesson.id });
+    expect(snap.recording.state).toBe('off');
+    await teacher.client.ok('lesson:start', {});
+    await projector.waitEvent<RecordingStatus>('recording:state', (s) => s.state === 'recording');
+    projector.close();
+
+    await sleep(1_500);
+    const classroom = await source({
+      lessonId: lesson.id,
+      as: { classroomId: srv.classrooms.qingshan },
+      video: true,
+      audio: { file: wav },
+    });
+    await sleep(7_000);
+    const endedAt = await endLesson(teacher.client, lesson.id);
+
+    const rec = (await recordingOf(srv.db, lesson.id))!;
+    expect(rec.state).toBe('stopped');
+    expect(rec.ended_at).toBeTruthy();
+    expect(rec.visibility).toBe('participants');
+    const lessonEndMs = endedAt - rec.clockZeroMs;
+
+    const tracks = await tracksOf(srv.db, lesson.id);
+    const bySource = (owner: string, source: string) => tracks.find((t) => t.owner === owner && t.source === source)!;
+    expect(tracks.map((t) => `${t.owner}:${t.source}:${t.codec}`).sort()).toEqual([
+      'classroom:camera:VP8',
+      'classroom:mic:opus',
+      'teacher:camera:VP8',
+      'teacher:mic:opus',
+    ]);
+    expect(bySource('classroom', 'mic').classroom_id).toBe(srv.classrooms.qingshan);
+    expect(bySource('teacher', 'mic').user_id).toBe((await srv.user('teacher-wang')).id);
+
+    for (const t of tracks) {
+      const segs = await segmentsOf(srv.db, t.id);
+      expect(segs.length, `${t.source} segments`).toBeGreaterThanOrEqual(2);
+      expect(segs.every((s) => s.state === 'closed'), `${t.owner} ${t.source} all closed`).toBe(true);
+      expect(segs.map((s) => s.seq)).toEqual(segs.map((_, i) => i + 1));
+      let total = 0;
+      for (const s of segs) {
+        expect(s.path).toBe(`recordings/${lesson.id}/tracks/${t.id}/seg-${String(s.seq).padStart(5, '0')}.webm`);
+        expect(existsSync(abs(dataDir, s.path))).toBe(true);
+        const p = await probe(abs(dataDir, s.path));
+        expect(p.codec).toBe(t.kind === 'video' ? 'vp8' : 'opus');
+        expect(s.bytes).toBeGreaterThan(0);
+        total += p.duration * 1000;
+      }
+      // Everything from the track's first packet to the end of the lesson, within a second.
+      const expected = lessonEndMs - t.start_ms;
+      expect(Math.abs(total - expected), `${t.owner} ${t.source}: ${total} ms recorded, ${expected} ms expected`).toBeLessThan(1_000);
+      expect(Math.abs(t.end_ms! - lessonEndMs)).toBeLessThan(1_000);
+    }
+    // Every closed segment was handed to processing.
+    const segCount = (await Promise.all(tracks.map((t) => segmentsOf(srv.db, t.id)))).flat().length;
+    expect(closed.length).toBe(segCount);
+
+    // The classroom joined ~1.5 s later: its tracks start later on the lesson clock.
+    const tStart = bySource('teacher', 'mic').start_ms;
+    const cStart = bySource('classroom', 'mic').start_ms;
+    expect(cStart - tStart).toBeGreaterThan(1_000);
+
+    // Alignment: a tone the source played at source time T must sit at (source start + T) on
+    // the lesson clock, in the recorded file placed at its segment's start_ms.
+    const check = async (trackId: string, src: RtpSource, tonesAt: number[]) => {
+      const srcStart = src.audio!.firstPacketAt! - rec.clockZeroMs;
+      const expected = tonesAt.map((t) => srcStart + t * 1000);
+      const segs = await segmentsOf(srv.db, trackId);
+      const found = await toneOnsetsOnClock(segs.map((s) => ({ file: abs(dataDir, s.path), startMs: s.start_ms })));
+      const inRecording = expected.filter((e) => e > bySource(src === teacher ? 'teacher' : 'classroom', 'mic').start_ms + 200);
+      expect(found.length, `tones found ${JSON.stringify(found)} expected ${JSON.stringify(expected)}`).toBe(inRecording.length);
+      for (const [i, f] of found.entries()) expect(Math.abs(f - inRecording[i]), `tone ${i}: ${f} vs ${inRecording[i]}`).toBeLessThan(100);
+    };
+    await check(bySource('teacher', 'mic').id, teacher, teacherTones);
+    await check(bySource('classroom', 'mic').id, classroom, classroomTones);
+
+    const types = (await listLessonEvents(srv.db, lesson.id)).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['lesson:start', 'recording:start', 'lesson:end', 'recording:stop']));
+    expect(await gapsOf(srv.db, lesson.id)).toEqual([]);
+    for (const s of [teacher, classroom]) await s.close();
+  }, 60_000);
+
+  it('pauses and resumes on the teacher’s word: nothing is written while paused, and everyone is told', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true, video: true });
+    await teacher.client.ok('lesson:start', {});
+    const classroom = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
+    const rec0 = (await recordingOf(srv.db, lesson.id))!;
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 3, 10_000, 'three tracks');
+    await sleep(2_500);
+
+    const mark = classroom.client.mark();
+    const paused = await teacher.client.ok('recording:pause', {});
+    const pausedAt = Date.now() - rec0.clockZeroMs;
+    expect(paused.state).toBe('paused');
+    await classroom.client.waitEvent<RecordingStatus>('recording:state', (s) => s.state === 'paused', 5_000, mark);
+    // The ack does not wait for ffmpeg to close its segments; the recorders end right after.
+    await waitFor(async () => srv.web.recordings.recordingOf(lesson.id)!.runs().length === 0, 12_000, 'recorders stopped');
+    // A second pause is harmless.
+    expect((await teacher.client.ok('recording:pause', {})).state).toBe('paused');
+    await sleep(3_000);
+    const resumed = await teacher.client.ok('recording:resume', {});
+    const resumedAt = Date.now() - rec0.clockZeroMs;
+    expect(resumed.state).toBe('recording');
+    await classroom.client.waitEvent<RecordingStatus>('recording:state', (s) => s.state === 'recording', 5_000, mark);
+    // A projector that joins now sees 录制中 at once.
+    const observer = await srv.connect(await srv.cookieFor('researcher-zhao'), 'observer');
+    expect((await observer.ok('lesson:join', { lessonId: lesson.id })).recording.state).toBe('recording');
+    await sleep(3_000);
+    await endLesson(teacher.client, lesson.id);
+
+    const tracks = await tracksOf(srv.db, lesson.id);
+    expect(tracks).toHaveLength(3);
+    for (const t of tracks) {
+      const segs = await segmentsOf(srv.db, t.id);
+      // No media inside the pause (a little slack for the packets in flight when it began).
+      for (const s of segs) {
+        const overlaps = s.start_ms < resumedAt - 50 && s.end_ms! > pausedAt + 300;
+        expect(overlaps, `${t.source} seg ${s.seq} ${s.start_ms}-${s.end_ms} vs pause ${pausedAt}-${resumedAt}`).toBe(false);
+      }
+      expect(segs.some((s) => s.start_ms >= resumedAt - 50), `${t.source} recorded after resume`).toBe(true);
+      expect(segs.some((s) => s.end_ms! <= pausedAt + 300), `${t.source} recorded before pause`).toBe(true);
+    }
+    const gaps = await gapsOf(srv.db, lesson.id);
+    expect(gaps.map((g) => g.reason)).toEqual(['paused', 'paused', 'paused']);
+    for (const g of gaps) {
+      expect(Math.abs(g.fromMs - pausedAt)).toBeLessThan(700);
+      // Recording resumes with the next packet (for video: the next key frame).
+      expect(g.toMs).toBeGreaterThan(resumedAt - 50);
+      expect(g.toMs - resumedAt).toBeLessThan(2_500);
+    }
+    const events = await listLessonEvents(srv.db, lesson.id);
+    const pauseEvents = events.filter((e) => e.type.startsWith('recording:pause') || e.type.startsWith('recording:resume'));
+    expect(pauseEvents.map((e) => e.type)).toEqual(['recording:pause', 'recording:resume']);
+    expect(pauseEvents[0].actorId).toBe((await srv.user('teacher-wang')).id);
+    for (const s of [teacher, classroom]) await s.close();
+    observer.close();
+  }, 60_000);
+
+  it('records nothing from a classroom whose school has not consented, and says so', async () => {
+    const schoolOf = async (classroomId: string) =>
+      (await srv.db.query<{ school_id: string }>('select school_id from classrooms where id = $1', [classroomId]))[0].school_id;
+    await srv.db.query('update schools set recording_consent = false where id = $1', [await schoolOf(srv.classrooms.shiqiao)]);
+    try {
+      const lesson = await srv.createLesson([srv.classrooms.qingshan, srv.classrooms.shiqiao]);
+      const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
+      expect(teacher.snap.recording).toEqual({ state: 'off', reason: null, unrecordedClassroomIds: [srv.classrooms.shiqiao] });
+      await teacher.client.ok('lesson:start', {});
+      const shiqiao = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.shiqiao }, audio: true, video: true });
+      const qingshan = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
+      expect(shiqiao.snap.recording).toEqual({ state: 'recording', reason: null, unrecordedClassroomIds: [srv.classrooms.shiqiao] });
+      await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length >= 2, 10_000, 'tracks');
+      await sleep(2_500);
+      // Its media still reaches the lesson — it is only not recorded.
+      const media = srv.live(lesson.id)!.currentMedia!;
+      expect([...media.allProducers()].filter((p) => p.appData.classroomId === srv.classrooms.shiqiao)).toHaveLength(2);
+      await endLesson(teacher.client, lesson.id);
+
+      const tracks = await tracksOf(srv.db, lesson.id);
+      expect(tracks.map((t) => `${t.owner}:${t.classroom_id ?? ''}:${t.source}`).sort()).toEqual(
+        [`classroom:${srv.classrooms.qingshan}:mic`, 'teacher::mic'].sort(),
+      );
+      const rec = (await recordingOf(srv.db, lesson.id))!;
+      expect(rec.status_message).toContain('本课堂不录制：学校未同意');
+      expect(rec.status_message).toContain('石桥乡中心小学');
+      const events = await listLessonEvents(srv.db, lesson.id);
+      expect(events.find((e) => e.type === 'recording:consent')?.payload).toEqual({ unrecordedClassroomIds: [srv.classrooms.shiqiao] });
+      for (const s of [teacher, shiqiao, qingshan]) await s.close();
+    } finally {
+      await srv.db.query('update schools set recording_consent = true');
+    }
+  }, 60_000);
+
+  it('records nothing of a lesson whose recording is off', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    await srv.db.query('update lessons set recording = false where id = $1', [lesson.id]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
+    await teacher.client.ok('lesson:start', {});
+    await sleep(1_500);
+    expect(await recordingOf(srv.db, lesson.id)).toBeNull();
+    expect(srv.web.recordings.recordingOf(lesson.id)).toBeUndefined();
+    expect(await teacher.client.errorCode('recording:resume', {})).toBe('CONFLICT');
+    await teacher.client.ok('lesson:end', {});
+    expect(await tracksOf(srv.db, lesson.id)).toEqual([]);
+  }, 30_000);
+
+  it('lets only the teacher pause or resume recording', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await srv.connect(await srv.cookieFor('teacher-wang'), 'teacher');
+    await teacher.ok('lesson:join', { lessonId: lesson.id });
+    // Not live yet: nothing to pause.
+    expect(await teacher.errorCode('recording:pause', {})).toBe('CONFLICT');
+    await teacher.ok('lesson:start', {});
+    const projector = await srv.connect(await srv.deviceCookie(srv.classrooms.qingshan), 'projector');
+    await projector.ok('lesson:join', { lessonId: lesson.id });
+    const observer = await srv.connect(await srv.cookieFor('researcher-zhao'), 'observer');
+    expect((await observer.ok('lesson:join', { lessonId: lesson.id })).self.lessonRole).toBe('observer');
+    for (const c of [projector, observer]) {
+      expect(await c.errorCode('recording:pause', {})).toBe('FORBIDDEN');
+      expect(await c.errorCode('recording:resume', {})).toBe('FORBIDDEN');
+    }
+    // Bad payloads are refused at the edge.
+    const bad = await (teacher.socket.timeout(5_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<{ ok: boolean; error?: { code: string } }> }).emitWithAck('recording:pause', 'now');
+    expect(bad.error?.code).toBe('BAD_REQUEST');
+    expect((await recordingOf(srv.db, lesson.id))!.state).toBe('recording');
+    await endLesson(teacher, lesson.id);
+    for (const c of [teacher, projector, observer]) c.close();
+  }, 30_000);
+});

@@ -1,0 +1,98 @@
+// The processing planner and the HLS playlists: pure functions over a lesson's recording state.
+import { describe, expect, it } from 'vitest';
+import { keys, planJobs, stageIntervals, type LessonState } from '../../server/recordings/planner.js';
+import { compositePlaylist, trackPlaylist } from '../../server/recordings/playlists.js';
+import type { OutputRow, SegmentRec, TrackRec } from '../../server/recordings/processingRepo.js';
+import type { WindowJob } from '../../workers/recording/jobs.js';
+
+const cam: TrackRec = { id: 'cam', lessonId: 'L', kind: 'video', source: 'camera', owner: 'teacher', classroomId: null, label: 'c', startMs: 0, endMs: null };
+const mic: TrackRec = { ...cam, id: 'mic', kind: 'audio', source: 'mic' };
+const room: TrackRec = { ...cam, id: 'room', owner: 'classroom', classroomId: 'A', startMs: 2000 };
+const seg = (trackId: string, seq: number, startMs: number, endMs: number | null, state: SegmentRec['state'] = 'closed'): SegmentRec => ({ trackId, seq, path: `recordings/L/tracks/${trackId}/seg-${seq}.webm`, startMs, endMs, state });
+const out = (key: string, state: OutputRow['state'], extra: Partial<OutputRow> = {}): OutputRow => ({ lessonId: 'L', key, kind: key.split('.')[0] as OutputRow['kind'], trackId: null, seq: null, state, progress: 0, attempts: 0, error: null, path: `p/${key}`, meta: {}, ...extra });
+
+function state(p: Partial<LessonState>): LessonState {
+  return {
+    rec: { lessonId: 'L', state: 'recording', clockZero: '2026-11-23T08:00:00.000Z', endedAt: null, lessonEndedAt: null, visibility: 'participants' },
+    tracks: [cam, mic],
+    segments: [],
+    events: [],
+    outputs: [],
+    ...p,
+  };
+}
+
+describe('planJobs', () => {
+  it('queues a track job per closed segment and voice activity for microphones, never twice', () => {
+    const s = state({ segments: [seg('cam', 1, 0, 4000), seg('mic', 1, 0, 4000), seg('cam', 2, 4000, null, 'open')] });
+    const jobs = planJobs(s, '/data');
+    expect(jobs.map((j) => j.key).sort()).toEqual([keys.track('cam', 1), keys.track('mic', 1), keys.vad('mic', 1)].sort());
+    s.outputs = jobs.map((j) => out(j.key, 'queued'));
+    expect(planJobs(s, '/data')).toEqual([]);
+  });
+
+  it('renders a window only once every track is recorded and processed past its end', () => {
+    const segs = [seg('cam', 1, 0, 30_000), seg('mic', 1, 0, 20_000)];
+    const outs = [out(keys.track('cam', 1), 'done'), out(keys.track('mic', 1), 'done'), out(keys.vad('mic', 1), 'done')];
+    expect(planJobs(state({ segments: segs, outputs: outs }), '/data').filter((j) => j.kind === 'window')).toEqual([]); // mic only to 20 s
+    segs.push(seg('mic', 2, 20_000, 30_000));
+    const withMic = planJobs(state({ segments: segs, outputs: outs }), '/data');
+    expect(withMic.some((j) => j.kind === 'window')).toBe(false); // mic seg 2 closed but not transcoded yet
+    outs.push(out(keys.track('mic', 2), 'done'), out(keys.vad('mic', 2), 'done'));
+    const [w] = planJobs(state({ segments: segs, outputs: outs }), '/data');
+    expect(w.key).toBe(keys.window('L', 0));
+    expect((w.data as WindowJob).inputs.map((i) => [i.role, i.startMs])).toEqual([['teacherCam', 0], ['audio', 0], ['audio', 20_000]]);
+  });
+
+  it('shows a classroom camera only while on stage, leaves failed segments out, and finishes after the stop', () => {
+    const s = state({
+      rec: { lessonId: 'L', state: 'stopped', clockZero: '2026-11-23T08:00:00.000Z', endedAt: '2026-11-23T08:00:44.000Z', lessonEndedAt: '2026-11-23T08:00:40.000Z', visibility: 'participants' },
+      tracks: [cam, room],
+      segments: [seg('cam', 1, 0, 40_000), seg('room', 1, 2000, 20_000), seg('room', 2, 20_000, 40_000)],
+      outputs: [out(keys.track('cam', 1), 'done'), out(keys.track('room', 1), 'failed'), out(keys.track('room', 2), 'done')],
+      events: [
+        { atMs: 25_000, type: 'stage:on', actorId: null, payload: { classroomId: 'A' } },
+        { atMs: 35_000, type: 'stage:off', actorId: null, payload: { classroomId: null } },
+      ],
+    });
+    const wins = planJobs(s, '/data').filter((j) => j.kind === 'window').map((j) => j.data as WindowJob);
+    expect(wins.map((w) => [w.startMs, w.endMs])).toEqual([[0, 30_000], [30_000, 40_000]]);
+    expect(wins[0].inputs.map((i) => [i.role, i.startMs, i.shown])).toEqual([['teacherCam', 0, undefined], ['classroomCam', 20_000, [[25_000, 35_000]]]]);
+    expect(wins[1].inputs.find((i) => i.role === 'classroomCam')?.shown).toEqual([[25_000, 35_000]]);
+    s.outputs.push(out(keys.window('L', 0), 'done'), out(keys.window('L', 1), 'done'));
+    const [composite] = planJobs(s, '/data');
+    expect(composite.kind).toBe('composite');
+    expect((composite.data as { chunks: string[] }).chunks).toEqual([`p/${keys.window('L', 0)}`, `p/${keys.window('L', 1)}`]);
+  });
+
+  it('stage intervals close on the next stage change or at the end', () => {
+    const ev = (atMs: number, type: string, classroomId: string | null) => ({ atMs, type, actorId: null, payload: { classroomId } });
+    expect(Object.fromEntries(stageIntervals([ev(1000, 'stage:on', 'A'), ev(5000, 'stage:on', 'B'), ev(9000, 'stage:off', null), ev(12_000, 'stage:on', 'A')], 20_000))).toEqual({
+      A: [[1000, 5000], [12_000, 20_000]],
+      B: [[5000, 9000]],
+    });
+  });
+});
+
+describe('playlists', () => {
+  it('a track: processed segments, gaps for holes and failures, ENDLIST only when complete', () => {
+    const segs = [seg('cam', 1, 0, 4000), seg('cam', 2, 4000, 8000), seg('cam', 3, 10_000, 14_000)];
+    const outs = new Map([
+      [1, out('track.cam.1', 'done', { meta: { durationS: 4.02 } })],
+      [2, out('track.cam.2', 'failed')],
+      [3, out('track.cam.3', 'done', { meta: { durationS: 3.98 } })],
+    ]);
+    const text = trackPlaylist(0, segs, outs, true);
+    expect(text).toContain('#EXTINF:4.020,\nseg-00001.ts\n#EXT-X-GAP\n#EXTINF:4.000,\nseg-00002.ts\n#EXT-X-GAP\n#EXTINF:2.000,\nseg-00003.ts\n#EXTINF:3.980,\nseg-00003.ts\n#EXT-X-ENDLIST');
+    outs.delete(3);
+    const partial = trackPlaylist(0, segs, outs, true);
+    expect(partial).not.toContain('ENDLIST');
+    expect(partial).toContain('PLAYLIST-TYPE:EVENT');
+  });
+
+  it('the composite: windows in order up to the first missing one', () => {
+    const w = (i: number, state: OutputRow['state']) => out(keys.window('L', i), state, { meta: { durationS: 30 } });
+    expect(compositePlaylist([w(0, 'done'), w(2, 'done')], 3, true)).not.toContain('win-00002');
+    expect(compositePlaylist([w(0, 'done'), w(1, 'done'), w(2, 'done')], 3, true)).toContain('win-00002.ts\n#EXT-X-ENDLIST');
+  });
+});

@@ -1,0 +1,48 @@
+// One recorded segment (VP8 or Opus in WebM, copied from RTP by the recorder) → H.264 or AAC
+// in MPEG-TS, an HLS segment of the track's research playback. Timestamps are offset to the
+// segment's place on the track's timeline so the track's segments play back to back.
+import type { Job } from 'bullmq';
+import { trackJob } from '../../recording/jobs.js';
+import { resolveIn } from '../../recording/paths.js';
+import { FfmpegError, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { parseJob, progress, writeAtomically } from './common.js';
+
+export interface TrackResult {
+  durationS: number;
+  cpuS: number;
+}
+
+export function trackProcessor(dataDir: string) {
+  return async (job: Job, _token?: string, signal?: AbortSignal): Promise<TrackResult> => {
+    const data = parseJob(trackJob, job);
+    const input = resolveIn(dataDir, data.input);
+    // A segment the demuxer cannot read fully is corrupt: say so rather than publish half of it.
+    const inDuration = await probeDuration(input, signal).catch((err: Error) => {
+      throw new FfmpegError(`segment ${data.seq} of track ${data.trackId} is unreadable: ${err.message}`, '');
+    });
+    const codec =
+      data.kind === 'video'
+        ? // VFR passthrough: the recorder's WebM carries the real frame times; ffprobe's frame
+          // rate guess for it is wrong, so never resample to a guessed constant rate.
+          ['-map', '0:v:0', '-c:v', 'libx264', '-preset', 'superfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough',
+           '-vf', "scale='min(1280,iw)':-2", '-g', '60']
+        : ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ar', '48000'];
+    const r = await writeAtomically(resolveIn(dataDir, data.output), async (tmp) => {
+      const run = await runFfmpeg(
+        ['-xerror', '-i', input, ...codec, '-output_ts_offset', String(data.offsetMs / 1000), '-muxdelay', '0', '-f', 'mpegts', tmp],
+        // Research playback is what people wait for after class: it goes before the composite.
+        { signal, totalS: inDuration, onProgress: progress(job), nice: 5 },
+      ).catch((err: Error) => {
+        throw new FfmpegError(`segment ${data.seq} of track ${data.trackId}: ${err.message}`, (err as FfmpegError).stderrTail ?? '');
+      });
+      // The demuxer reads a cut-off WebM to its end and says so only on stderr.
+      const damage = /File ended prematurely|Truncating packet|Invalid data found|corrupt/i.exec(run.stderr);
+      if (damage) throw new FfmpegError(`segment ${data.seq} of track ${data.trackId} is truncated or corrupt (${damage[0]})`, run.stderr.slice(-2000));
+      return { durationS: await probeDuration(tmp, signal), cpuS: run.cpuS };
+    });
+    // ffprobe reports the TS duration including the offset start; the segment's own length is what playlists need.
+    const durationS = Math.max(0, Math.min(r.durationS, inDuration + 0.5));
+    await job.updateProgress(100);
+    return { durationS: Math.round(durationS * 1000) / 1000, cpuS: r.cpuS };
+  };
+}

@@ -1,0 +1,102 @@
+// Queues and job payloads of the recording pipeline. Payloads carry everything a processor
+// needs (the workers never read the database), with file paths relative to the data folder
+// so a worker on another machine resolves them against its own mount of the same storage.
+import { z } from 'zod';
+
+export const RECORDING_QUEUES = {
+  /** One recorded segment → H.264/AAC MPEG-TS for research playback (HLS). */
+  track: 'rec-track',
+  /** One time window of the composite (all tracks laid out, audio mixed) → MPEG-TS. */
+  window: 'rec-window',
+  /** The windows concatenated → composite MP4. */
+  composite: 'rec-composite',
+  thumbnails: 'rec-thumbnails',
+  peaks: 'rec-peaks',
+  /** detectVoiceActivity over one audio segment. */
+  vad: 'rec-vad',
+} as const;
+export type RecordingQueue = keyof typeof RECORDING_QUEUES;
+
+/** A path inside the data folder: relative, no `..`, no odd characters. */
+export const relPath = z
+  .string()
+  .min(1)
+  .max(400)
+  .regex(/^[A-Za-z0-9._\-/]+$/, 'unsafe path')
+  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'path must stay inside the data folder');
+
+const id = z.string().min(1).max(64);
+const ms = z.number().int().min(0).max(24 * 3600_000);
+
+export const trackJob = z.object({
+  lessonId: id,
+  trackId: id,
+  seq: z.number().int().min(1),
+  kind: z.enum(['audio', 'video']),
+  input: relPath,
+  output: relPath,
+  /** Where this segment starts on the track's own timeline (segment start − track start). */
+  offsetMs: ms,
+});
+export type TrackJob = z.infer<typeof trackJob>;
+
+const interval = z.tuple([ms, ms]);
+
+export const windowJob = z.object({
+  lessonId: id,
+  index: z.number().int().min(0),
+  startMs: ms,
+  endMs: ms,
+  output: relPath,
+  inputs: z
+    .array(
+      z.object({
+        role: z.enum(['teacherCam', 'screen', 'classroomCam', 'audio']),
+        path: relPath,
+        /** The segment's start on the lesson clock. */
+        startMs: ms,
+        /** Lesson-clock intervals in which this input is shown (classroom on stage; teacher inset while sharing). */
+        shown: z.array(interval).max(1000).optional(),
+      }),
+    )
+    .max(200),
+  /** Lesson-clock intervals with a screen share (the teacher camera moves to an inset). */
+  screenIntervals: z.array(interval).max(1000),
+});
+export type WindowJob = z.infer<typeof windowJob>;
+
+export const compositeJob = z.object({
+  lessonId: id,
+  chunks: z.array(relPath).min(1).max(10_000),
+  output: relPath,
+});
+export type CompositeJob = z.infer<typeof compositeJob>;
+
+export const thumbnailsJob = z.object({
+  lessonId: id,
+  input: relPath,
+  output: relPath,
+  everyS: z.number().int().min(1).max(600),
+  columns: z.number().int().min(1).max(50),
+});
+export type ThumbnailsJob = z.infer<typeof thumbnailsJob>;
+
+export const peaksJob = z.object({
+  lessonId: id,
+  input: relPath,
+  output: relPath,
+  perSecond: z.number().int().min(1).max(100),
+});
+export type PeaksJob = z.infer<typeof peaksJob>;
+
+export const vadJob = z.object({
+  lessonId: id,
+  trackId: id,
+  seq: z.number().int().min(1),
+  input: relPath,
+  /** The segment's start on the lesson clock; detected offsets are shifted by it. */
+  startMs: ms,
+});
+export type VadJob = z.infer<typeof vadJob>;
+
+export const COMPOSITE = { width: 1280, height: 720, fps: 15, windowMs: 30_000 } as const;

@@ -1,0 +1,116 @@
+// The recording pipeline's BullMQ Workers (one processor per job type) and the web side's
+// Queues for them. Retries with exponential backoff; a worker killed mid-job leaves its job
+// locked until the lock expires, then another worker takes it (stalled-job recovery).
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
+import { RECORDING_QUEUES, type RecordingQueue } from './jobs.js';
+import { logger } from '../../server/log.js';
+import { trackProcessor } from '../processors/recording/track.js';
+import { windowProcessor } from '../processors/recording/window.js';
+import { compositeProcessor } from '../processors/recording/composite.js';
+import { thumbnailsProcessor } from '../processors/recording/thumbnails.js';
+import { peaksProcessor } from '../processors/recording/peaks.js';
+import { vadProcessor } from '../processors/recording/vad.js';
+
+export interface RecordingWorkerOptions {
+  dataDir: string;
+  prefix?: string;
+  /** How long a job's lock lasts without renewal: a killed worker's job is retaken after about this. */
+  lockMs?: number;
+  /** How often workers look for stalled jobs. */
+  stalledCheckMs?: number;
+}
+
+/** A cancelled job does not come back: cancellation is a decision, not a fault. */
+function honouringCancel(p: Processor): Processor {
+  return async (job: Job, token?: string, signal?: AbortSignal) => {
+    try {
+      return await p(job, token, signal);
+    } catch (err) {
+      if (signal?.aborted) throw new UnrecoverableError(`cancelled${signal.reason ? `: ${String(signal.reason)}` : ''}`);
+      throw err;
+    }
+  };
+}
+
+const log = logger('workers.recording');
+
+export function cancelChannel(prefix = 'bull'): string {
+  return `${prefix}:recording:cancel`;
+}
+
+export async function startRecordingWorkers(connection: ConnectionOptions, redisUrl: string, opts: RecordingWorkerOptions) {
+  const processors: Record<RecordingQueue, Processor> = {
+    track: trackProcessor(opts.dataDir),
+    window: windowProcessor(opts.dataDir),
+    composite: compositeProcessor(opts.dataDir),
+    thumbnails: thumbnailsProcessor(opts.dataDir),
+    peaks: peaksProcessor(opts.dataDir),
+    vad: vadProcessor(opts.dataDir),
+  };
+  const lockDuration = opts.lockMs ?? Number(process.env.TONGBU_JOB_LOCK_MS ?? 30_000);
+  const stalledInterval = opts.stalledCheckMs ?? Number(process.env.TONGBU_JOB_STALLED_CHECK_MS ?? 15_000);
+  const workers = (Object.keys(RECORDING_QUEUES) as RecordingQueue[]).map(
+    (q) =>
+      new Worker(RECORDING_QUEUES[q], honouringCancel(processors[q]), {
+        connection,
+        prefix: opts.prefix,
+        // ffmpeg uses the cores itself; one job per queue per worker process keeps a live
+        // lesson's SFU on the same machine responsive.
+        concurrency: 1,
+        lockDuration,
+        stalledInterval,
+        maxStalledCount: 2,
+      }),
+  );
+  // A Redis outage is reported once per worker until it reconnects (ioredis retries by itself).
+  for (const w of workers) {
+    let down = false;
+    w.on('error', (err) => {
+      if (!down) log.warn('worker lost Redis; retrying', { queue: w.name, err: err.message });
+      down = true;
+    });
+    w.on('ready', () => (down = false));
+  }
+  // Cancellation from any process (the web side, another worker): a message on a channel.
+  const sub = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  sub.on('error', () => undefined); // reconnects by itself; BullMQ logs the outage
+  await sub.connect();
+  await sub.subscribe(cancelChannel(opts.prefix));
+  sub.on('message', (_channel, message: string) => {
+    const [queue, jobId, reason] = message.split('|');
+    for (const w of workers) if (w.name === queue && jobId) w.cancelJob(jobId, reason || 'cancelled');
+  });
+  return {
+    workers,
+    async close() {
+      sub.disconnect();
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+export const RECORDING_JOB_DEFAULTS = {
+  attempts: 3,
+  backoff: { type: 'exponential' as const, delay: 3000 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export function createRecordingQueues(connection: ConnectionOptions, prefix?: string) {
+  const make = (name: string) => {
+    const q = new Queue(name, { connection, prefix, defaultJobOptions: RECORDING_JOB_DEFAULTS });
+    q.on('error', () => undefined); // a Redis outage: ioredis reconnects; adding a job meanwhile rejects to its caller
+    return q;
+  };
+  const queues = {
+    track: make(RECORDING_QUEUES.track),
+    window: make(RECORDING_QUEUES.window),
+    composite: make(RECORDING_QUEUES.composite),
+    thumbnails: make(RECORDING_QUEUES.thumbnails),
+    peaks: make(RECORDING_QUEUES.peaks),
+    vad: make(RECORDING_QUEUES.vad),
+  } satisfies Record<RecordingQueue, Queue>;
+  return queues;
+}
+export type RecordingQueues = ReturnType<typeof createRecordingQueues>;
