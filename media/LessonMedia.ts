@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AUDIO_LEVEL_INTERVAL_MS, AUDIO_LEVEL_THRESHOLD_DB, INITIAL_OUTGOING_BITRATE, MAX_INCOMING_BITRATE, ROUTER_CODECS } from './config.js';
+import { LayerGuard } from './LayerGuard.js';
 import { MediaError, MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 import type { MediaSource } from '../server/contract/domain.js';
@@ -34,6 +35,11 @@ interface LessonMediaEvents {
 export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   readonly peers = new Map<string, MediaPeer>();
   private closed = false;
+  private readonly guards = new Map<string, LayerGuard>();
+  private readonly guardTimer = setInterval(() => {
+    const now = Date.now();
+    for (const g of this.guards.values()) g.tick(now)?.catch(() => undefined);
+  }, 1000);
 
   private constructor(
     readonly router: types.Router,
@@ -41,6 +47,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     private readonly levels: types.AudioLevelObserver,
   ) {
     super();
+    this.guardTimer.unref();
     router.on('workerclose', () => {
       this.close();
       this.emit('lost');
@@ -222,7 +229,9 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     // Teacher video outranks classroom video when a link is short of bits.
     if (consumer.kind === 'video' && producer.appData.classroomId === null) await consumer.setPriority(2);
     peer.consumers.set(producer.id, consumer);
+    if (consumer.type === 'simulcast') this.guards.set(consumer.id, new LayerGuard(consumer));
     consumer.observer.once('close', () => {
+      this.guards.delete(consumer.id);
       if (peer.consumers.get(producer.id) === consumer) peer.consumers.delete(producer.id);
       this.emit('consumerClosed', peerId, consumer.id);
     });
@@ -233,8 +242,14 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
     const c = this.peer(peerId).consumerById(consumerId);
-    if (c.type !== 'simulcast') return;
-    await c.setPreferredLayers({ spatialLayer, temporalLayer: 2 }).catch(goneIfClosed(c, 'consumer'));
+    const guard = this.guards.get(c.id);
+    if (!guard) return;
+    await guard.setWanted(spatialLayer).catch(goneIfClosed(c, 'consumer'));
+  }
+
+  /** The frame-rate guard of a simulcast consumer (tests look at it). */
+  layerGuard(consumerId: string): LayerGuard | undefined {
+    return this.guards.get(consumerId);
   }
 
   /** Counts for metrics and leak checks. */
@@ -258,6 +273,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.guardTimer);
+    this.guards.clear();
     for (const p of this.peers.values()) p.close();
     this.peers.clear();
     this.router.close();

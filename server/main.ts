@@ -45,6 +45,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // A worker process spawned by the product (services/workerProcesses.ts): its parent died.
+  if (process.send && process.env.TONGBU_PARENT_IPC === '1') process.on('disconnect', () => void shutdown('parent gone'));
   try {
     await start(args, runs, config, stops);
   } catch (err) {

@@ -27,8 +27,10 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
     setTimeout(() => {
       if (stopping) return;
       const child = spawn(process.execPath, ['--import', 'tsx', main, '--workers'], {
-        env: { ...process.env, REDIS_URL: opts.redisUrl, TONGBU_DATA_DIR: opts.dataDir, TONGBU_WORKER_PROCESSES: '0' },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, REDIS_URL: opts.redisUrl, TONGBU_DATA_DIR: opts.dataDir, TONGBU_WORKER_PROCESSES: '0', TONGBU_PARENT_IPC: '1' },
+        // The IPC channel is how a worker notices that its parent is gone, even after a SIGKILL
+        // (server/main.ts shuts down on 'disconnect'): no orphaned workers.
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.add(child);
       const since = Date.now();

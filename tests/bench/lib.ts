@@ -114,3 +114,6 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The machine's 1-minute load average when this benchmark started: other work skews figures. */
+export const LOAD_AT_START = Math.round(os.loadavg()[0] * 100) / 100;

@@ -18,7 +18,7 @@ import { listOutputs } from '../../server/recordings/processingRepo.js';
 import { createQueues, startWorkers } from '../../workers/main.js';
 import { startEmbeddedRedis } from '../../server/services/redisServer.js';
 import { makeSegment } from '../helpers/recordingFixtures.js';
-import { RESULTS_DIR, machine, today, updateDocRow, writeResult } from './lib.js';
+import { RESULTS_DIR, machine, today, updateDocRow, writeResult, LOAD_AT_START } from './lib.js';
 
 const LESSON_S = Number(process.env.BENCH_LESSON_S ?? 600);
 const SEG_S = 4;
@@ -132,7 +132,7 @@ async function main() {
     concat_wall_s: round(concatWallS, 2),
     machine: machine(),
     date: today(),
-    note: `machine shared with other work; ${PACE}× real-time feed (upper bound on the tail); synthetic test-pattern video`,
+    note: `load ${LOAD_AT_START} at start; ${PACE}× real-time feed (upper bound on the tail); synthetic test-pattern video`,
   };
   // Read-modify-write: the capture side adds capture_cores_per_classroom to the same file.
   const file = path.join(RESULTS_DIR, 'recording.json');
@@ -149,7 +149,7 @@ async function main() {
     benchmark: 'recording-pipeline',
     figures:
       `${LESSON_S / 60}-min lesson: playback **${result.playback_ready_s} s** after the end, composite MP4 **${result.composite_ready_s} s** (ratio **${result.composite_ratio}**; 45 min extrapolated ${result.extrapolated_45min.composite_ready_s} s = ${result.extrapolated_45min.composite_ratio}), ` +
-      `composite **${result.processing_core_s_per_lesson_s}** core-s per lesson s (per-track playback ${result.track_core_s_per_lesson_s}) — ${meets ? 'meets target' : 'MISSES target'} (fed at ${PACE}× real time; machine shared with other work)`,
+      `composite **${result.processing_core_s_per_lesson_s}** core-s per lesson s (per-track playback ${result.track_core_s_per_lesson_s}) — ${meets ? 'meets target' : 'MISSES target'} (fed at ${PACE}× real time; load ${LOAD_AT_START} at start)`,
     target: 'playback ≤ 60 s after the end; composite ≤ 0.25× lesson length; ≤ 0.25 core-s per lesson s',
   });
   console.log(JSON.stringify(result, null, 2));
