@@ -57,6 +57,8 @@ async function seed(q: Queryable, password: string): Promise<DemoAccounts> {
     { username: 'teacher-wang', displayName: '王老师', role: 'teacher', schoolId: city.id },
     { username: 'teacher-li', displayName: '李老师', role: 'teacher', schoolId: qingshan.id },
     { username: 'researcher-zhao', displayName: '赵老师', role: 'researcher', schoolId: city.id },
+    // A second researcher, at a village school, so 评课 and research groups can span schools.
+    { username: 'researcher-qian', displayName: '钱老师', role: 'researcher', schoolId: shiqiao.id },
   ];
   const users = [];
   for (const p of people) {

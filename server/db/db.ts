@@ -1,6 +1,9 @@
 // One small query interface over embedded PGlite (default) or PostgreSQL (DATABASE_URL).
 import { mkdirSync } from 'node:fs';
 import { MIGRATIONS } from './migrations.js';
+import { logger } from '../log.js';
+
+const log = logger('db');
 
 export type Row = Record<string, unknown>;
 
@@ -46,6 +49,9 @@ async function openPglite(dataDir?: string): Promise<Db> {
 async function openPostgres(url: string): Promise<Db> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection that PostgreSQL drops (restart, admin termination, network) emits
+  // 'error' on the pool; unhandled, that would end the process. The pool replaces it on next use.
+  pool.on('error', (err) => log.warn('idle PostgreSQL connection lost', { err }));
   return {
     kind: 'postgres',
     query: async (sql, params) => (await pool.query(sql, params)).rows,
@@ -67,14 +73,26 @@ async function openPostgres(url: string): Promise<Db> {
   };
 }
 
+/** Advisory-lock key every Tongbu process takes to serialise migrations (any fixed number; "tbmg"). */
+const MIGRATION_LOCK = 0x7462_6d67;
+
 async function migrate(db: Db): Promise<void> {
-  await db.query(
-    'create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())',
-  );
+  // Several processes may start at once on one PostgreSQL: each step takes a transaction-scoped
+  // advisory lock and re-checks, so exactly one process applies each migration and the others
+  // wait for it. (PGlite has a single connection: nothing to race with.)
+  const lock = (q: Queryable) => (db.kind === 'postgres' ? q.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK]) : undefined);
+  await db.tx(async (q) => {
+    await lock(q);
+    await q.query(
+      'create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())',
+    );
+  });
   const done = new Set((await db.query<{ version: number }>('select version from schema_migrations')).map((r) => r.version));
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await db.tx(async (q) => {
+      await lock(q);
+      if ((await q.query('select 1 from schema_migrations where version = $1', [m.version])).length > 0) return;
       for (const stmt of splitStatements(m.sql)) await q.query(stmt);
       await q.query('insert into schema_migrations (version) values ($1)', [m.version]);
     });

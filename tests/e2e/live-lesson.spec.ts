@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { ProductServer } from './harness.js';
+import { signIn as signInAs, signInDevice } from './actors.js';
 
 type Stat = {
   consumerId: string;
@@ -29,21 +30,8 @@ async function actor(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(server.demo().password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
+const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
-async function signInDevice(page: Page, code: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-tab-device').click();
-  await page.getByTestId('device-code').fill(code);
-  await page.getByTestId('device-submit').click();
-  await expect(page.getByTestId('idle-projector')).toBeVisible();
-}
 
 const stats = (page: Page) => page.evaluate(() => window.__tongbu!.stats()) as Promise<Stat[]>;
 const state = (page: Page) => page.evaluate(() => window.__tongbu!.state()) as Promise<{ consumers: number; stageClassroomId: string | null }>;

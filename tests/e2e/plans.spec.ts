@@ -6,6 +6,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 import mammoth from 'mammoth';
 import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
 import { ProductServer } from './harness.js';
+import { signIn as signInAs } from './actors.js';
 
 const server = new ProductServer(44900, 44000);
 
@@ -24,13 +25,7 @@ async function actor(browser: Browser): Promise<{ context: BrowserContext; page:
   return { context, page };
 }
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(server.demo().password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
+const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
 /** Types a new paragraph at the end of the plan. */
 async function typeAtEnd(page: Page, text: string): Promise<void> {

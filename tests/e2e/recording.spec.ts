@@ -10,6 +10,7 @@ import path from 'node:path';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import type { ReplayInfo } from '../../server/contract/recordings.js';
 import { ProductServer } from './harness.js';
+import { signIn as signInAs } from './actors.js';
 
 const server = new ProductServer(43900, 43000);
 const LESSON_S = 30;
@@ -26,13 +27,7 @@ async function actor(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(server.demo().password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
+const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
 const info0Download = (lessonId: string) => `/api/recordings/${lessonId}/files/composite.mp4?download=1`;
 

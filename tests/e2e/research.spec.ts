@@ -1,6 +1,6 @@
-// 评课 end to end: a researcher annotates a lesson under review; a second reviewer (a teacher of
-// the rural school, in another browser context) sees the note arrive live with the @mention
-// highlighted, replies, and the researcher sees the reply live. Then the exports are fetched
+// 评课 end to end: a researcher annotates a lesson under review; a second researcher (钱老师, of
+// the rural 石桥 school, in another browser context) sees the note arrive live with the @mention
+// highlighted, replies, and the first researcher sees the reply live. Then the exports are fetched
 // with the researcher's session and parsed (CSV, ELAN .eaf against its structure, .docx, PDF).
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { XMLParser } from 'fast-xml-parser';
@@ -28,41 +28,45 @@ async function actor(browser: Browser, username: string): Promise<Page> {
   return page;
 }
 
-test('a researcher annotates, a colleague replies live, exports parse', async ({ browser }) => {
+test('a researcher annotates, a second researcher replies live, exports parse', async ({ browser }) => {
   const lessonId = server.demo().lessonId;
   const zhao = await actor(browser, 'researcher-zhao');
-  const li = await actor(browser, 'teacher-li');
+  const qian = await actor(browser, 'researcher-qian');
 
   await zhao.getByTestId('nav-research').click();
   await expect(zhao.getByTestId('research-home')).toBeVisible();
   await zhao.goto(`/research/lessons/${lessonId}`);
-  await li.goto(`/research/lessons/${lessonId}`);
+  await qian.getByTestId('nav-research').click();
+  await expect(qian.getByTestId('research-home')).toBeVisible();
+  await qian.goto(`/research/lessons/${lessonId}`);
   await expect(zhao.getByTestId('annotation-panel')).toBeVisible();
-  await expect(li.getByTestId('annotation-panel')).toBeVisible();
+  await expect(qian.getByTestId('annotation-panel')).toBeVisible();
 
-  // Move the lesson clock to 00:05 and annotate there with an S-T code, mentioning 李老师.
+  // Move the lesson clock to 00:05 and annotate there with an S-T code, mentioning 钱老师.
   await zhao.getByTestId('player-scrub').focus();
   for (let i = 0; i < 5; i++) await zhao.keyboard.press('ArrowRight');
   await expect(zhao.getByTestId('player-clock')).toContainText('00:05');
   await zhao.getByTestId('ann-framework').selectOption('st');
   await zhao.getByTestId('ann-code').selectOption('T');
-  await zhao.getByTestId('ann-text').fill('讲解清晰，请 @teacher-li 关注提问');
+  await zhao.getByTestId('ann-text').fill('讲解清晰，请 @researcher-qian 关注提问');
   await zhao.getByTestId('ann-submit').click();
   await expect(zhao.getByTestId('annotation-item')).toHaveCount(1);
 
-  // The colleague sees it live, highlighted as a mention, with its marker on the timeline.
-  const liItem = li.getByTestId('annotation-item').first();
-  await expect(liItem.getByTestId('annotation-text')).toHaveText('讲解清晰，请 @teacher-li 关注提问');
-  await expect(liItem).toHaveClass(/rs-mentioned/);
-  await expect(li.getByTestId('annotation-marker')).toHaveCount(1);
+  // The second researcher sees it live, highlighted as a mention, with its marker on the timeline.
+  const qianItem = qian.getByTestId('annotation-item').first();
+  await expect(qianItem.getByTestId('annotation-text')).toHaveText('讲解清晰，请 @researcher-qian 关注提问');
+  await expect(qianItem).toHaveClass(/rs-mentioned/);
+  await expect(qian.getByTestId('annotation-marker')).toHaveCount(1);
+  // …and only the one mentioned gets the highlight.
+  await expect(zhao.getByTestId('annotation-item').first()).not.toHaveClass(/rs-mentioned/);
 
-  // Clicking the marker seeks the colleague's player to the note.
-  await li.getByTestId('annotation-marker').click();
-  await expect(li.getByTestId('player-clock')).toContainText('00:05');
+  // Clicking the marker seeks the second researcher's player to the note.
+  await qian.getByTestId('annotation-marker').click();
+  await expect(qian.getByTestId('player-clock')).toContainText('00:05');
 
-  await liItem.getByTestId('reply-text').fill('同意，建议增加学生提问');
-  await liItem.getByTestId('reply-submit').click();
-  await expect(zhao.getByTestId('annotation-reply')).toHaveText(/李老师.*同意，建议增加学生提问/);
+  await qianItem.getByTestId('reply-text').fill('同意，建议增加学生提问');
+  await qianItem.getByTestId('reply-submit').click();
+  await expect(zhao.getByTestId('annotation-reply')).toHaveText(/钱老师.*同意，建议增加学生提问/);
 
   // Filtering by code keeps the thread.
   await zhao.getByTestId('filter-code').selectOption('T');
@@ -85,7 +89,7 @@ test('a researcher annotates, a colleague replies live, exports parse', async ({
   expect(csv.errors).toEqual([]);
   expect(csv.data.map((r) => [r.start_ms, r.code, r.author])).toEqual([
     ['5000', 'T', '赵老师'],
-    ['5000', '', '李老师'],
+    ['5000', '', '钱老师'],
   ]);
   const eaf = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['TIER', 'ANNOTATION', 'TIME_SLOT'].includes(n) }).parse(
     (await get('export-eaf')).toString('utf8'),

@@ -3,6 +3,7 @@
 // the rural projector's idle screen shows today's lesson, and joins it by itself when the teacher starts it.
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { ProductServer } from './harness.js';
+import { signIn as signInAs, signInDevice } from './actors.js';
 
 const server = new ProductServer(45900, 45000);
 
@@ -19,21 +20,8 @@ async function actor(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(server.demo().password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-}
+const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
-async function signInDevice(page: Page, code: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByTestId('login-tab-device').click();
-  await page.getByTestId('device-code').fill(code);
-  await page.getByTestId('device-submit').click();
-  await expect(page.getByTestId('idle-projector')).toBeVisible();
-}
 
 /** JSON API call with the page's session cookie. */
 async function call<T>(page: Page, method: 'GET' | 'POST', path: string, data?: unknown): Promise<T> {

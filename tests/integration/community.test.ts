@@ -20,12 +20,13 @@ describe('seedDemo', () => {
     const { accounts } = demo;
     expect(accounts.password).toBe(DEMO_PASSWORD);
     expect(accounts.users.map((u) => u.username).sort()).toEqual(
-      ['admin', 'city-admin', 'qingshan-admin', 'researcher-zhao', 'shiqiao-admin', 'teacher-li', 'teacher-wang'].sort(),
+      ['admin', 'city-admin', 'qingshan-admin', 'researcher-qian', 'researcher-zhao', 'shiqiao-admin', 'teacher-li', 'teacher-wang'].sort(),
     );
     expect(accounts.users).toContainEqual({ username: 'admin', displayName: '张主任', role: 'community_admin' });
     expect(accounts.users).toContainEqual({ username: 'teacher-wang', displayName: '王老师', role: 'teacher' });
     expect(accounts.users).toContainEqual({ username: 'teacher-li', displayName: '李老师', role: 'teacher' });
     expect(accounts.users).toContainEqual({ username: 'researcher-zhao', displayName: '赵老师', role: 'researcher' });
+    expect(accounts.users).toContainEqual({ username: 'researcher-qian', displayName: '钱老师', role: 'researcher' });
     expect(accounts.deviceCodes.map((d) => [d.school, d.classroom]).sort()).toEqual([
       ['石桥乡中心小学', '四年级(2)班'],
       ['青山村小学', '四年级'],
@@ -61,6 +62,7 @@ describe('seedDemo', () => {
     expect(view.teachers.map((t) => t.displayName).sort()).toEqual(['李老师', '王老师'].sort());
     expect(wang.schoolId).toBe(byName['滨江实验小学'].id);
     expect((await demo.user('researcher-zhao')).schoolId).toBe(byName['滨江实验小学'].id);
+    expect((await demo.user('researcher-qian')).schoolId).toBe(byName['石桥乡中心小学'].id);
   });
 });
 

@@ -5,7 +5,6 @@ import { XMLParser } from 'fast-xml-parser';
 import mammoth from 'mammoth';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../server/community/repo.js';
 import type { Annotation } from '../../server/research/types.js';
 import { otherCommunity } from './api.helpers.js';
 import { rawRequest, startLiveServer, type LiveTestServer, type TestClient } from '../helpers/liveServer.js';
@@ -30,9 +29,7 @@ async function http(cookie: string, method: string, path: string, body?: unknown
 beforeAll(async () => {
   srv = await startLiveServer({ rtcPortBase: 46_000 });
   lessonId = srv.lessonId;
-  // A researcher of another school (the rural 石桥 school) than 赵老师 (city).
-  const shiqiaoSchool = (await srv.db.query<{ school_id: string }>('select school_id from classrooms where id = $1', [srv.classrooms.shiqiao]))[0].school_id;
-  await createUser(srv.db, { username: 'researcher-qian', displayName: '钱老师', role: 'researcher', schoolId: shiqiaoSchool, password: 'demo-pass-123' });
+  // 钱老师 (researcher-qian, seeded) is a researcher of another school (the rural 石桥 school) than 赵老师 (city).
   // A finished, recorded 10-minute lesson with voice-activity timelines (teacher + two rural rooms).
   await srv.db.query(`update lessons set state = 'ended', started_at = $2, ended_at = $3 where id = $1`, [
     lessonId,
