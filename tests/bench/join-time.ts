@@ -12,11 +12,10 @@
 //   npx tsx tests/bench/join-time.ts [--joins=20]
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { ProductServer } from '../e2e/harness.js';
 import { consumerStats, instrumentContext, launch, newContext, readTrace, signIn, signInDevice, teachLive, type BenchTrace } from './browser.js';
-import { CHROMIUM, ROOT, freePort, log as blog, machine, median, percentile, round, sleep, today, updateDocRow, writeResult } from './lib.js';
+import { ROOT, freePort, log as blog, machine, median, percentile, round, sleep, today, updateDocRow, writeResult } from './lib.js';
 
 const NAME = 'join-time';
 const log = (...a: unknown[]) => blog(NAME, ...a);
@@ -66,13 +65,6 @@ function pcMark(t: BenchTrace, _which: 'recv', what: string): number | undefined
   return pc ? t.marks[`${pc}:${what}`] : undefined;
 }
 
-/** A Chromium that runs on one CPU only (taskset), through a wrapper script Playwright can launch. */
-function pinnedChromium(cpu: number): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'tongbu-bench-')), 'chromium-pinned.sh');
-  writeFileSync(file, `#!/bin/sh\nexec taskset -c ${cpu} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
-  return file;
-}
-
 async function main(): Promise<void> {
   if (!process.env.MEDIASOUP_WORKER_BIN) {
     process.env.MEDIASOUP_WORKER_BIN = execFileSync('bash', [path.join(ROOT, 'infra/mediasoup/build-worker.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
@@ -82,19 +74,13 @@ async function main(): Promise<void> {
   // Chromium gathers no loopback candidates and pairs its LAN ones with a loopback remote slowly.
   const server = new ProductServer(await freePort(), 44000);
   let browser: Awaited<ReturnType<typeof launch>> | null = null;
-  let teacherBrowser: Awaited<ReturnType<typeof launch>> | null = null;
   try {
     log('starting the product server');
     await server.start();
     const demo = server.demo();
-    // The teacher's PC and the classroom's projector PC are different machines in a school; here
-    // they share two cores. The teacher's browser (camera capture + 3-layer VP8 encoding, about
-    // a core by itself) is held to the second core so it does not stand in for the projector's
-    // own CPU; the projector's browser and the server are not pinned.
-    teacherBrowser = await launch(pinnedChromium(1));
     browser = await launch();
 
-    const teacherCtx = await newContext(teacherBrowser, server.url);
+    const teacherCtx = await newContext(browser, server.url);
     const teacher = await teacherCtx.newPage();
     await signIn(teacher, 'teacher-wang', demo.password);
     await teachLive(teacher, demo.lessonId);
@@ -157,7 +143,7 @@ async function main(): Promise<void> {
       samples_from_goto_ms: joins.map((j) => round(j.fromGotoMs)),
       samples_decoded_poll_ms: joins.map((j) => (j.decodedPollMs === null ? null : round(j.decodedPollMs))),
       method:
-        'ms from navigation start (performance.timeOrigin of the projector page) to the first frame of the teacher video: min(requestVideoFrameCallback, 20 ms getStats poll framesDecoded>0). Projector context already signed in (device code); browser cache warm; teacher live and publishing from its own Chromium held to CPU 1 (taskset; its PC is another machine in a school); ICE on the LAN address of the machine (the product default), so packets stay on this machine.',
+        'ms from navigation start (performance.timeOrigin of the projector page) to the first frame of the teacher video: min(requestVideoFrameCallback, 20 ms getStats poll framesDecoded>0). Projector context already signed in (device code); browser cache warm; teacher live and publishing in another context of the same Chromium (on the same two cores as the projector, the server, the recorders and the processing workers); ICE on the LAN address of the machine (the product default), so packets stay on this machine.',
       profile_median_ms: profile,
       // Each join's milestones, to tell a slow join's lost time from a fast one's.
       per_join_ms: joins.map((j) => ({ timeOrigin: j.trace.timeOrigin, ...Object.fromEntries(MILESTONES.map(([label, get]) => [label, round(get(j.trace) ?? NaN)])) })),
@@ -178,7 +164,6 @@ async function main(): Promise<void> {
     log(`wrote ${path.relative(ROOT, file)}: p50 ${p50} ms, p95 ${p95} ms`);
   } finally {
     await browser?.close().catch(() => undefined);
-    await teacherBrowser?.close().catch(() => undefined);
     // BENCH_SERVER_LOG=file keeps the product's log of the run (to look into a slow join).
     if (process.env.BENCH_SERVER_LOG) writeFileSync(process.env.BENCH_SERVER_LOG, server.log);
     await server.dispose();
