@@ -147,6 +147,23 @@ test('a 30-second lesson is recorded, processed while it runs, and replays in Ch
     .poll(() => researcher.getByTestId('replay-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: 30_000 })
     .toBeGreaterThan(10);
 
+  // 评课 on the replay: 赵老师 notes the moment she is at; 钱老师, on the same replay in her own
+  // browser, sees the note arrive and replies; 赵老师 sees the reply live.
+  const qian = await actor(browser);
+  await signIn(qian, 'researcher-qian');
+  await qian.goto(`/recordings/${demo.lessonId}`);
+  await expect(qian.getByTestId('replay-page')).toBeVisible();
+  await qian.getByTestId('replay-tab-research').click();
+  await researcher.getByTestId('replay-tab-research').click();
+  await expect(researcher.getByTestId('annotation-panel')).toBeVisible();
+  await researcher.getByTestId('ann-text').fill('提问后留足等待时间 @researcher-qian');
+  await researcher.getByTestId('ann-submit').click();
+  const note = qian.getByTestId('annotation-item').first();
+  await expect(note.getByTestId('annotation-text')).toHaveText('提问后留足等待时间 @researcher-qian');
+  await note.getByTestId('reply-text').fill('同意，可以再等三秒');
+  await note.getByTestId('reply-submit').click();
+  await expect(researcher.getByTestId('annotation-reply')).toHaveText(/钱老师.*同意，可以再等三秒/);
+
   // ffprobe: every track (all four were publishing when the lesson went live) lasts the lesson's
   // length within 1 s, starting at its beginning; the composite too.
   const { lesson } = (await (await researcher.request.get(`/api/lessons/${demo.lessonId}`)).json()) as { lesson: { startedAt: string; endedAt: string } };
