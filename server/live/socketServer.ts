@@ -4,10 +4,9 @@ import { Server } from 'socket.io';
 import { LIMITS } from '../contract/events.js';
 import type { Db } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
-import { userFromCookieHeader } from '../auth/sessions.js';
+import { cookieAuth } from '../auth/socketAuth.js';
 import { RateLimiter } from '../auth/rateLimit.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
-import { logger } from '../log.js';
 import { SocketEdge } from './edge.js';
 import { LessonRegistry } from './LessonRegistry.js';
 import { SocketSession } from './session.js';
@@ -23,7 +22,6 @@ import type { RecordingService } from '../recordings/RecordingService.js';
 import { iceServersFrom } from './iceServers.js';
 import type { LiveServer } from './types.js';
 
-const log = logger('live.io');
 
 export interface LiveService {
   io: LiveServer;
@@ -47,18 +45,7 @@ export function createLiveService(
   const chatLimiter = new RateLimiter({ max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
   const iceServers = iceServersFrom();
 
-  io.use((socket, next) => {
-    userFromCookieHeader(deps.db, socket.handshake.headers.cookie)
-      .then((user) => {
-        if (!user) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED' } }));
-        socket.data.user = user;
-        next();
-      })
-      .catch((err) => {
-        log.error('socket auth failed', { err });
-        next(new Error('INTERNAL'));
-      });
-  });
+  io.use(cookieAuth(deps.db));
 
   io.on('connection', (socket) => {
     const session = new SocketSession(socket, new SocketEdge(socket), {

@@ -20,7 +20,7 @@ import {
   type PlanClientToServerEvents,
   type PlanServerToClientEvents,
 } from '../contract/planEvents.js';
-import { userFromCookieHeader } from '../auth/sessions.js';
+import { cookieAuth } from '../auth/socketAuth.js';
 import { RateLimiter } from '../auth/rateLimit.js';
 import { toApiError } from '../live/edge.js';
 import { logger } from '../log.js';
@@ -97,18 +97,7 @@ export async function attachPlanSockets(
     }
   });
 
-  io.use((socket, next) => {
-    userFromCookieHeader(db, socket.handshake.headers.cookie)
-      .then((user) => {
-        if (!user) return next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED' } }));
-        socket.data.user = user;
-        next();
-      })
-      .catch((err) => {
-        log.error('socket auth failed', { err });
-        next(new Error('INTERNAL'));
-      });
-  });
+  io.use(cookieAuth(db));
 
   const chatLimiter = new RateLimiter({ max: 5, windowMs: 10_000 });
 
