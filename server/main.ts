@@ -108,6 +108,11 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
 }
 
 function printBanner(web: WebServer | null, demo: DemoAccounts | null, dataDir: string): void {
+  // A processing-worker process (--workers alone, e.g. spawned by the web process) says so in the log only.
+  if (!web && !demo) {
+    log.info('processing workers running');
+    return;
+  }
   const lines = ['', '同步课堂 Tongbu is running.'];
   if (web) lines.push(`  Open:     ${web.url}/`, `  Health:   ${web.url}/healthz`, `  Metrics:  ${web.url}/metrics`);
   if (demo) {

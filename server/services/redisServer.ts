@@ -1,12 +1,13 @@
 // The embedded Redis: spawned with the product unless REDIS_URL points elsewhere.
 // AOF is on so queued jobs survive a Redis restart; its files live in the data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { logger } from '../log.js';
 
 const log = logger('redis');
+const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
 
 export interface EmbeddedRedis {
   url: string;
@@ -18,26 +19,29 @@ export async function startEmbeddedRedis(dataDir: string, opts: { port?: number 
   const dir = path.join(dataDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
-      '--save', '',
-      '--daemonize', 'no',
-      '--protected-mode', 'yes',
-      '--maxmemory-policy', 'noeviction', // BullMQ requires it
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    '--port', String(port),
+    '--bind', '127.0.0.1',
+    '--dir', dir,
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    '--daemonize', 'no',
+    '--protected-mode', 'yes',
+    '--maxmemory-policy', 'noeviction', // BullMQ requires it
+  ];
+  // setpriv --pdeathsig: if the product is killed outright (SIGKILL, OOM), the kernel tells its
+  // Redis to shut down cleanly (SIGTERM flushes the AOF) instead of leaving it running.
+  const [cmd, ...argv] = HAS_SETPRIV ? ['setpriv', '--pdeathsig', 'SIGTERM', 'redis-server', ...args] : ['redis-server', ...args];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (err) =>
       reject(new Error(`cannot start redis-server (${err.message}); install it: apt-get install redis-server`)),
     );
-    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code}`)));
+    // Through setpriv a missing redis-server is exit code 127, not a spawn error.
+    child.once('exit', (code) =>
+      reject(new Error(code === 127 ? 'cannot start redis-server (not found); install it: apt-get install redis-server' : `redis-server exited with code ${code}`)),
+    );
   });
   await Promise.race([waitForPort(port), spawnError]);
   let stopping = false;
