@@ -1,7 +1,7 @@
 // What the processing side reads (recordings, tracks, segments: written by capture) and
 // writes (recording_outputs, voice_activity).
 import type { Queryable } from '../db/db.js';
-import type { OutputKind, OutputState, RecordingVisibility } from '../contract/recordings.js';
+import type { OutputKind, OutputState, RecordingVisibility, ReplayTrack } from '../contract/recordings.js';
 
 export interface RecRow {
   lessonId: string;
@@ -14,16 +14,9 @@ export interface RecRow {
   visibility: RecordingVisibility;
 }
 
-export interface TrackRec {
-  id: string;
+/** A recorded track as stored: the replay page's shape (contract) before playlists exist. */
+export interface TrackRec extends Omit<ReplayTrack, 'playlistUrl' | 'segmentsDone' | 'segmentsTotal'> {
   lessonId: string;
-  kind: 'audio' | 'video';
-  source: 'camera' | 'mic' | 'screen';
-  owner: 'teacher' | 'classroom';
-  classroomId: string | null;
-  label: string;
-  startMs: number;
-  endMs: number | null;
 }
 
 export interface SegmentRec {

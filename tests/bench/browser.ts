@@ -2,6 +2,7 @@
 // sign-in flows, and an init script that timestamps what a join does inside the page.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from './lib.js';
+import type { ConsumerStats } from '../../client/src/live/MediaSession.js';
 
 export async function launch(executablePath = CHROMIUM, extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
@@ -59,18 +60,8 @@ export async function waitFor(page: Page, fn: () => boolean, timeout: number): P
   await page.waitForFunction(fn, undefined, { timeout, polling: 100 });
 }
 
-export interface ConsumerStat {
-  classroomId: string | null;
-  source: 'camera' | 'mic' | 'screen';
-  kind: 'audio' | 'video';
-  framesDecoded: number;
-  packetsReceived: number;
-  packetsLost: number;
-  concealedSamples: number;
-  totalSamplesReceived: number;
-  frameWidth: number;
-  framesPerSecond: number;
-}
+/** What the page's test hook reports per consumer (the client's own type). */
+export type ConsumerStat = ConsumerStats;
 
 export const consumerStats = (page: Page) => page.evaluate(() => window.__tongbu!.stats()) as Promise<ConsumerStat[]>;
 
