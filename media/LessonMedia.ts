@@ -6,6 +6,7 @@
 // another worker and `router.pipeToRouter({ producerId, router: other })` for each
 // producer; receivers on the second router consume the piped producers. createRouter()
 // below is the one place that would choose that second router.
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AUDIO_LEVEL_INTERVAL_MS, AUDIO_LEVEL_THRESHOLD_DB, INITIAL_OUTGOING_BITRATE, MAX_INCOMING_BITRATE, ROUTER_CODECS } from './config.js';
@@ -13,6 +14,9 @@ import { LayerGuard } from './LayerGuard.js';
 import { MediaError, MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 import type { MediaSource } from '../server/contract/domain.js';
+
+/** Longest a joining browser's first frame holds back routine key-frame requests. */
+const FIRST_FRAME_HOLD_MS = 3_000;
 
 export interface TransportInfo {
   id: string;
@@ -36,6 +40,10 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   readonly peers = new Map<string, MediaPeer>();
   private closed = false;
   private readonly guards = new Map<string, LayerGuard>();
+  /** Peers whose first video frame is on its way; see holdKeyFramesFor(). */
+  private readonly firstFrameDueFor = new Map<string, NodeJS.Timeout>();
+  /** A digest of the router's capabilities (the same for every router of this build). */
+  readonly capsKey: string;
   private readonly guardTimer = setInterval(() => {
     const now = Date.now();
     for (const g of this.guards.values()) g.tick(now)?.catch(() => undefined);
@@ -47,6 +55,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     private readonly levels: types.AudioLevelObserver,
   ) {
     super();
+    this.capsKey = createHash('sha256').update(JSON.stringify(router.rtpCapabilities)).digest('base64url').slice(0, 22);
     this.guardTimer.unref();
     router.on('workerclose', () => {
       this.close();
@@ -87,8 +96,35 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   }
 
   closePeer(peerId: string): void {
+    this.releaseKeyFrames(peerId);
     this.peers.get(peerId)?.close();
     this.peers.delete(peerId);
+  }
+
+  /**
+   * A browser is starting to receive: until its first video frame (or a few seconds) our own
+   * routine key-frame requests (the recorders' per segment) wait. A sender honours one key-frame
+   * request per 300 ms (Chromium), so a routine one just before the joiner's would take the
+   * joiner's place, and mediasoup asks again only a second later.
+   */
+  holdKeyFramesFor(peerId: string): void {
+    clearTimeout(this.firstFrameDueFor.get(peerId));
+    this.firstFrameDueFor.set(peerId, setTimeout(() => this.firstFrameDueFor.delete(peerId), FIRST_FRAME_HOLD_MS).unref());
+  }
+
+  private releaseKeyFrames(peerId: string): void {
+    clearTimeout(this.firstFrameDueFor.get(peerId));
+    this.firstFrameDueFor.delete(peerId);
+  }
+
+  /** This peer's first video frame is on its way (tests look at it). */
+  firstFrameDue(peerId: string): boolean {
+    return this.firstFrameDueFor.has(peerId);
+  }
+
+  /** Routine key-frame requests should wait: somebody's first frame is on its way. */
+  get keyFramesHeld(): boolean {
+    return this.firstFrameDueFor.size > 0;
   }
 
   async createTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo> {
@@ -150,8 +186,9 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
     const t = this.peer(peerId).transport(transportId);
-    // dtlsState stays 'new' until ICE completes, so a repeated connect needs its own mark.
-    if (t.dtlsState !== 'new' || t.appData.connected) throw new MediaError('CONFLICT', 'transport already connected');
+    // Its own mark, not dtlsState: a browser's ICE may complete before its connect arrives,
+    // and mediasoup (DTLS role 'auto') then starts DTLS as server by itself.
+    if (t.appData.connected) throw new MediaError('CONFLICT', 'transport already connected');
     await t.connect({ dtlsParameters });
     t.appData.connected = true;
   }
@@ -230,6 +267,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     if (consumer.kind === 'video' && producer.appData.classroomId === null) await consumer.setPriority(2);
     peer.consumers.set(producer.id, consumer);
     if (consumer.type === 'simulcast') this.guards.set(consumer.id, new LayerGuard(consumer));
+    if (consumer.kind === 'video' && this.firstFrameDueFor.has(peerId)) this.releaseOnFirstKeyFrame(peerId, consumer);
     consumer.observer.once('close', () => {
       this.guards.delete(consumer.id);
       if (peer.consumers.get(producer.id) === consumer) peer.consumers.delete(producer.id);
@@ -238,6 +276,17 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     consumer.on('producerpause', () => this.emit('consumerPaused', peerId, consumer.id));
     consumer.on('producerresume', () => this.emit('consumerResumed', peerId, consumer.id));
     return consumer;
+  }
+
+  private releaseOnFirstKeyFrame(peerId: string, consumer: types.Consumer<ProducerMeta>): void {
+    const onTrace = (t: types.ConsumerTraceEventData) => {
+      if (t.type !== 'keyframe' || t.direction !== 'out') return;
+      consumer.off('trace', onTrace);
+      void consumer.enableTraceEvent([]).catch(() => undefined);
+      this.releaseKeyFrames(peerId);
+    };
+    consumer.on('trace', onTrace);
+    void consumer.enableTraceEvent(['keyframe']).catch(() => undefined);
   }
 
   async setConsumerLayers(peerId: string, consumerId: string, spatialLayer: number): Promise<void> {
@@ -275,6 +324,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     this.closed = true;
     clearInterval(this.guardTimer);
     this.guards.clear();
+    for (const t of this.firstFrameDueFor.values()) clearTimeout(t);
+    this.firstFrameDueFor.clear();
     for (const p of this.peers.values()) p.close();
     this.peers.clear();
     this.router.close();

@@ -5,7 +5,8 @@
 # subproject is replaced by a tiny meson.build that wraps the system library with
 # dependency(), plus an empty static library where mediasoup's link_whole expects one.
 # The worker's DTLS BIO callback is patched (see patch-dtls-bio.sh) because Debian's
-# KTLS-enabled OpenSSL otherwise segfaults it on the first handshake.
+# KTLS-enabled OpenSSL otherwise segfaults it on the first handshake, and a key-frame request
+# the sender dropped is repeated sooner (patch-keyframe-retry.sh) for faster joins.
 #
 # Prints the path of the built binary on stdout (last line). The binary is cached in
 # $TONGBU_CACHE_DIR (default ~/.cache/tongbu) keyed by mediasoup version, the versions
@@ -51,6 +52,7 @@ log "fetching mediasoup@$VERSION sources from the npm registry"
 SRC="$WORK/package/worker"
 
 bash "$HERE/patch-dtls-bio.sh" "$SRC"
+bash "$HERE/patch-keyframe-retry.sh" "$SRC"
 bash "$HERE/system-subprojects.sh" "$SRC"
 
 # Debian bookworm ships meson 1.0.1; the worker's meson.build uses nothing newer.

@@ -110,7 +110,20 @@ const rtpCapabilities = z.object({
 });
 
 export const clientSchemas = {
-  'lesson:join': z.object({ lessonId: id }),
+  'lesson:join': z.object({
+    lessonId: id,
+    /**
+     * Media set up in the same round trip: the transports, and (when `caps` names the router
+     * capabilities this server has, i.e. the client joined before) its own capabilities, so
+     * that consumers follow the ack at once. Without `caps` the client sends media:ready.
+     */
+    media: z
+      .object({
+        send: z.boolean(),
+        caps: z.object({ routerCapsKey: shortStr, rtpCapabilities }).optional(),
+      })
+      .optional(),
+  }),
   'lesson:leave': z.object({}),
   'lesson:start': z.object({}),
   'lesson:end': z.object({}),
@@ -184,11 +197,23 @@ export interface TransportOptions {
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
 }
 
+/** The media part of a lesson:join that asked for it. */
+export interface JoinedMedia {
+  recv: TransportOptions;
+  /** Null for an observer, or when the client did not ask for one. */
+  send: TransportOptions | null;
+  /** The client's capabilities were taken: consumers come without media:ready. */
+  consuming: boolean;
+}
+
 export interface LessonSnapshot {
   lesson: Lesson;
   self: PeerInfo;
   peers: PeerInfo[];
   routerRtpCapabilities: unknown;
+  /** Names routerRtpCapabilities: a client that remembers it may skip loading them again. */
+  routerCapsKey: string;
+  media: JoinedMedia | null;
   stageClassroomId: string | null;
   mutedClassroomIds: string[];
   hands: RaisedHand[];

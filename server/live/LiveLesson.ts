@@ -136,9 +136,11 @@ export class LiveLesson {
       throw new AppError('BAD_REQUEST', 'no codec in common with the lesson');
     }
     media.peer(peerId).rtpCapabilities = caps;
+    media.holdKeyFramesFor(peerId);
     // Not awaited: consuming waits on the client's consumer:new acks, and the client's
-    // own transport:connect request queues behind this handler on the same socket.
-    void this.reconcile(peerId);
+    // own transport:connect request queues behind this handler on the same socket. After
+    // this turn, so that the request's ack (which carries the transports) goes out first.
+    setImmediate(() => void this.reconcile(peerId));
   }
 
   async produce(

@@ -9,6 +9,7 @@ import type { LiveLesson } from './LiveLesson.js';
 import type { SocketEdge } from './edge.js';
 import type { LiveSocket } from './types.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
+import type { IceServer } from './iceServers.js';
 
 export interface Seat {
   live: LiveLesson;
@@ -20,6 +21,8 @@ export interface LiveDeps {
   db: Db;
   registry: LessonRegistry;
   chatLimiter: RateLimiter;
+  /** STUN/TURN handed out with every transport. */
+  iceServers: () => IceServer[];
   /** Queues the after-class work (the lesson report). */
   onLessonEnded?: (lesson: Lesson) => Promise<void>;
   /** Records live lessons; absent = nothing is recorded. */

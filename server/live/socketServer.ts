@@ -52,11 +52,12 @@ export function createLiveService(
       db: deps.db,
       registry,
       chatLimiter,
+      iceServers,
       onLessonEnded: deps.onLessonEnded,
       recordings: deps.recordings,
     });
     registerLessonHandlers(session);
-    registerMediaHandlers(session, iceServers);
+    registerMediaHandlers(session);
     registerClassroomHandlers(session);
     registerChatHandlers(session);
     registerQuizHandlers(session);

@@ -215,6 +215,7 @@ export class LessonRecording {
       segmentMs: this.deps.segmentMs,
       ports: this.deps.ports,
       clock: this.clock,
+      keyFramesHeld: () => live.currentMedia?.keyFramesHeld ?? false,
     });
     track.run = run;
     run.on('started', (baseMs) => {

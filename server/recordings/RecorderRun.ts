@@ -58,6 +58,8 @@ export interface RunOptions {
   ports: PortPool;
   /** Now on the lesson clock (ms). */
   clock: () => number;
+  /** True while routine key-frame requests should wait (a browser's first frame is due). */
+  keyFramesHeld?: () => boolean;
 }
 
 export class RecorderRun extends EventEmitter<RunEvents> {
@@ -167,8 +169,9 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     await consumer.resume();
     if (consumer.kind === 'video') {
       for (const ms of KEYFRAME_AFTER_BIND_MS) this.timers.push(setTimeout(() => this.keyFrame(), ms));
-      // One key frame per segment, so the segment muxer can cut on time.
-      this.timers.push(setInterval(() => this.keyFrame(), this.o.segmentMs));
+      // One key frame per segment, so the segment muxer can cut on time; unless a joining
+      // browser's first frame is due: its key frame comes soon and cuts the segment too.
+      this.timers.push(setInterval(() => this.o.keyFramesHeld?.() || this.keyFrame(), this.o.segmentMs));
     }
     this.timers.push(setInterval(() => void this.poll(listRel), 500));
   }

@@ -33,7 +33,8 @@ export async function signInDevice(page: Page, code: string): Promise<void> {
   await page.getByTestId('login-tab-device').click();
   await page.getByTestId('device-code').fill(code);
   await page.getByTestId('device-submit').click();
-  await page.getByTestId('idle-projector').waitFor({ timeout: 60_000 });
+  // The idle screen, or already the lesson: it goes straight into a lesson that is live.
+  await page.getByTestId('idle-projector').or(page.getByTestId('projector-page')).waitFor({ timeout: 60_000 });
 }
 
 /** Teacher console: start the lesson (if needed) and wait until camera and mic are published. */
@@ -122,7 +123,9 @@ export function instrument(): void {
         if (m[1] === '3') {
           const name = pending.get(m[2]);
           // transport ids tell the recv transport's requests from the send transport's
-          if (name) mark(`ack:${name}`, name === 'transport:create' ? /"id":"([^"]+)"/.exec(e.data)?.[1] : undefined);
+          const transportId =
+            name === 'transport:create' ? /"id":"([^"]+)"/.exec(e.data)?.[1] : name === 'lesson:join' ? /"recv":\{"id":"([^"]+)"/.exec(e.data)?.[1] : undefined;
+          if (name) mark(`ack:${name}`, transportId);
         } else if (m[3]) {
           mark(`evt:${m[3]}`);
           if (m[2]) serverAcks.set(m[2], m[3]);
@@ -178,6 +181,14 @@ export function instrument(): void {
     }
   }
   window.RTCPeerConnection = BenchPeerConnection as typeof RTCPeerConnection;
+
+  // The projector view's own teacher video: when its first frame is on screen.
+  const shown = setInterval(() => {
+    const v = document.querySelector('[data-testid="stage-teacher"] video') as HTMLVideoElement | null;
+    if (!v?.srcObject || !('requestVideoFrameCallback' in v)) return;
+    clearInterval(shown);
+    v.requestVideoFrameCallback((now) => mark('view:firstFrame', String(now)));
+  }, 10);
 
   function watchFirstFrame(receiver: RTCRtpReceiver, track: MediaStreamTrack, pc: RTCPeerConnection): void {
     const v = document.createElement('video');

@@ -30,13 +30,9 @@ const MILESTONES: [string, (t: BenchTrace) => number | undefined][] = [
   ['WebSocket created', (t) => t.marks['ws:create']],
   ['socket.io connected', (t) => t.marks['sio:connected']],
   ['lesson:join sent', (t) => t.marks['req:lesson:join']],
-  ['lesson:join ack', (t) => t.marks['ack:lesson:join']],
-  ['transport:create (recv) sent', (t) => find(t, 'req:transport:create', 'recv')],
-  ['transport:create (recv) ack', (t) => nth(t, 'ack:transport:create', 0)],
-  ['transport:create (send) sent', (t) => find(t, 'req:transport:create', 'send')],
-  ['transport:create (send) ack', (t) => nth(t, 'ack:transport:create', 1)],
-  ['media:ready sent', (t) => t.marks['req:media:ready']],
-  ['media:ready ack', (t) => t.marks['ack:media:ready']],
+  // The join brings both transports (and takes the Device's capabilities): no transport:create
+  // or media:ready round trips for a browser that joined this server before.
+  ['lesson:join ack (with transports)', (t) => t.marks['ack:lesson:join']],
   ['first consumer:new received', (t) => t.marks['evt:consumer:new']],
   ['send transport:connect sent (publishing starts)', (t) => find(t, 'req:transport:connect', sendId(t))],
   ['recv PC setRemoteDescription', (t) => pcMark(t, 'recv', 'srd')],
@@ -49,16 +45,15 @@ const MILESTONES: [string, (t: BenchTrace) => number | undefined][] = [
   ['first frame decoded (20 ms poll)', (t) => t.firstDecodedPoll ?? undefined],
   ['first frame: last packet received (rVFC receiveTime)', (t) => t.firstFrame?.receiveTime ?? undefined],
   ['first frame presented (rVFC)', (t) => t.firstFrame?.t],
+  // The same picture in the projector view's own <video> (it must not lag behind the track).
+  ['first frame shown by the projector view (rVFC on its <video>)', (t) => Number(t.events.find((e) => e.name === 'view:firstFrame')?.detail) || undefined],
 ];
 
-function nth(t: BenchTrace, name: string, i: number): number | undefined {
-  return t.events.filter((e) => e.name === name)[i]?.t;
-}
 function find(t: BenchTrace, name: string, detail: string | undefined): number | undefined {
   return detail === undefined ? undefined : t.events.find((e) => e.name === name && e.detail === detail)?.t;
 }
-const recvId = (t: BenchTrace) => t.events.filter((e) => e.name === 'ack:transport:create')[0]?.detail;
-const sendId = (t: BenchTrace) => t.events.filter((e) => e.name === 'ack:transport:create')[1]?.detail;
+const recvId = (t: BenchTrace) => t.events.find((e) => e.name === 'ack:lesson:join')?.detail;
+const sendId = (t: BenchTrace) => t.events.find((e) => e.name === 'req:transport:connect' && e.detail !== recvId(t))?.detail;
 /** The recv transport's RTCPeerConnection is the one that got the remote video track. */
 function pcMark(t: BenchTrace, _which: 'recv', what: string): number | undefined {
   const pc = t.events.find((e) => /^pc\d+:track:video$/.test(e.name))?.name.split(':')[0];
@@ -100,16 +95,24 @@ async function main(): Promise<void> {
     const joins: { ms: number; decodedPollMs: number | null; fromGotoMs: number; trace: BenchTrace; teacherOnly: boolean }[] = [];
     for (let i = 0; i < JOINS; i++) {
       const page = await device.newPage();
+      const consoleLines: string[] = [];
+      page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
       const goto = Date.now();
       await page.goto(url, { waitUntil: 'commit' });
       await page.waitForFunction(
         () => {
           const b = (window as unknown as { __bench?: BenchTrace }).__bench;
-          return !!b && b.firstFrame !== null && b.firstDecodedPoll !== null && b.videoIn !== null;
+          return !!b && b.firstFrame !== null && b.firstDecodedPoll !== null && b.videoIn !== null && 'view:firstFrame' in b.marks;
         },
         undefined,
         { timeout: 30_000, polling: 100 },
-      );
+      ).catch(async (err: Error) => {
+        // Say what the page did, so that a join that never showed the teacher can be looked into.
+        const t = await readTrace(page).catch(() => null);
+        log(`join ${i + 1} did not finish; page console:\n  ${consoleLines.join('\n  ')}`);
+        if (t) log(`its events: ${t.events.map((e) => `${round(e.t)} ${e.name}${e.detail ? ` ${e.detail}` : ''}`).join('; ')}`);
+        throw err;
+      });
       const trace = await readTrace(page);
       const videos = (await consumerStats(page)).filter((s) => s.kind === 'video');
       const teacherOnly = videos.length > 0 && videos.every((s) => s.classroomId === null);

@@ -31,7 +31,9 @@ export class ProductServer {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--seed-demo'], {
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the product under a benchmark.
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts', '--seed-demo'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
       env: {
         ...process.env,

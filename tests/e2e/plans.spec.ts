@@ -31,6 +31,9 @@ const signIn = (page: Page, username: string) => signInAs(server, page, username
 async function typeAtEnd(page: Page, text: string): Promise<void> {
   await page.getByTestId('plan-doc').click();
   await page.keyboard.press('Control+End');
+  // The editor takes the browser's new selection on its selectionchange event: let that run
+  // before Enter, or Enter splits the block the click landed in.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await page.keyboard.press('Enter');
   await page.keyboard.insertText(text);
 }

@@ -4,7 +4,8 @@
 // RTP parameters, which mediasoup accepts on a transport that is not yet connected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage, Lesson, PeerInfo, Quiz, QuizAnswer, RaisedHand } from '../../server/contract/domain.js';
-import type { TransportOptions } from '../../server/contract/events.js';
+import type { ClientPayload, TransportOptions } from '../../server/contract/events.js';
+import type { Ack } from '../../server/contract/errors.js';
 import { listLessonEvents } from '../../server/lessons/repo.js';
 import {
   fakeDtlsParameters,
@@ -512,6 +513,91 @@ describe('quizzes', () => {
     await teacher.client.ok('quiz:close', { quizId: tf.id });
     expect(await qingshan.client.errorCode('quiz:answer', { quizId: tf.id, counts: [20, 0] })).toBe('CONFLICT');
     expect(await qingshan.client.errorCode('quiz:answer', { quizId: quiz.id, counts: [1, 1, 1] })).toBe('CONFLICT');
+  });
+});
+
+describe('joining with media in one round trip', () => {
+  type JoinMedia = NonNullable<ClientPayload<'lesson:join'>['media']>;
+  type RawSocket = { timeout(ms: number): { emit(ev: string, p: unknown, cb: (err: Error | null, res: unknown) => void): void } };
+  const capsOf = (snap: Joined['snap']) => snap.routerRtpCapabilities as NonNullable<JoinMedia['caps']>['rtpCapabilities'];
+  const teacherProducerIds = () => [...srv.live()!.currentMedia!.peers.get(teacher.snap.self.peerId)!.producers.keys()];
+
+  it('brings the transports, and the consumers follow the ack when the client names the router capabilities', async () => {
+    const c = await srv.connect(await srv.cookieFor('researcher-qian'), 'qian');
+    // What the socket delivered, in order: consumers must not overtake the transports.
+    const order: string[] = [];
+    c.socket.on('consumer:new', () => order.push('consumer:new'));
+    const payload = { lessonId, media: { send: true, caps: { routerCapsKey: teacher.snap.routerCapsKey, rtpCapabilities: capsOf(teacher.snap) } } };
+    // The raw callback runs as the ack is read (a promise would settle only after the read batch).
+    const ack = await new Promise<Ack<Joined['snap']>>((resolve, reject) =>
+      (c.socket as unknown as RawSocket).timeout(5_000).emit('lesson:join', payload, (err, res) => {
+        order.push('ack');
+        if (err) reject(err);
+        else resolve(res as Ack<Joined['snap']>);
+      }),
+    );
+    if (!ack.ok) throw new Error(ack.error.message);
+    const snap = ack.data;
+    // Every router of the server has the same capabilities, and so the same key.
+    expect(snap.routerCapsKey).toBe(teacher.snap.routerCapsKey);
+    expect(snap.routerCapsKey).toMatch(/^[\w-]{22}$/);
+    // An observer gets no send transport even when it asks.
+    expect(snap.media).toMatchObject({ send: null, consuming: true });
+    expect(snap.media!.recv.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(snap.media!.recv.iceCandidates).toEqual(expect.arrayContaining([expect.objectContaining({ protocol: 'udp', port: srv.rtcPort })]));
+    const producerIds = teacherProducerIds();
+    expect(producerIds.length).toBeGreaterThanOrEqual(2);
+    await waitFor(() => producerIds.every((id) => c.openConsumers((x) => x.producerId === id && !x.paused).length === 1), 5_000, 'teacher media');
+    // Without a media:ready: the server took the capabilities from the join.
+    const mp = srv.live()!.currentMedia!.peers.get(snap.self.peerId)!;
+    expect([...mp.transports.keys()]).toEqual([snap.media!.recv.id]);
+    expect(new Set(mp.consumers.keys())).toEqual(new Set(producerIds));
+    expect(order[0]).toBe('ack');
+    // Its first frame is due (no browser here: it never comes), so the recorders' routine key-frame
+    // requests wait; leaving releases them.
+    const media = srv.live()!.currentMedia!;
+    expect(media.firstFrameDue(snap.self.peerId)).toBe(true);
+    expect(media.keyFramesHeld).toBe(true);
+    c.close();
+    await waitFor(() => !media.firstFrameDue(snap.self.peerId) || null, 5_000, 'the hold to be released');
+  });
+
+  it('with a stale key it only brings the transports; media:ready then starts the consumers', async () => {
+    const c = await srv.connect(await srv.cookieFor('admin'), 'admin');
+    const snap = await c.ok('lesson:join', {
+      lessonId,
+      media: { send: false, caps: { routerCapsKey: 'a-key-from-another-build', rtpCapabilities: capsOf(teacher.snap) } },
+    });
+    expect(snap.media).toMatchObject({ send: null, consuming: false });
+    const mp = srv.live()!.currentMedia!.peers.get(snap.self.peerId)!;
+    expect(mp.rtpCapabilities).toBeNull();
+    expect(mp.consumers.size).toBe(0);
+    await c.ok('media:ready', { rtpCapabilities: capsOf(snap) });
+    await waitFor(() => teacherProducerIds().every((id) => c.openConsumers((x) => x.producerId === id).length === 1), 5_000, 'teacher media');
+    c.close();
+  });
+
+  it('a classroom device gets its send transport too, and publishes on it', async () => {
+    const before = qingshan.snap.self.peerId;
+    const snap = await qingshan.client.ok('lesson:join', {
+      lessonId,
+      media: { send: true, caps: { routerCapsKey: qingshan.snap.routerCapsKey, rtpCapabilities: capsOf(qingshan.snap) } },
+    });
+    expect(snap.self.peerId).not.toBe(before);
+    expect(snap.media).toMatchObject({ consuming: true });
+    expect(snap.media!.send!.id).not.toBe(snap.media!.recv.id);
+    qingshan = { client: qingshan.client, snap, send: snap.media!.send!, recv: snap.media!.recv };
+    const mic = await produceMic(qingshan.client, qingshan.send!.id, 'a9');
+    expect(srv.live()!.currentMedia!.findProducer(mic)?.appData).toMatchObject({ classroomId: A, source: 'mic' });
+  });
+
+  it('refuses a malformed media part with BAD_REQUEST', async () => {
+    const c = await srv.connect(await srv.cookieFor('admin'), 'admin2');
+    expect(await c.errorCode('lesson:join', { lessonId, media: { send: 'yes' } } as never)).toBe('BAD_REQUEST');
+    expect(await c.errorCode('lesson:join', { lessonId, media: { send: true, caps: { routerCapsKey: 'x'.repeat(5000), rtpCapabilities: {} } } } as never)).toBe(
+      'BAD_REQUEST',
+    );
+    c.close();
   });
 });
 

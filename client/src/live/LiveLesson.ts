@@ -2,7 +2,7 @@
 // any loss (socket disconnect, server restart, media:reset, transports that stay down).
 // Holds an immutable state object for React (useSyncExternalStore) and the user's actions.
 import type { ChatMessage, Lesson, LessonRole, PeerInfo, Quiz, QuizAnswer, RaisedHand, RecordingStatus } from '../../../server/contract/domain.js';
-import type { ClientEventName, ClientPayload, ClientResults, LessonSnapshot, NewConsumer } from '../../../server/contract/events.js';
+import type { ClientEventName, ClientPayload, ClientResults, JoinedMedia, LessonSnapshot, NewConsumer } from '../../../server/contract/events.js';
 import type { Ack } from '../../../server/contract/errors.js';
 import type { LessonResponse } from '../../../server/contract/api.js';
 import { api } from '../api.js';
@@ -12,8 +12,7 @@ import { LessonClient, RequestError } from './LessonClient.js';
 import { MediaSession, isClosedError, type ConsumerInfo, type ConsumerStats, type ProducerInfo, type PublishMode } from './MediaSession.js';
 import { classifyNetQuality, lossBetween, sampleFromStats, type NetQuality, type NetSample } from './netQuality.js';
 import { backoffDelay } from './reconnect.js';
-import { preloadDevice } from './devicePreload.js';
-import { takePrewarmed } from './prewarm.js';
+import { preloadDevice, rememberedCaps, sameCaps, type JoinCaps } from './devicePreload.js';
 
 export type ViewMode = 'teach' | 'projector' | 'observe';
 export type Phase = 'connecting' | 'live' | 'reconnecting' | 'ended' | 'fatal';
@@ -62,6 +61,12 @@ export interface TestState {
   recording: RecordingStatus;
 }
 
+/** What a full lesson:join brought for the media part, and the capabilities it sent. */
+interface JoinResult {
+  media: JoinedMedia | null;
+  caps: JoinCaps;
+}
+
 const CHAT_KEEP = 200;
 const LEVEL_STALE_MS = 1500;
 
@@ -80,7 +85,8 @@ export class LiveLesson {
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private joinedSocketId: string | null = null;
-  private routerRtpCapabilities: unknown = null;
+  private router: { rtpCapabilities: unknown; capsKey: string } | null = null;
+  private started = false;
   private stopped = false;
   private timers: ReturnType<typeof setInterval>[] = [];
   private levelsAt = 0;
@@ -94,7 +100,7 @@ export class LiveLesson {
     readonly mode: ViewMode,
     client?: LessonClient,
   ) {
-    this.client = client ?? takePrewarmed(lessonId) ?? new LessonClient();
+    this.client = client ?? new LessonClient();
     preloadDevice();
     this.stateValue = {
       lessonId,
@@ -141,7 +147,10 @@ export class LiveLesson {
 
   // ---- lifecycle ----
 
+  /** Connects and joins, then keeps itself joined. Once (a view may adopt a started lesson). */
   start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
     const ev = this.client.events;
     ev.on('connected', () => {
       this.set({ socketConnected: true });
@@ -212,7 +221,7 @@ export class LiveLesson {
       setInterval(() => void this.sampleNetwork(), 2000),
     );
     if (this.client.connected) {
-      // A socket opened at boot (prewarm) connected before we listened.
+      // A socket handed in already connected: the 'connected' event has passed.
       this.set({ socketConnected: true });
       void this.attempt();
     } else {
@@ -270,8 +279,15 @@ export class LiveLesson {
     if (!this.client.connected) return; // the 'connected' event brings us back
     const fullJoin = this.joinedSocketId === null || this.joinedSocketId !== this.client.socketId;
     try {
+      let joined: JoinResult | null = null;
       if (fullJoin) {
-        const snap = await this.client.request('lesson:join', { lessonId: this.lessonId });
+        // The transports (and, for a browser that joined before, our capabilities) come with
+        // the join: one round trip before media flows instead of three.
+        const caps = rememberedCaps();
+        const snap = await this.client.request('lesson:join', {
+          lessonId: this.lessonId,
+          media: { send: this.mode !== 'observe', caps },
+        });
         if (gen !== this.gen) return;
         this.applySnapshot(snap);
         this.joinedSocketId = this.client.socketId ?? null;
@@ -279,8 +295,9 @@ export class LiveLesson {
           this.finishEnded();
           return;
         }
+        joined = { media: snap.media, caps };
       }
-      const session = await this.startMedia(gen);
+      const session = await this.startMedia(gen, joined);
       if (gen !== this.gen) return;
       this.attempts = 0;
       this.set({ phase: 'live', error: null });
@@ -321,7 +338,7 @@ export class LiveLesson {
   }
 
   private applySnapshot(snap: LessonSnapshot): void {
-    this.routerRtpCapabilities = snap.routerRtpCapabilities;
+    this.router = { rtpCapabilities: snap.routerRtpCapabilities, capsKey: snap.routerCapsKey };
     this.set({
       lesson: snap.lesson,
       self: snap.self,
@@ -342,8 +359,9 @@ export class LiveLesson {
     return 'none';
   }
 
-  private async startMedia(gen: number): Promise<MediaSession> {
-    const session = new MediaSession(this.client, this.routerRtpCapabilities, this.publishMode());
+  private async startMedia(gen: number, joined: JoinResult | null): Promise<MediaSession> {
+    if (!this.router) throw new Error('not joined');
+    const session = new MediaSession(this.client, this.router, this.publishMode());
     this.session = session;
     session.events.on('consumers', (list) => {
       if (this.session === session) this.set({ consumers: list });
@@ -359,11 +377,14 @@ export class LiveLesson {
       this.set({ phase: 'reconnecting', netQuality: 'poor' });
       void this.attempt();
     });
-    await session.start();
+    await session.start(joined?.media ?? null);
     if (gen !== this.gen) throw new Error('superseded');
-    await this.client.request('media:ready', {
-      rtpCapabilities: session.rtpCapabilities as ClientPayload<'media:ready'>['rtpCapabilities'],
-    });
+    // The server consumes with the capabilities we remembered; a changed browser sends its own.
+    if (!joined?.media?.consuming || !sameCaps(joined.caps?.rtpCapabilities, session.rtpCapabilities)) {
+      await this.client.request('media:ready', {
+        rtpCapabilities: session.rtpCapabilities as ClientPayload<'media:ready'>['rtpCapabilities'],
+      });
+    }
     return session;
   }
 

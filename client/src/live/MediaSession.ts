@@ -4,7 +4,7 @@
 import type { Device } from 'mediasoup-client';
 import type { Consumer, Producer, RtpCapabilities, RtpCodecCapability, RtpEncodingParameters, RtpParameters, Transport, TransportOptions as MsTransportOptions } from 'mediasoup-client/types';
 import type { MediaSource } from '../../../server/contract/domain.js';
-import type { ClientPayload, ClientResults, NewConsumer } from '../../../server/contract/events.js';
+import type { ClientPayload, ClientResults, JoinedMedia, NewConsumer } from '../../../server/contract/events.js';
 import { loadDevice } from './devicePreload.js';
 import { Emitter } from './emitter.js';
 import type { LessonClient } from './LessonClient.js';
@@ -83,10 +83,11 @@ export class MediaSession {
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private trouble = new Map<string, { since: number; lastRestart: number }>();
   private restarting = new Set<string>();
+  private started: Promise<void> | null = null;
 
   constructor(
     private readonly client: LessonClient,
-    private readonly routerRtpCapabilities: unknown,
+    private readonly router: { rtpCapabilities: unknown; capsKey: string },
     readonly publish: PublishMode,
   ) {}
 
@@ -107,14 +108,20 @@ export class MediaSession {
     return this.send !== null;
   }
 
-  async start(): Promise<void> {
+  /** Sets up the Device and transports: those lesson:join brought, or asked for here. Once. */
+  start(joined: JoinedMedia | null): Promise<void> {
+    this.started ??= this.setUp(joined);
+    return this.started;
+  }
+
+  private async setUp(joined: JoinedMedia | null): Promise<void> {
     // Independent steps run together: the Device, the recv transport and (for publishers) the
     // send transport. Receiving does not wait for the camera or the send transport.
     const wantSend = this.publish !== 'none';
     const [device, recvOpts, sendOpts] = await Promise.all([
-      loadDevice(this.routerRtpCapabilities),
-      this.client.request('transport:create', { direction: 'recv' }),
-      wantSend ? this.client.request('transport:create', { direction: 'send' }) : null,
+      loadDevice(this.router.rtpCapabilities, this.router.capsKey),
+      joined?.recv ?? this.client.request('transport:create', { direction: 'recv' }),
+      !wantSend ? null : (joined?.send ?? this.client.request('transport:create', { direction: 'send' })),
     ]);
     this.assertOpen();
     this.device = device;
@@ -141,10 +148,15 @@ export class MediaSession {
     };
     const transport = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
 
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.client
-        .request('transport:connect', { transportId: transport.id, dtlsParameters })
-        .then(() => callback(), (err: Error) => errback(err));
+    transport.on('connect', ({ dtlsParameters }, callback) => {
+      // The browser goes on at once (its answer, ICE, then the DTLS hello) rather than a round
+      // trip later: the server has our DTLS parameters before ICE has finished, and a hello
+      // that still beats them is sent again by the browser 50 ms on. If the server refuses
+      // them, the transport never comes up: redo the media part.
+      callback();
+      this.client.request('transport:connect', { transportId: transport.id, dtlsParameters }).catch((err: Error) => {
+        if (!this.closedFlag && !transport.closed) this.events.emit('failed', `${direction} transport:connect: ${err.message}`);
+      });
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
@@ -211,6 +223,9 @@ export class MediaSession {
 
   /** Create the local consumer for a server-decided `consumer:new`. Resolves once it exists. */
   async consume(c: NewConsumer): Promise<void> {
+    this.assertOpen();
+    // After a join that brought our capabilities, consumers may come while we set up.
+    if (this.started) await this.started;
     this.assertOpen();
     if (!this.recv) throw new Error('recv transport not ready');
     if (this.consumers.has(c.consumerId)) return;

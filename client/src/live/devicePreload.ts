@@ -1,49 +1,108 @@
 // A mediasoup-client Device spends a noticeable part of a join probing the browser's own
 // codecs (Device.load creates and closes an RTCPeerConnection). Routers of one server all have
-// the same capabilities, so a projector that joined before loads its Device from the last
-// capabilities it saw while the socket is still connecting, and the join only checks they match.
-import { Device } from 'mediasoup-client';
+// the same capabilities, so a browser that joined before loads its Device from the last
+// capabilities it saw (remembered with the server's key for them) while the socket is still
+// connecting. It also remembers what that Device found (the same until the browser changes),
+// so lesson:join hands the server this browser's capabilities at once, without waiting for
+// the Device, and the server starts sending media without a media:ready round trip.
+// mediasoup-client is imported here only, dynamically: the socket opens before it is parsed.
+import type { Device } from 'mediasoup-client';
 import type { RtpCapabilities } from 'mediasoup-client/types';
+import type { ClientPayload } from '../../../server/contract/events.js';
 
-const KEY = 'tongbu.routerRtpCapabilities';
-let preloaded: { caps: string; device: Promise<Device> } | null = null;
+/** lesson:join's `media.caps`. */
+export type JoinCaps = NonNullable<ClientPayload<'lesson:join'>['media']>['caps'];
 
-function remembered(): string | null {
+const STORE = 'tongbu.routerCaps.v2';
+
+interface Remembered {
+  key: string;
+  caps: string;
+  /** The Device's own capabilities for these, found by this browser (user agent). */
+  device?: { ua: string; caps: RtpCapabilities };
+}
+
+interface Loaded {
+  key: string;
+  caps: string;
+  device: Promise<Device | null>;
+}
+let current: Loaded | null = null;
+
+function remembered(): Remembered | null {
   try {
-    return localStorage.getItem(KEY);
+    const v = JSON.parse(localStorage.getItem(STORE) ?? 'null') as Partial<Remembered> | null;
+    if (!v || typeof v.key !== 'string' || typeof v.caps !== 'string') return null;
+    const device = v.device && v.device.ua === navigator.userAgent && typeof v.device.caps === 'object' ? v.device : undefined;
+    return { key: v.key, caps: v.caps, device };
   } catch {
     return null;
   }
 }
 
+function remember(r: Remembered): void {
+  try {
+    localStorage.setItem(STORE, JSON.stringify(r));
+  } catch {
+    /* private mode: no preload next time */
+  }
+}
+
 async function load(caps: string): Promise<Device> {
+  const { Device } = await import('mediasoup-client');
   const device = new Device();
   await device.load({ routerRtpCapabilities: JSON.parse(caps) as RtpCapabilities });
   return device;
 }
 
-/** Starts loading a Device from the remembered router capabilities, if any. */
-export function preloadDevice(): void {
-  const caps = remembered();
-  if (!caps || preloaded) return;
-  const device = load(caps);
-  device.catch(() => undefined);
-  preloaded = { caps, device };
+function start(key: string, caps: string): Loaded {
+  const device = load(caps).then(
+    (d) => {
+      const r = remembered();
+      if (!r || r.key !== key || !sameCaps(r.device?.caps, d.rtpCapabilities)) {
+        remember({ key, caps, device: { ua: navigator.userAgent, caps: d.rtpCapabilities } });
+      }
+      return d;
+    },
+    (err: unknown) => {
+      console.warn('[tongbu] could not load the media device', err);
+      return null;
+    },
+  );
+  return (current = { key, caps, device });
 }
 
-/** A loaded Device for these router capabilities: the preloaded one when they match. */
-export async function loadDevice(routerRtpCapabilities: unknown): Promise<Device> {
-  const caps = JSON.stringify(routerRtpCapabilities);
-  try {
-    localStorage.setItem(KEY, caps);
-  } catch {
-    /* private mode: no preload next time */
+export function sameCaps(a: unknown, b: RtpCapabilities): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Starts loading a Device from the remembered router capabilities, if any; resolves once it has. */
+export function preloadDevice(): Promise<unknown> {
+  const r = remembered();
+  if (r && !current) start(r.key, r.caps);
+  return current?.device ?? Promise.resolve();
+}
+
+/**
+ * What lesson:join may send at once: the key of the remembered router capabilities and this
+ * browser's own for them, as remembered (the Device may still be loading; MediaSession checks).
+ */
+export function rememberedCaps(): JoinCaps {
+  const r = remembered();
+  return r?.device ? { routerCapsKey: r.key, rtpCapabilities: r.device.caps as NonNullable<JoinCaps>['rtpCapabilities'] } : undefined;
+}
+
+/** A loaded Device for these router capabilities: the preloaded one when the key matches. */
+export async function loadDevice(routerRtpCapabilities: unknown, key: string): Promise<Device> {
+  let pre = current;
+  if (!pre || pre.key !== key) {
+    const caps = JSON.stringify(routerRtpCapabilities);
+    remember({ key, caps });
+    pre = start(key, caps);
   }
-  const pre = preloaded;
-  preloaded = null;
-  if (pre && pre.caps === caps) {
-    const device = await pre.device.catch(() => null);
-    if (device) return device;
-  }
-  return load(caps);
+  const device = await pre.device;
+  if (device) return device;
+  // A failed load is not kept: the next join tries again.
+  if (current === pre) current = null;
+  return load(pre.caps);
 }

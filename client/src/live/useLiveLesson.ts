@@ -2,11 +2,12 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { LiveLesson, type LiveState, type ViewMode } from './LiveLesson.js';
 import { clearCurrentLesson, setCurrentLesson } from './testHooks.js';
+import { takePrewarmed } from './prewarm.js';
 
 const instanceStopped = new WeakSet<LiveLesson>();
 
 export function useLiveLesson(lessonId: string, mode: ViewMode): { live: LiveLesson; state: LiveState } {
-  const [live, setLive] = useState(() => new LiveLesson(lessonId, mode));
+  const [live, setLive] = useState(() => takePrewarmed(lessonId, mode) ?? new LiveLesson(lessonId, mode));
   useEffect(() => {
     let instance = live;
     if (instance.lessonId !== lessonId || instance.mode !== mode || instanceStopped.has(instance)) {

@@ -5,6 +5,7 @@ import { getLesson, setLessonState } from '../../lessons/repo.js';
 import { lessonRoleFor } from '../../lessons/policy.js';
 import { getOpenQuiz } from '../../quizzes/repo.js';
 import type { SocketSession } from '../session.js';
+import { joinMedia } from './media.js';
 import { logger } from '../../log.js';
 
 const log = logger('live.lesson');
@@ -12,7 +13,7 @@ const log = logger('live.lesson');
 export function registerLessonHandlers(s: SocketSession): void {
   const { db, registry } = s.deps;
 
-  s.edge.on('lesson:join', async ({ lessonId }) => {
+  s.edge.on('lesson:join', async ({ lessonId, media: mediaRequest }) => {
     const lesson = await getLesson(db, lessonId);
     if (!lesson) throw new AppError('NOT_FOUND', 'no such lesson');
     const role = await lessonRoleFor(db, s.user, lesson);
@@ -22,10 +23,12 @@ export function registerLessonHandlers(s: SocketSession): void {
     const live = await registry.open(lesson);
     const peer = live.addPeer(s.socket, s.user, role);
     s.seat = { live, peerId: peer.info.peerId, role };
-    const [chat, quiz, recording] = await Promise.all([
+    const seat = s.seat;
+    const [chat, quiz, recording, joined] = await Promise.all([
       listChatMessages(db, lesson.id),
       getOpenQuiz(db, lesson.id),
       s.deps.recordings?.statusFor(live) ?? { state: 'off' as const, reason: null, unrecordedClassroomIds: [] },
+      mediaRequest ? joinMedia(s, seat, mediaRequest) : null,
     ]);
     const media = await live.media();
     return {
@@ -33,6 +36,8 @@ export function registerLessonHandlers(s: SocketSession): void {
       self: peer.info,
       peers: [...live.peers.values()].map((p) => p.info).filter((p) => p.peerId !== peer.info.peerId),
       routerRtpCapabilities: media.rtpCapabilities,
+      routerCapsKey: media.capsKey,
+      media: joined,
       stageClassroomId: live.stageClassroomId,
       mutedClassroomIds: live.mutedClassroomIds,
       hands: live.hands,

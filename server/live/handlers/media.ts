@@ -3,10 +3,33 @@ import type { types } from 'mediasoup';
 import { AppError } from '../../contract/errors.js';
 import { goneIfClosed } from '../../../media/MediaPeer.js';
 import { canProduce } from '../policy.js';
-import type { SocketSession } from '../session.js';
-import type { IceServer } from '../iceServers.js';
+import type { Seat, SocketSession } from '../session.js';
+import type { ClientPayload, JoinedMedia, TransportOptions } from '../../contract/events.js';
 
-export function registerMediaHandlers(s: SocketSession, iceServers: () => IceServer[]): void {
+/** A transport of the seat's own, with the ICE servers a browser needs. */
+async function openTransport(s: SocketSession, seat: Seat, direction: 'send' | 'recv'): Promise<TransportOptions> {
+  if (direction === 'send' && seat.role === 'observer') throw new AppError('FORBIDDEN', 'observers do not publish');
+  const media = await seat.live.media();
+  const t = await media.createTransport(seat.peerId, direction);
+  return { ...t, iceServers: s.deps.iceServers() };
+}
+
+/**
+ * The media part of lesson:join, so a join costs one round trip, not three: both transports,
+ * and the client's capabilities when its Device was loaded from this router's (same key).
+ */
+export async function joinMedia(s: SocketSession, seat: Seat, req: NonNullable<ClientPayload<'lesson:join'>['media']>): Promise<JoinedMedia> {
+  const media = await seat.live.media();
+  const [recv, send] = await Promise.all([
+    openTransport(s, seat, 'recv'),
+    req.send && seat.role !== 'observer' ? openTransport(s, seat, 'send') : null,
+  ]);
+  const consuming = req.caps !== undefined && req.caps.routerCapsKey === media.capsKey;
+  if (consuming) await seat.live.setRtpCapabilities(seat.peerId, req.caps!.rtpCapabilities as types.RtpCapabilities);
+  return { recv, send, consuming };
+}
+
+export function registerMediaHandlers(s: SocketSession): void {
   const mediaOf = async () => {
     const seat = s.requireSeat();
     return { seat, media: await seat.live.media() };
@@ -18,12 +41,7 @@ export function registerMediaHandlers(s: SocketSession, iceServers: () => IceSer
     return null;
   });
 
-  s.edge.on('transport:create', async ({ direction }) => {
-    const { seat, media } = await mediaOf();
-    if (direction === 'send' && seat.role === 'observer') throw new AppError('FORBIDDEN', 'observers do not publish');
-    const t = await media.createTransport(seat.peerId, direction);
-    return { ...t, iceServers: iceServers() };
-  });
+  s.edge.on('transport:create', ({ direction }) => openTransport(s, s.requireSeat(), direction));
 
   s.edge.on('transport:connect', async ({ transportId, dtlsParameters }) => {
     const { seat, media } = await mediaOf();
