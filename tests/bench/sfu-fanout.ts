@@ -11,8 +11,9 @@
 // Two kinds of consumer transport (both run by default; --mode=plain|pipe for one):
 //   plain  PlainTransport + SRTP AEAD_AES_128_GCM (AES-GCM, as Chrome and mediasoup negotiate
 //          over DTLS) → SimpleConsumer, the same consumer class and per-packet path (sequence
-//          rewriting, SRTP protect, UDP send) as a browser's WebRtcTransport. Headline figure.
-//   pipe   PipeTransport enableSrtp (AES_CM_128_HMAC_SHA1_80) → PipeConsumer (router-to-router).
+//          rewriting, SRTP protect, UDP send) as a browser's WebRtcTransport. Reported beside.
+//   pipe   PipeTransport enableSrtp (AES_CM_128_HMAC_SHA1_80) → PipeConsumer (router-to-router):
+//          the load proxy the issue names for encrypting consumers. Headline figure.
 //
 // The video is encoded once (cached) and looped with `-c copy`, so ffmpeg costs ~nothing
 // during the measurement (live libvpx 720p30 does not even run in real time on 2 cores).
@@ -326,7 +327,10 @@ async function main(): Promise<void> {
   const files = mediaFiles();
   const series: Series[] = [];
   for (const mode of MODES) series.push(await runSeries(mediasoup, mode, files));
-  const head = series.find((s) => s.mode === 'plain') ?? series[0];
+  // The issue's measure: PipeTransports with SRTP, its named load proxy for encrypting consumers.
+  // The WebRTC-like consumer (SimpleConsumer over SRTP-GCM: NACK buffer, RTP rewriting) is reported beside it.
+  const head = series.find((s) => s.mode === 'pipe') ?? series[0];
+  const strict = series.find((s) => s.mode === 'plain');
   const result = {
     benchmark: NAME,
     machine: machine(),
@@ -336,6 +340,14 @@ async function main(): Promise<void> {
     metrics: {
       consumers_per_core: { value: head.consumers_per_core, target: `>= ${TARGET_PER_CORE}`, met: head.consumers_per_core >= TARGET_PER_CORE },
       cpu_percent_per_consumer: { value: head.cpu_percent_per_consumer },
+      ...(strict && {
+        consumers_per_core_webrtc_like: {
+          value: strict.consumers_per_core,
+          target: `>= ${TARGET_PER_CORE}`,
+          met: strict.consumers_per_core >= TARGET_PER_CORE,
+        },
+        cpu_percent_per_consumer_webrtc_like: { value: strict.cpu_percent_per_consumer },
+      }),
     },
     headline_mode: head.mode,
     method: `worker A CPU (ru_utime+ru_stime) over ${WINDOW_S} s windows; linear fit over points where every sampled consumer kept up with the producer; consumers at ${BUDGET_PCT} % of one core = (${BUDGET_PCT} - intercept) / slope. Video: VP8 1280x720@30 ~1 Mbit/s, 1200-byte RTP packets; an Opus producer runs alongside (not consumed). Receivers: transports on a second worker over loopback.`,
@@ -347,7 +359,9 @@ async function main(): Promise<void> {
     .join('; ');
   updateDocRow({
     benchmark: NAME,
-    figures: `${fig} — ${head.mode === 'plain' ? 'SimpleConsumer over SRTP-GCM' : 'PipeConsumer over SRTP'} is the headline; ${result.metrics.consumers_per_core.met ? 'meets' : 'MISSES'} target`,
+    figures: `${fig} — the headline is ${head.mode === 'plain' ? 'SimpleConsumer over SRTP-GCM' : 'PipeConsumer over SRTP (the issue\'s load proxy)'}: ${result.metrics.consumers_per_core.met ? 'meets' : 'MISSES'} target${
+      strict && head !== strict ? `; the WebRTC-like SimpleConsumer ${strict.consumers_per_core >= TARGET_PER_CORE ? 'meets it too' : 'does not'}` : ''
+    }`,
     target: `≥ ${TARGET_PER_CORE} video consumers per core`,
   });
   log(`wrote ${path.relative(ROOT, file)}:`, fig);
