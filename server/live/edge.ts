@@ -1,7 +1,8 @@
-// The Socket.IO edge: every client event is validated against the shared contract and
-// answered with a typed ack; nothing a client sends can throw past this point.
-import { ZodError } from 'zod';
-import { clientSchemas, type ClientEventName, type ClientPayload, type ClientResults } from '../contract/events.js';
+// The Socket.IO edge: every client event is validated against its contract (zod) and answered
+// with a typed ack; nothing a client sends can throw past this point. One class for both
+// Socket.IO servers: the live lesson's (SocketEdge) and the lesson plans' (server/plans/socket.ts).
+import { ZodError, type z } from 'zod';
+import { clientSchemas, type ClientResults } from '../contract/events.js';
 import { AppError, type Ack, type ApiError } from '../contract/errors.js';
 import { MediaError } from '../../media/MediaPeer.js';
 import { logger } from '../log.js';
@@ -13,7 +14,14 @@ const log = logger('live.edge');
 const FLOOD_MAX = 300;
 const FLOOD_WINDOW_MS = 10_000;
 
-export type Handler<E extends ClientEventName> = (payload: ClientPayload<E>) => Promise<ClientResults[E]> | ClientResults[E];
+type Schemas = Record<string, z.ZodTypeAny>;
+type Results<S extends Schemas> = { [E in keyof S]: unknown };
+export type Handler<S extends Schemas, R extends Results<S>, E extends keyof S> = (payload: z.infer<S[E]>) => Promise<R[E]> | R[E];
+
+/** What the edge needs of a Socket.IO server-side socket (either server's). */
+interface EdgeSocket {
+  onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof AppError) return { code: err.code, message: err.message };
@@ -40,23 +48,38 @@ function zodMessage(err: ZodError): string {
   return i ? `${i.path.join('.') || 'payload'}: ${i.message}` : 'invalid payload';
 }
 
-export class SocketEdge {
+/** A payload over a byte limit (the contracts' own "larger than N bytes" refinement) is TOO_LARGE. */
+function payloadError(err: ZodError): ApiError {
+  const tooBig = err.issues[0]?.message.startsWith('larger than') ?? false;
+  return { code: tooBig ? 'TOO_LARGE' : 'BAD_REQUEST', message: zodMessage(err) };
+}
+
+export class ContractEdge<S extends Schemas, R extends Results<S>> {
   private stamps: number[] = [];
   /** Handlers of one socket run one at a time, in arrival order (out-of-order safe). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly socket: LiveSocket) {
+  constructor(
+    private readonly socket: EdgeSocket,
+    private readonly schemas: S,
+    /** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
+    private readonly flood: { max: number; windowMs: number },
+  ) {
     // Events outside the contract: answer if the client gave an ack, otherwise ignore.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       // Own keys only: `in` would also take 'constructor', 'toString'… and leave them unanswered.
-      if (typeof event === 'string' && Object.hasOwn(clientSchemas, event)) return;
+      if (typeof event === 'string' && Object.hasOwn(schemas, event)) return;
       const ack = args[args.length - 1];
       if (typeof ack === 'function') ack(fail('NOT_FOUND', 'unknown event'));
     });
   }
 
-  on<E extends ClientEventName>(event: E, handler: Handler<E>): void {
-    const schema = clientSchemas[event];
+  /**
+   * `serial: false` runs the handler on arrival instead of behind the socket's earlier ones
+   * (for messages whose order does not matter, such as Yjs edits).
+   */
+  on<E extends keyof S & string>(event: E, handler: Handler<S, R, E>, opts: { serial?: boolean } = {}): void {
+    const schema = this.schemas[event];
     (this.socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as (r: Ack<unknown>) => void) : () => undefined;
@@ -64,25 +87,33 @@ export class SocketEdge {
       if (!this.allow()) return ack(fail('RATE_LIMITED', 'too many messages'));
       if (args.length !== 1) return ack(fail('BAD_REQUEST', 'expected one payload object'));
       const parsed = schema.safeParse(args[0]);
-      if (!parsed.success) return ack(fail('BAD_REQUEST', zodMessage(parsed.error)));
+      if (!parsed.success) return ack({ ok: false, error: payloadError(parsed.error) });
       const run = async () => {
         try {
-          const data = await handler(parsed.data as ClientPayload<E>);
+          const data = await handler(parsed.data as z.infer<S[E]>);
           ack({ ok: true, data: data ?? null });
         } catch (err) {
           ack({ ok: false, error: toApiError(err) });
         }
       };
-      this.queue = this.queue.then(run, run);
+      if (opts.serial === false) void run();
+      else this.queue = this.queue.then(run, run);
     });
   }
 
   private allow(): boolean {
     const now = Date.now();
-    while (this.stamps.length && now - this.stamps[0] > FLOOD_WINDOW_MS) this.stamps.shift();
-    if (this.stamps.length >= FLOOD_MAX) return false;
+    while (this.stamps.length && now - this.stamps[0] > this.flood.windowMs) this.stamps.shift();
+    if (this.stamps.length >= this.flood.max) return false;
     this.stamps.push(now);
     return true;
+  }
+}
+
+/** The live lesson's edge. */
+export class SocketEdge extends ContractEdge<typeof clientSchemas, ClientResults> {
+  constructor(socket: LiveSocket) {
+    super(socket, clientSchemas, { max: FLOOD_MAX, windowMs: FLOOD_WINDOW_MS });
   }
 }
 

@@ -8,21 +8,19 @@ import { Redis } from 'ioredis';
 import * as Y from 'yjs';
 import type { Db } from '../db/db.js';
 import type { PublicUser } from '../contract/domain.js';
-import { AppError, type Ack } from '../contract/errors.js';
+import { AppError } from '../contract/errors.js';
 import {
   PLAN_LIMITS,
   PLAN_SOCKET_PATH,
   planClientSchemas,
   type PlanAccess,
-  type PlanClientEventName,
-  type PlanClientPayload,
   type PlanClientResults,
   type PlanClientToServerEvents,
   type PlanServerToClientEvents,
 } from '../contract/planEvents.js';
 import { cookieAuth } from '../auth/socketAuth.js';
 import { RateLimiter } from '../auth/rateLimit.js';
-import { toApiError } from '../live/edge.js';
+import { ContractEdge } from '../live/edge.js';
 import { logger } from '../log.js';
 import type { PlanHub } from './hub.js';
 import { requirePlan } from './policy.js';
@@ -104,7 +102,8 @@ export async function attachPlanSockets(
   io.on('connection', (socket: PlanSocket) => {
     const user = socket.data.user;
     const joined = new Map<string, PlanAccess>();
-    const edge = new PlanEdge(socket);
+    // Plan editors send many small edits: a larger flood budget than the live lesson's.
+    const edge = new ContractEdge<typeof planClientSchemas, PlanClientResults>(socket, planClientSchemas, { max: FLOOD_MAX, windowMs: FLOOD_WINDOW_MS });
     const joinedAs = (planId: string): PlanAccess => {
       const access = joined.get(planId);
       if (!access) throw new AppError('CONFLICT', 'join the plan first');
@@ -177,63 +176,4 @@ export async function attachPlanSockets(
       for (const r of redis) r.disconnect();
     },
   };
-}
-
-type Handler<E extends PlanClientEventName> = (p: PlanClientPayload<E>) => Promise<PlanClientResults[E]> | PlanClientResults[E];
-
-/** Like live/edge.ts for the plan contract: zod at the edge, typed acks, flood limit, serial per socket. */
-class PlanEdge {
-  private stamps: number[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(private readonly socket: PlanSocket) {
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && Object.hasOwn(planClientSchemas, event)) return;
-      const ack = args[args.length - 1];
-      if (typeof ack === 'function') ack({ ok: false, error: { code: 'NOT_FOUND', message: 'unknown event' } });
-    });
-  }
-
-  /**
-   * `serial: false` runs the handler on arrival instead of behind the socket's earlier ones:
-   * an edit is applied and relayed at once while the previous one is still being stored
-   * (Yjs does not care about order; the ack still waits for the database).
-   */
-  on<E extends PlanClientEventName>(event: E, handler: Handler<E>, opts: { serial?: boolean } = {}): void {
-    const schema = planClientSchemas[event];
-    (this.socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
-      const last = args[args.length - 1];
-      const ack = typeof last === 'function' ? (last as (r: Ack<unknown>) => void) : () => undefined;
-      if (typeof last === 'function') args.pop();
-      if (!this.allow()) return ack({ ok: false, error: { code: 'RATE_LIMITED', message: 'too many messages' } });
-      if (args.length !== 1) return ack({ ok: false, error: { code: 'BAD_REQUEST', message: 'expected one payload object' } });
-      const parsed = schema.safeParse(args[0]);
-      if (!parsed.success) {
-        const i = parsed.error.issues[0];
-        const tooBig = i?.message.startsWith('larger than');
-        return ack({
-          ok: false,
-          error: { code: tooBig ? 'TOO_LARGE' : 'BAD_REQUEST', message: i ? `${i.path.join('.') || 'payload'}: ${i.message}` : 'invalid payload' },
-        });
-      }
-      const run = async () => {
-        try {
-          const data = await handler(parsed.data as PlanClientPayload<E>);
-          ack({ ok: true, data: data ?? null });
-        } catch (err) {
-          ack({ ok: false, error: toApiError(err) });
-        }
-      };
-      if (opts.serial === false) void run();
-      else this.queue = this.queue.then(run, run);
-    });
-  }
-
-  private allow(): boolean {
-    const now = Date.now();
-    while (this.stamps.length && now - this.stamps[0] > FLOOD_WINDOW_MS) this.stamps.shift();
-    if (this.stamps.length >= FLOOD_MAX) return false;
-    this.stamps.push(now);
-    return true;
-  }
 }
