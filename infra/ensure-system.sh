@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Tongbu needs (or prints the apt command when not root).
 #   infra/ensure-system.sh            runtime: redis-server, ffmpeg, fonts
-#   infra/ensure-system.sh --test     also Chromium for the end-to-end tests, PostgreSQL for the multi-process tests
+#   infra/ensure-system.sh --test     also Chromium for the end-to-end tests, PostgreSQL for the multi-process tests,
+#                                     stress-ng for the overload tests
 set -euo pipefail
 pkgs=(redis-server ffmpeg fonts-noto-cjk ca-certificates)
-[ "${1:-}" = "--test" ] && pkgs+=(chromium espeak-ng sox iproute2 postgresql)
+[ "${1:-}" = "--test" ] && pkgs+=(chromium espeak-ng sox iproute2 postgresql stress-ng)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -1,10 +1,26 @@
-// Minimal structured logger: one JSON line per event on stderr.
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-let threshold: number = order[(process.env.TONGBU_LOG_LEVEL as Level) ?? 'info'] ?? 20;
+// Structured logging on pino: one JSON line per event on stderr, `{t, level, scope, msg, …}`.
+// Errors passed as `err` keep their stack (pino's error serializer), so a failure can be
+// investigated from the log alone. Writes are synchronous: a line logged just before a crash
+// or an exit is never lost in a buffer.
+import pino from 'pino';
 
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
+const root = pino(
+  {
+    level: process.env.TONGBU_LOG_LEVEL ?? 'info',
+    base: null,
+    messageKey: 'msg',
+    timestamp: () => `,"t":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label }) },
+    serializers: { err: pino.stdSerializers.errWithCause },
+  },
+  pino.destination({ fd: 2, sync: true }),
+);
+
+/** The process-wide threshold (children follow it: they are re-derived on every call). */
 export function setLogLevel(level: Level): void {
-  threshold = order[level];
+  root.level = level;
 }
 
 export interface Logger {
@@ -16,10 +32,11 @@ export interface Logger {
 }
 
 export function logger(scope: string): Logger {
+  // pino children copy the parent's level when made; ours are made once per module at import,
+  // before main.ts or a test sets the level, so each write goes through the root's current level.
   const write = (level: Level) => (msg: string, fields?: object) => {
-    if (order[level] < threshold) return;
-    const f = fields && 'err' in fields ? { ...fields, err: errText((fields as { err: unknown }).err) } : fields;
-    process.stderr.write(JSON.stringify({ t: new Date().toISOString(), level, scope, msg, ...f }) + '\n');
+    if (!root.isLevelEnabled(level)) return;
+    root[level]({ scope, ...fields }, msg);
   };
   return {
     debug: write('debug'),
@@ -28,8 +45,4 @@ export function logger(scope: string): Logger {
     error: write('error'),
     child: (s) => logger(`${scope}.${s}`),
   };
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
