@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: the whole suite — typecheck, unit/integration/fuzz (vitest, real mediasoup,
+# `npm test`: the whole suite — typecheck, lint, unit/integration/fuzz (vitest, real mediasoup,
 # real Redis, real ffmpeg, real database), then end-to-end in Debian Chromium (Playwright).
 set -euo pipefail
 # prepare.sh must stop the run on its first failure: source it under set -e, not behind `||`.
@@ -11,6 +11,10 @@ status=0
 
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit || status=1
+
+echo "== lint"
+# Regular-expression safety over the whole tree (eslint.config.js): no super-linear pattern.
+npm run --silent lint || status=1
 
 echo "== unit, integration and fuzz tests (vitest)"
 npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=json \

@@ -43,7 +43,9 @@ export type Route =
   | { name: 'notFound' };
 
 export function matchRoute(path: string): Route {
-  const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  let end = path.length;
+  while (end > 0 && path[end - 1] === '/') end--; // trailing slashes, in one backward scan
+  const p = path.length > 1 ? path.slice(0, end) : path;
   if (p === '/' || p === '') return { name: 'home' };
   if (p === '/login') return { name: 'login' };
   if (p === '/admin') return { name: 'admin' };

@@ -3,7 +3,35 @@
 import type { PlanPhase } from '../contract/planEvents.js';
 import { plainText, type PmNode } from './pmSchema.js';
 
-const MINUTES = /[（(【\[]?\s*(\d{1,3})\s*(?:分钟|分|min(?:ute)?s?|’|')\s*[）)】\]]?/i;
+// The pattern starts at a digit (never at a space), so an unanchored search over a long heading
+// is linear; the optional brackets and the spaces inside them are taken by a bounded scan after.
+const MINUTES = /(\d{1,3})\s*(?:分钟|分|min(?:ute)?s?|’|')/i;
+const OPEN = new Set(['（', '(', '【', '[']);
+const CLOSE = new Set(['）', ')', '】', ']']);
+const TAIL = new Set(['：', ':', '，', ',', '、', '—', '-']);
+const isSpace = (c: string | undefined) => c !== undefined && c.trim() === '';
+
+/** "（5分钟）" → the minutes and where the whole mention (brackets included) starts and ends. */
+function minutesIn(t: string): { minutes: number; from: number; to: number } | null {
+  const m = MINUTES.exec(t);
+  if (!m) return null;
+  let from = m.index;
+  let to = m.index + m[0].length;
+  let i = from;
+  while (isSpace(t[i - 1])) i--;
+  if (OPEN.has(t[i - 1])) from = i - 1;
+  let j = to;
+  while (isSpace(t[j])) j++;
+  if (CLOSE.has(t[j])) to = j + 1;
+  return { minutes: Number(m[1]), from, to };
+}
+
+/** Strips trailing separators and spaces ("导入新课 ——" → "导入新课") with one backward scan. */
+function trimTail(s: string): string {
+  let end = s.length;
+  while (end > 0 && (TAIL.has(s[end - 1]) || isSpace(s[end - 1]))) end--;
+  return s.slice(0, end);
+}
 const SECTION = /教学过程|教学环节|teaching process/i;
 
 export function extractPhases(doc: PmNode): PlanPhase[] {
@@ -20,9 +48,9 @@ export function extractPhases(doc: PmNode): PlanPhase[] {
     }
     if (level <= sectionLevel) break; // the next section
     if (level !== sectionLevel + 1) continue; // sub-points of a phase
-    const m = MINUTES.exec(t);
-    const title = (m ? t.slice(0, m.index) + t.slice(m.index + m[0].length) : t).replace(/[\s：:，,、—-]+$/u, '').trim();
-    phases.push({ title: title || t, minutes: m ? Number(m[1]) : null });
+    const m = minutesIn(t);
+    const title = trimTail(m ? t.slice(0, m.from) + t.slice(m.to) : t).trim();
+    phases.push({ title: title || t, minutes: m ? m.minutes : null });
   }
   return phases;
 }

@@ -95,13 +95,15 @@ export function parseWeekdays(s: string): number[] | null {
   if (!t) return null;
   if (/^(工作日|周一到周五|weekdays?)$/i.test(t)) return [1, 2, 3, 4, 5];
   if (/^(每天|每日|daily|everyday)$/i.test(t)) return [1, 2, 3, 4, 5, 6, 7];
-  const range = t.split(/\s*(?:-|–|—|~|～|至|到|to)\s*/i);
+  // Split on the separator alone (oneWeekday trims): `\s*sep\s*` would rescan a run of spaces
+  // from each of its characters — quadratic on a cell of spaces without a separator.
+  const range = t.split(/-|–|—|~|～|至|到|to/i);
   if (range.length === 2) {
     const [a, b] = range.map(oneWeekday);
     if (a && b && a <= b) return Array.from({ length: b - a + 1 }, (_, i) => a + i);
     return null;
   }
-  const list = t.split(/\s*[,，、/]\s*/);
+  const list = t.split(/[,，、/]/);
   const days = list.map(oneWeekday);
   return days.every((d): d is number => d !== null) ? [...new Set(days)] : null;
 }
@@ -143,7 +145,8 @@ export function parseTime(s: string): number | null {
 
 /** '2026-09-01', '2026/9/1', '2026年9月1日', '2026.9.1'. */
 export function parseDay(s: string): string | null {
-  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$/.exec(s);
+  // Trimmed first: no two adjacent whitespace runs, so the match is linear in the cell.
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?$/.exec(s.trim());
   if (!m) return null;
   const day = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
   const d = new Date(`${day}T00:00:00Z`);

@@ -5,7 +5,8 @@ export const SCHOOL_UTC_OFFSET_MIN = 8 * 60;
 
 /** 'HH:MM' → minutes since midnight; null when it is not a time of day. */
 export function parseHhmm(s: string): number | null {
-  const m = /^\s*(\d{1,2})\s*[:：.时]\s*(\d{2})\s*(?:分)?\s*$/.exec(s);
+  // Trimmed first, so no two whitespace runs can trade characters: one pass, linear in the cell.
+  const m = /^(\d{1,2})\s*[:：.时]\s*(\d{2})(?:\s*分)?$/.exec(s.trim());
   if (!m) return null;
   const h = Number(m[1]);
   const min = Number(m[2]);

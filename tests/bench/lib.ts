@@ -25,7 +25,7 @@ export const CHROMIUM_ARGS = [
 export function machine(): string {
   let model = os.cpus()[0]?.model?.trim() || 'unknown CPU';
   try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    const m = /^model name\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
     if (m) model = m[1].trim();
   } catch {
     /* not Linux */

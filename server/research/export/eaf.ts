@@ -5,6 +5,7 @@
 import type { Annotation } from '../types.js';
 
 const esc = (s: string) =>
+  // eslint-disable-next-line regexp/no-control-character -- deliberately strips the control characters XML 1.0 forbids
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
 export function annotationsEaf(list: Annotation[], opts: { mediaUrl: string; author: string; date?: Date }): string {
