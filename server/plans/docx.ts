@@ -26,7 +26,8 @@ export async function docxToDoc(buffer: Buffer): Promise<{ doc: PmNode; warnings
   let html: string;
   let messages: { message: string }[];
   try {
-    const r = await mammoth.convertToHtml({ buffer }, { ignoreEmptyParagraphs: true });
+    // Images are dropped by html.ts anyway; not converting them spares reading their bytes.
+    const r = await mammoth.convertToHtml({ buffer }, { ignoreEmptyParagraphs: true, convertImage: mammoth.images.imgElement(async () => ({ src: '' })) });
     html = r.value;
     messages = r.messages;
   } catch {

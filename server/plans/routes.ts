@@ -11,7 +11,8 @@ import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
 import { diffDocs } from './diff.js';
-import { docToDocx, docxToDoc } from './docx.js';
+import { parseDocxUpload } from '../uploads/parsePool.js';
+import { docToDocx } from './docx.js';
 import type { PlanHub } from './hub.js';
 import { extractPhases } from './phases.js';
 import { docToPdf } from './pdf.js';
@@ -86,8 +87,10 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     return { communityId: planCommunity!, lessonId: where.lessonId ?? null, pairingId: where.pairingId ?? null };
   };
 
-  const newPlan = async (user: PublicUser, where: { lessonId?: string; pairingId?: string }, title: string, content: PmNode) => {
-    const place = await placeFor(user, where);
+  type Place = Awaited<ReturnType<typeof placeFor>>;
+  const newPlan = async (user: PublicUser, where: { lessonId?: string; pairingId?: string }, title: string, content: PmNode) =>
+    insertPlanAt(await placeFor(user, where), user, title, content);
+  const insertPlanAt = async (place: Place, user: PublicUser, title: string, content: PmNode) => {
     return db.tx(async (q) => {
       const plan = await insertPlan(q, { ...place, title, createdBy: user.id, phases: extractPhases(content) });
       await writeSnapshot(q, plan.id, stateFromJSON(content));
@@ -115,13 +118,24 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     res.status(201).json({ plan });
   });
 
-  router.post('/api/plans/import', auth, docx, async (req, res) => {
-    const q = parse(importQuery, req.query);
-    const { doc, warnings } = await docxToDoc(bodyBuffer(req.body));
-    const title = q.title ?? firstHeading(doc) ?? '导入的教案';
-    const plan = await newPlan(currentUser(res), q, title.slice(0, PLAN_LIMITS.titleMax), doc);
-    res.status(201).json({ plan, warnings });
-  });
+  // Every upload is authorised BEFORE its body is read, let alone parsed: a projector device or a
+  // teacher of another school gets FORBIDDEN without the server touching the file.
+  router.post(
+    '/api/plans/import',
+    auth,
+    async (req, res, next) => {
+      res.locals.importPlace = await placeFor(currentUser(res), parse(importQuery, req.query));
+      next();
+    },
+    docx,
+    async (req, res) => {
+      const q = parse(importQuery, req.query);
+      const { doc, warnings } = await parseDocxUpload(bodyBuffer(req.body));
+      const title = q.title ?? firstHeading(doc) ?? '导入的教案';
+      const plan = await insertPlanAt(res.locals.importPlace as Place, currentUser(res), title.slice(0, PLAN_LIMITS.titleMax), doc);
+      res.status(201).json({ plan, warnings });
+    },
+  );
 
   router.get('/api/plans/:id', auth, async (req, res) => {
     const { id } = parse(planIdParam, req.params);
@@ -217,11 +231,15 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
 
   // ---- import / export ----------------------------------------------------------
 
-  router.post('/api/plans/:id/import', auth, docx, async (req, res) => {
+  const mayEdit = async (req: express.Request, res: Response, next: express.NextFunction) => {
+    await requirePlan(db, currentUser(res), parse(planIdParam, req.params).id, 'edit');
+    next();
+  };
+
+  router.post('/api/plans/:id/import', auth, mayEdit, docx, async (req, res) => {
     const { id } = parse(planIdParam, req.params);
-    const user = currentUser(res);
-    await requirePlan(db, user, id, 'edit');
-    const { doc, warnings } = await docxToDoc(bodyBuffer(req.body));
+    const user = currentUser(res); // mayEdit has authorised it
+    const { doc, warnings } = await parseDocxUpload(bodyBuffer(req.body));
     await insertVersion(db, { planId: id, name: '导入前', data: await loadState(db, id), userId: user.id });
     await applyContent(id, doc, user.id);
     hub.broadcast.changed(id, 'versions');

@@ -36,7 +36,8 @@ import {
   type ImportResult,
 } from './schema.js';
 import { findSlots } from './slots.js';
-import { FileError, readTable } from './tableFile.js';
+import { parseTableUpload } from '../uploads/parsePool.js';
+import { FileError } from './tableFile.js';
 
 const MAX_UPLOAD = '4mb';
 const MAX_ROW_ERRORS = 200;
@@ -70,15 +71,21 @@ export function timetableRouter({ db }: { db: Queryable }): Router {
   router.post(
     '/api/timetable/schools/:schoolId/import',
     auth,
+    // Authorised before the body is read: only an editor of this school gets a file parsed.
+    async (req, res, next) => {
+      parse(importQuery, req.query);
+      await assertCanEditSchool(db, currentUser(res), parse(schoolParam, req.params).schoolId);
+      next();
+    },
     express.raw({ type: () => true, limit: MAX_UPLOAD }),
     async (req, res) => {
       const { schoolId } = parse(schoolParam, req.params);
-      const { kind, format } = parse(importQuery, req.query);
-      await assertCanEditSchool(db, currentUser(res), schoolId);
+      const { kind, format } = parse(importQuery, req.query); // authorised above, before the body
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let table;
       try {
-        table = await readTable(bytes, format);
+        // Off the event loop, zip budget first (parsePool): one file can never stall a lesson.
+        table = await parseTableUpload(bytes, format);
       } catch (err) {
         if (!(err instanceof FileError)) throw err;
         res.status(400).json({ error: { code: 'BAD_REQUEST', message: err.msg.zh }, rowErrors: [{ row: 0, message: err.msg }] });

@@ -27,6 +27,8 @@ export class FileError extends Error {
 
 export const MAX_ROWS = 5000;
 
+export const UNREADABLE_XLSX: Msg = { zh: '无法读取这个 Excel 文件（文件损坏或不是 .xlsx）', en: 'Could not read this Excel file (damaged or not .xlsx)' };
+
 const isZip = (b: Buffer) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
 export async function readTable(bytes: Buffer, hint?: 'csv' | 'xlsx'): Promise<Table> {
@@ -74,7 +76,7 @@ async function readXlsx(bytes: Buffer): Promise<Table> {
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
-    throw new FileError({ zh: '无法读取这个 Excel 文件（文件损坏或不是 .xlsx）', en: 'Could not read this Excel file (damaged or not .xlsx)' });
+    throw new FileError(UNREADABLE_XLSX);
   }
   const ws = wb.worksheets.find((w) => w.actualRowCount > 0) ?? wb.worksheets[0];
   if (!ws) throw new FileError({ zh: 'Excel 文件里没有工作表', en: 'The workbook has no worksheet' });

@@ -1,0 +1,40 @@
+// What one parse worker does with one upload (runs in a piscina worker thread, never on the
+// server's event loop): zip budget first, then the parser. Answers are plain data — the thread
+// boundary structured-clones them, and an Error's class would not survive it.
+import { threadId } from 'node:worker_threads';
+import { AppError, type ErrorCode } from '../contract/errors.js';
+import { docxToDoc } from '../plans/docx.js';
+import type { PmNode } from '../plans/pmSchema.js';
+import type { Msg } from '../timetable/schema.js';
+import { FileError, readTable, UNREADABLE_XLSX, type Table } from '../timetable/tableFile.js';
+import { checkZip, isZip } from './zipGuard.js';
+
+export type ParseTask = { kind: 'docx'; bytes: Uint8Array } | { kind: 'table'; bytes: Uint8Array; hint?: 'csv' | 'xlsx' };
+
+export type ParseAnswer =
+  | { ok: true; kind: 'docx'; doc: PmNode; warnings: string[]; threadId: number }
+  | { ok: true; kind: 'table'; table: Table; threadId: number }
+  /** `msg`: a timetable file's own bilingual message (FileError), shown to the user as is. */
+  | { ok: false; code: ErrorCode; message: string; msg?: Msg; threadId: number };
+
+export default async function parseTask(task: ParseTask): Promise<ParseAnswer> {
+  const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+  try {
+    if (task.kind === 'docx') {
+      if (!isZip(bytes)) throw new AppError('BAD_REQUEST', 'the file is not a readable .docx');
+      await checkZip(bytes);
+      return { ok: true, kind: 'docx', ...(await docxToDoc(bytes)), threadId };
+    }
+    if (isZip(bytes)) {
+      // A damaged zip is the user's file to fix (the timetable's bilingual row error); over budget stays TOO_LARGE.
+      await checkZip(bytes).catch((err: unknown) => {
+        throw err instanceof AppError && err.code === 'BAD_REQUEST' ? new FileError(UNREADABLE_XLSX) : err;
+      });
+    }
+    return { ok: true, kind: 'table', table: await readTable(bytes, task.hint), threadId };
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, code: err.code, message: err.message, threadId };
+    if (err instanceof FileError) return { ok: false, code: 'BAD_REQUEST', message: err.msg.zh, msg: err.msg, threadId };
+    throw err; // a bug: the pool logs it with its stack
+  }
+}
