@@ -1,0 +1,223 @@
+// Hostile input against a real server (issue 10, "linear-time input handling"): each case is sent
+// while /healthz is asked again and again, and every answer must come within 100 ms — the server
+// (here in this very process, on this event loop) keeps serving lessons while it deals with it.
+// On the old code each case stalled the loop for seconds (super-linear patterns, parsing on the
+// loop, inflating a zip bomb), or parsed a projector device's upload before refusing it.
+import http from 'node:http';
+import { threadId } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { PlanSummary } from '../../server/contract/planEvents.js';
+import { docToDocx } from '../../server/plans/docx.js';
+import { para } from '../../server/plans/pmSchema.js';
+import { closeParsePool, PARSE_LIMITS, parseTableUpload } from '../../server/uploads/parsePool.js';
+import { startPlanCluster, type PlanCluster } from '../helpers/planServers.js';
+import { HeadlessEditor } from '../helpers/planEditor.js';
+import { waitFor } from '../helpers/liveServer.js';
+import { docxBomb, zipOf } from '../helpers/zipBomb.js';
+
+const HEALTHZ_BUDGET_MS = 100;
+const SPACES = ' '.repeat(40_000);
+
+let c: PlanCluster;
+const cookies: Record<string, string> = {};
+let citySchoolId = '';
+
+beforeAll(async () => {
+  c = await startPlanCluster({ count: 1, rtcPortBase: 44600 });
+  for (const u of ['teacher-wang', 'city-admin']) cookies[u] = await c.cookieFor(u);
+  citySchoolId = (await c.db.query<{ school_id: string }>("select school_id from users where username = 'city-admin'"))[0].school_id;
+  // A projector device signs in with its classroom's code, as in a classroom.
+  const dev = await fetch(`${c.url(0)}/api/auth/device`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code: c.accounts.deviceCodes[0].code }),
+  });
+  expect(dev.status).toBe(200);
+  cookies.device = (dev.headers.get('set-cookie') ?? '').split(';')[0];
+  expect(cookies.device).toMatch(/^tongbu_session=/);
+  // Warm-up with ordinary input, so what is measured below is the hostile input, not a cold
+  // worker thread compiling its parsers or a first connection (the machine may be busy, too).
+  expect((await parseTableUpload(Buffer.from('a,b\n1,2\n'))).rows.length).toBe(1);
+  const ordinary = await docToDocx({ type: 'doc', content: [para('普通的段落')] }, '普通');
+  expect((await post(importPath(), cookies['teacher-wang'], ordinary)).status).toBe(201);
+  for (let i = 0; i < 5; i++) await (await fetch(`${c.url(0)}/healthz`)).arrayBuffer();
+}, 60_000);
+
+afterAll(async () => {
+  await c?.close();
+  await closeParsePool();
+});
+
+/**
+ * Runs `work` while asking /healthz back to back; returns its result and every answer's latency.
+ * At least three probes are made, and probing goes on until the work is done.
+ */
+async function whileProbing<T>(work: () => Promise<T>): Promise<{ result: T; latencies: number[] }> {
+  const latencies: number[] = [];
+  let done = false;
+  const running = work().finally(() => (done = true));
+  running.catch(() => undefined);
+  while (!done || latencies.length < 3) {
+    const t0 = performance.now();
+    const r = await fetch(`${c.url(0)}/healthz`);
+    await r.arrayBuffer();
+    expect(r.status).toBe(200);
+    latencies.push(performance.now() - t0);
+  }
+  return { result: await running, latencies };
+}
+
+function expectResponsive(latencies: number[]) {
+  expect(Math.max(...latencies), `healthz latencies (ms): ${latencies.map((l) => l.toFixed(0)).join(' ')}`).toBeLessThan(HEALTHZ_BUDGET_MS);
+}
+
+const post = async (path: string, cookie: string, body: Buffer, type = 'application/octet-stream') => {
+  const res = await fetch(`${c.url(0)}${path}`, { method: 'POST', headers: { cookie, 'content-type': type }, body: new Uint8Array(body) });
+  return { status: res.status, json: (await res.json()) as any };
+};
+
+const phasesOf = async (planId: string) => {
+  const r = await fetch(`${c.url(0)}/api/plans/${planId}/phases`, { headers: { cookie: cookies['teacher-wang'] } });
+  return ((await r.json()) as { phases: { title: string; minutes: number | null }[] }).phases;
+};
+
+const storedPhasesOf = async (planId: string) => {
+  const r = await fetch(`${c.url(0)}/api/plans/${planId}`, { headers: { cookie: cookies['teacher-wang'] } });
+  return ((await r.json()) as { plan: PlanSummary }).plan.phases;
+};
+
+const importPath = () => `/api/plans/import?lessonId=${c.accounts.lessonId}`;
+
+describe('hostile input: the server keeps answering /healthz within 100 ms', () => {
+  it('a small .docx with a paragraph of 40,000 spaces imports, off the event loop', async () => {
+    const docx = await docToDocx({ type: 'doc', content: [para(`开始${SPACES}结束`)] }, '空格');
+    expect(docx.length).toBeLessThan(16 * 1024);
+    const { result, latencies } = await whileProbing(() => post(importPath(), cookies['teacher-wang'], docx));
+    expect(result.status).toBe(201);
+    expectResponsive(latencies);
+    const content = await fetch(`${c.url(0)}/api/plans/${(result.json.plan as PlanSummary).id}/content`, { headers: { cookie: cookies['teacher-wang'] } });
+    expect(JSON.stringify(await content.json())).toContain(`开始${SPACES}结束`);
+  }, 60_000);
+
+  it('a 30 KB heading in 教学过程 (the phase pattern) is read on every edit and request without a stall', async () => {
+    const created = await post('/api/plans', cookies['teacher-wang'], Buffer.from(JSON.stringify({ title: '长标题', lessonId: c.accounts.lessonId })), 'application/json');
+    expect(created.status).toBe(201);
+    const plan = created.json.plan as PlanSummary;
+    const ed = await new HeadlessEditor(c.url(0), cookies['teacher-wang'], plan.id).connect();
+    try {
+      // A phase heading (level 3 right after the 教学过程 section heading) of 30,000 spaces between words.
+      const frag = ed.fragment;
+      const at = frag.toArray().findIndex((n) => n instanceof Y.XmlElement && n.nodeName === 'heading' && n.toString().includes('教学过程'));
+      expect(at).toBeGreaterThanOrEqual(0);
+      // Warm-up: an ordinary phase through the same path (edit, refresh, request).
+      const warm = new Y.XmlElement('heading');
+      warm.setAttribute('level', 3 as unknown as string);
+      warm.insert(0, [new Y.XmlText('热身（1分钟）')]);
+      frag.insert(at + 1, [warm]);
+      await waitFor(async () => (await phasesOf(plan.id)).some((p) => p.title === '热身' && p.minutes === 1), 20_000, 'the warm-up phase');
+      const h = new Y.XmlElement('heading');
+      h.setAttribute('level', 3 as unknown as string);
+      h.insert(0, [new Y.XmlText(`（导入${' '.repeat(30_000)}x`)]);
+      const { latencies } = await whileProbing(async () => {
+        frag.insert(at + 1, [h]);
+        // The phase refresh runs on the edit; the request below reads the phases again.
+        const long = (ps: { title: string }[]) => ps.some((p) => p.title.startsWith('（导入') && p.title.endsWith('x'));
+        await waitFor(async () => long(await phasesOf(plan.id)), 20_000, 'the long phase, read on request');
+        // …and the live plan's own refresh (debounced after the edit) has stored it.
+        await waitFor(async () => long(await storedPhasesOf(plan.id)), 20_000, 'the long phase, stored by the refresh');
+      });
+      expectResponsive(latencies);
+      expect(ed.refused).toEqual([]);
+      // Export reads the phases' document too.
+      const { latencies: exportLatencies } = await whileProbing(async () => {
+        const r = await fetch(`${c.url(0)}/api/plans/${plan.id}/export.docx`, { headers: { cookie: cookies['teacher-wang'] } });
+        expect(r.status).toBe(200);
+        await r.arrayBuffer();
+      });
+      expectResponsive(exportLatencies);
+    } finally {
+      ed.close();
+    }
+  }, 60_000);
+
+  it('a timetable CSV cell of 40,000 spaces is a row error, answered without a stall', async () => {
+    const csv = Buffer.from(`星期,节次,开始,结束\n1,1,08:00${SPACES}x,08:40\n周一${SPACES}x,2,09:00,09:40\n`);
+    const { result, latencies } = await whileProbing(() => post(`/api/timetable/schools/${citySchoolId}/import?kind=bells`, cookies['city-admin'], csv, 'text/csv'));
+    expect(result.status).toBe(400);
+    expect(result.json.rowErrors.map((e: { row: number; column?: string }) => `${e.row}:${e.column}`)).toEqual(['2:开始', '3:星期']);
+    expectResponsive(latencies);
+  }, 60_000);
+
+  it('a projector device is refused before its upload is parsed — or even read', async () => {
+    const docx = await docToDocx({ type: 'doc', content: [para(`开始${SPACES}结束`)] }, '空格');
+    const { result, latencies } = await whileProbing(() => post(importPath(), cookies.device, docx));
+    expect(result.status).toBe(403);
+    expect(result.json.error.code).toBe('FORBIDDEN');
+    expectResponsive(latencies);
+    // Not a .docx at all: still FORBIDDEN (the old code parsed first and answered BAD_REQUEST).
+    expect((await post(importPath(), cookies.device, Buffer.from('not a docx'))).status).toBe(403);
+    expect((await post(`/api/timetable/schools/${citySchoolId}/import?kind=bells`, cookies.device, Buffer.from('not a table'))).status).toBe(403);
+    // A body that never ends: the refusal comes without waiting for it.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${c.url(0)}${importPath()}`, { method: 'POST', headers: { cookie: cookies.device, 'content-type': 'application/octet-stream', 'content-length': String(1024 * 1024) } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(1024, 0x50));
+      setTimeout(() => reject(new Error('no answer while the body was still coming: the server waited for it')), 5_000).unref();
+    });
+    expect(status).toBe(403);
+  }, 60_000);
+
+  it('zip bombs (.docx and .xlsx) are refused as TOO_LARGE by counting inflated bytes, before any parser', async () => {
+    // 200 MB of word/document.xml in ~200 KB: over the per-entry budget by its own claim.
+    const bomb = await docxBomb(200 * 1024 * 1024);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const { result, latencies } = await whileProbing(() => post(importPath(), cookies['teacher-wang'], bomb));
+    expect(result.status).toBe(413);
+    expect(result.json.error.code).toBe('TOO_LARGE');
+    expectResponsive(latencies);
+
+    // Claims of 1 KB each that inflate to 40 MB: only counting the real bytes catches it.
+    const liar = await docxBomb(40 * 1024 * 1024, 1024);
+    const lied = await whileProbing(() => post(importPath(), cookies['teacher-wang'], liar));
+    expect(lied.result.status).toBe(400);
+    expect(lied.result.json.error.code).toBe('BAD_REQUEST');
+    expectResponsive(lied.latencies);
+
+    // Each part under the per-entry budget, together over the total: counted while streaming.
+    const parts = await zipOf(['a', 'b', 'c'].map((n) => ({ name: `xl/worksheets/sheet-${n}.xml`, size: 40 * 1024 * 1024 })));
+    const total = await whileProbing(() => post(`/api/timetable/schools/${citySchoolId}/import?kind=bells&format=xlsx`, cookies['city-admin'], parts));
+    expect(total.result.status).toBe(413);
+    expect(total.result.json.error.code).toBe('TOO_LARGE');
+    expectResponsive(total.latencies);
+
+    // Too many parts.
+    const many = await zipOf(Array.from({ length: 2001 }, (_, i) => ({ name: `p${i}.xml`, size: 1 })));
+    expect((await post(importPath(), cookies['teacher-wang'], many)).json.error.code).toBe('TOO_LARGE');
+  }, 120_000);
+});
+
+describe('the parse pool', () => {
+  it('parses in a worker thread, not on the server’s', async () => {
+    const table = await parseTableUpload(Buffer.from('星期,节次,开始,结束\n1,1,08:00,08:40\n'));
+    expect(table.rows).toEqual([{ row: 2, cells: ['1', '1', '08:00', '08:40'] }]);
+    expect(table.threadId).not.toBe(threadId);
+  }, 30_000);
+
+  it('a parse over its time limit is killed and answered TOO_LARGE', async () => {
+    const before = PARSE_LIMITS.timeoutMs;
+    PARSE_LIMITS.timeoutMs = 1;
+    try {
+      const rows = Array.from({ length: 5000 }, (_, i) => `1,${(i % 20) + 1},08:00,08:40,${'备注'.repeat(100)}`).join('\n');
+      await expect(parseTableUpload(Buffer.from(`星期,节次,开始,结束,说明\n${rows}\n`))).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    } finally {
+      PARSE_LIMITS.timeoutMs = before;
+    }
+    // The pool goes on with a fresh thread.
+    expect((await parseTableUpload(Buffer.from('a,b\n1,2\n'))).rows.length).toBe(1);
+  }, 30_000);
+});
