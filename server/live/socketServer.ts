@@ -5,6 +5,7 @@ import { LIMITS } from '../contract/events.js';
 import type { Db } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import { cookieAuth } from '../auth/socketAuth.js';
+import { capSocketsPerUser } from '../auth/socketCap.js';
 import { RateLimiter } from '../auth/rateLimit.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { SocketEdge } from './edge.js';
@@ -34,7 +35,8 @@ export function createLiveService(
   deps: { db: Db; pool: WorkerPool; onLessonEnded?: (lesson: Lesson) => Promise<void>; recordings?: RecordingService },
 ): LiveService {
   const io: LiveServer = new Server(httpServer, {
-    maxHttpBufferSize: LIMITS.messageBytesMax,
+    // Frames up to 4× an event's limit are read, so the edge can answer TOO_LARGE instead of a close.
+    maxHttpBufferSize: LIMITS.frameBytesMax,
     // A vanished projector is noticed within ~20 s (ping every 10 s, 10 s to answer).
     pingInterval: 10_000,
     pingTimeout: 10_000,
@@ -46,6 +48,7 @@ export function createLiveService(
   const iceServers = iceServersFrom();
 
   io.use(cookieAuth(deps.db));
+  io.use(capSocketsPerUser(LIMITS.socketsPerUserMax));
 
   io.on('connection', (socket) => {
     const session = new SocketSession(socket, new SocketEdge(socket), {

@@ -19,6 +19,8 @@ import {
   type PlanServerToClientEvents,
 } from '../contract/planEvents.js';
 import { cookieAuth } from '../auth/socketAuth.js';
+import { capSocketsPerUser } from '../auth/socketCap.js';
+import { LIMITS } from '../contract/limits.js';
 import { RateLimiter } from '../auth/rateLimit.js';
 import { ContractEdge } from '../live/edge.js';
 import { logger } from '../log.js';
@@ -96,6 +98,7 @@ export async function attachPlanSockets(
   });
 
   io.use(cookieAuth(db));
+  io.use(capSocketsPerUser(LIMITS.socketsPerUserMax));
 
   const chatLimiter = new RateLimiter({ max: 5, windowMs: 10_000 });
 
