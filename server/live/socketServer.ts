@@ -32,7 +32,14 @@ export interface LiveService {
 
 export function createLiveService(
   httpServer: HttpServer,
-  deps: { db: Db; pool: WorkerPool; onLessonEnded?: (lesson: Lesson) => Promise<void>; recordings?: RecordingService },
+  deps: {
+    db: Db;
+    pool: WorkerPool;
+    onLessonEnded?: (lesson: Lesson) => Promise<void>;
+    recordings?: RecordingService;
+    /** Shared through Redis by the web role; in memory when absent. */
+    chatLimiter?: RateLimiter;
+  },
 ): LiveService {
   const io: LiveServer = new Server(httpServer, {
     // Frames up to 4× an event's limit are read, so the edge can answer TOO_LARGE instead of a close.
@@ -44,7 +51,7 @@ export function createLiveService(
   });
   const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool, recordings: deps.recordings });
   deps.recordings?.onStatus((lessonId, status) => io.to(`lesson:${lessonId}`).emit('recording:state', status));
-  const chatLimiter = new RateLimiter({ max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
+  const chatLimiter = deps.chatLimiter ?? new RateLimiter('lesson-chat', { max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
   const iceServers = iceServersFrom();
 
   io.use(cookieAuth(deps.db));
