@@ -17,6 +17,8 @@ import { RecordingProcessing } from './recordings/processing.js';
 import { recordingsRouter } from './recordings/routes.js';
 import { recordingRoom } from './live/handlers/recordingWatch.js';
 import { logger } from './log.js';
+import { createWebLimits } from './auth/rateLimit.js';
+import { connectLimiterRedis } from './auth/limiterRedis.js';
 
 const log = logger('web');
 
@@ -45,6 +47,9 @@ export async function startWebServer(
     announcedIp: config.announcedIp,
   });
   let live: LiveService | null = null;
+  // Rate limits shared with the other web processes through their common Redis.
+  const limiterRedis = opts.redisUrl ? await connectLimiterRedis(opts.redisUrl) : undefined;
+  const limits = createWebLimits(limiterRedis);
   const metrics = createMetrics({ pool: () => pool, registry: () => live?.registry ?? null });
 
   const app = express();
@@ -65,7 +70,7 @@ export async function startWebServer(
     ? new RecordingProcessing({ db, queues: queues.recording, connection: queues.connection, prefix: queues.prefix, dataDir: config.dataDir })
     : null;
   app.use(recordingsRouter({ db, dataDir: config.dataDir, processing }), errorHandler);
-  app.use(createApiRouter({ db, config }));
+  app.use(createApiRouter({ db, config, limits }));
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {
@@ -92,11 +97,12 @@ export async function startWebServer(
     recordings,
     db,
     pool,
+    chatLimiter: limits.chat,
     onLessonEnded: queues
       ? (lesson) => enqueueLessonReport(db, queues, lesson).catch((err) => log.error('could not queue lesson report', { err }))
       : undefined,
   });
-  await plans.attach(server, opts.redisUrl);
+  await plans.attach(server, opts.redisUrl, limits.planChat);
   if (processing) {
     const io = live.io;
     processing.onProgress((p) => io.to(recordingRoom(p.lessonId)).emit('recording:progress', p));
@@ -127,6 +133,7 @@ export async function startWebServer(
         await processing?.close();
         server.closeAllConnections();
         pool.close();
+        limiterRedis?.disconnect();
       })()),
   };
 }

@@ -34,6 +34,8 @@ const env = z.object({
   TONGBU_RECORDING_SEGMENT_S: z.coerce.number().min(1).max(60).default(4),
   /** Recording stops (the lesson goes on) when the data folder has less free space than this. */
   TONGBU_RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(500),
+  /** Seconds an ordered shutdown may take before the process force-exits (also when Redis or the database is gone). */
+  TONGBU_SHUTDOWN_TIMEOUT_S: z.coerce.number().min(1).max(300).default(10),
   TONGBU_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
@@ -55,6 +57,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     demoPassword: e.TONGBU_DEMO_PASSWORD,
     peerGraceMs: e.TONGBU_PEER_GRACE_S * 1000,
     logLevel: e.TONGBU_LOG_LEVEL,
+    shutdownTimeoutMs: Math.round(e.TONGBU_SHUTDOWN_TIMEOUT_S * 1000),
     recorderMinPort: e.TONGBU_RECORDER_MIN_PORT ?? e.TONGBU_RTC_MAX_PORT + 1,
     recorderMaxPort: e.TONGBU_RECORDER_MAX_PORT ?? (e.TONGBU_RECORDER_MIN_PORT ?? e.TONGBU_RTC_MAX_PORT + 1) + 399,
     recordingSegmentMs: Math.round(e.TONGBU_RECORDING_SEGMENT_S * 1000),

@@ -15,6 +15,7 @@ import { seedDemo, type DemoAccounts } from './community/seed.js';
 import { createQueues, startWorkers, type WorkerHandle } from '../workers/main.js';
 import { spawnWorkerProcesses, workerProcessCount } from './services/workerProcesses.js';
 import { logger, setLogLevel } from './log.js';
+import { runStops, type StopStep } from './services/shutdown.js';
 
 const log = logger('main');
 
@@ -31,17 +32,16 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { signal, deadlineMs: config.shutdownTimeoutMs });
+    // Backstop: even a step that blocks past its share (services/shutdown.ts) cannot keep us alive.
+    setTimeout(() => {
+      log.error('shutdown deadline passed; forcing exit', { signal });
+      for (const s of stops) s.kill?.();
+      process.exit(code || 1);
+    }, config.shutdownTimeoutMs + 500).unref();
     // Reverse order of start-up: web first (stop accepting), Redis and the database last.
-    for (const s of stops.reverse()) {
-      try {
-        await s.stop();
-        log.info('stopped', { part: s.name });
-      } catch (err) {
-        log.error('stop failed', { part: s.name, err });
-      }
-    }
-    process.exit(code);
+    const clean = await runStops([...stops].reverse(), config.shutdownTimeoutMs);
+    process.exit(clean ? code : code || 1);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -57,14 +57,14 @@ async function main(): Promise<void> {
   }
 }
 
-type Stops = { name: string; stop: () => Promise<void> | void }[];
+type Stops = StopStep[];
 
 async function start(args: Set<string>, runs: (flag: string) => boolean, config: ReturnType<typeof loadConfig>, stops: Stops): Promise<void> {
 
   let redisUrl = config.redisUrl;
   if (!redisUrl) {
     const redis: EmbeddedRedis = await startEmbeddedRedis(config.dataDir);
-    stops.push({ name: 'redis', stop: () => redis.stop() });
+    stops.push({ name: 'redis', stop: () => redis.stop(), kill: () => redis.kill() });
     redisUrl = redis.url;
   }
 
@@ -81,8 +81,10 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
     const workers: WorkerHandle = await startWorkers({ redisUrl, dataDir: config.dataDir });
     stops.push({ name: 'workers', stop: () => workers.close() });
   } else if (runs('--workers')) {
-    const children = spawnWorkerProcesses({ count: workerProcesses, redisUrl, dataDir: config.dataDir });
-    stops.push({ name: 'worker processes', stop: () => children.stop() });
+    // Children get less time than we have, so we can still SIGKILL one that hangs.
+    const graceMs = Math.max(1000, config.shutdownTimeoutMs - 2000);
+    const children = spawnWorkerProcesses({ count: workerProcesses, redisUrl, dataDir: config.dataDir, graceMs });
+    stops.push({ name: 'worker processes', stop: () => children.stop(), kill: () => children.kill() });
   }
 
   let demo: DemoAccounts | null = null;

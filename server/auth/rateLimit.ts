@@ -1,55 +1,73 @@
-// In-memory sliding-window limiter. One process serves a school community; no shared store needed.
-export interface RateLimiterOptions {
+// Rate limits shared by every web process through Redis (rate-limiter-flexible): a district runs
+// several web processes behind one balancer, and a limit each process kept for itself would
+// multiply by their number. Redis always exists in this product (embedded unless REDIS_URL);
+// without a Redis client (unit tests, a lone API router) the same limits live in memory.
+// While Redis is unreachable each process falls back to its own in-memory count (the insurance
+// limiter), so a Redis outage weakens the limits but never lifts them or blocks sign-in.
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { LIMITS } from '../contract/limits.js';
+import { logger } from '../log.js';
+
+const log = logger('auth.rate-limit');
+
+export interface LimitSpec {
+  /** Attempts per window and key. */
   max: number;
   windowMs: number;
-  /** Injectable clock for tests. */
-  now?: () => number;
 }
 
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
-  private readonly max: number;
-  private readonly windowMs: number;
-  private readonly now: () => number;
-  private lastSweep = 0;
+  private readonly limiter: RateLimiterAbstract;
 
-  constructor(opts: RateLimiterOptions) {
-    if (!(opts.max >= 1) || !(opts.windowMs > 0)) throw new Error('RateLimiter needs max >= 1 and windowMs > 0');
-    this.max = opts.max;
-    this.windowMs = opts.windowMs;
-    this.now = opts.now ?? Date.now;
+  constructor(
+    readonly name: string,
+    spec: LimitSpec,
+    redis?: Redis,
+  ) {
+    if (!(spec.max >= 1) || !(spec.windowMs >= 1000)) throw new Error('RateLimiter needs max >= 1 and windowMs >= 1000');
+    // Redis expiries are whole seconds.
+    const base = { points: spec.max, duration: Math.ceil(spec.windowMs / 1000), keyPrefix: `tongbu:rl:${name}` };
+    const memory = new RateLimiterMemory(base);
+    this.limiter = redis ? new RateLimiterRedis({ ...base, storeClient: redis, insuranceLimiter: memory, rejectIfRedisNotReady: true }) : memory;
   }
 
-  /** Records an attempt; false when the key already used its allowance in the window. */
-  take(key: string): boolean {
-    const now = this.now();
-    this.sweep(now);
-    const since = now - this.windowMs;
-    const list = (this.hits.get(key) ?? []).filter((t) => t > since);
-    if (list.length >= this.max) {
-      this.hits.set(key, list);
+  /** Counts one attempt; false when the key already used its allowance in the window. */
+  async take(key: string): Promise<boolean> {
+    try {
+      await this.limiter.consume(key);
+      return true;
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return false;
+      // Only reached if even the insurance limiter failed: refuse rather than let a flood through.
+      log.error('rate limiter failed', { limiter: this.name, err });
       return false;
     }
-    list.push(now);
-    this.hits.set(key, list);
-    return true;
   }
 
-  reset(key: string): void {
-    this.hits.delete(key);
+  /** Gives one attempt back (a sign-in that succeeded does not count against the IP or account). */
+  async giveBack(key: string): Promise<void> {
+    await this.limiter.reward(key, 1).catch((err: unknown) => log.warn('rate limiter reward failed', { limiter: this.name, err }));
   }
 
-  get size(): number {
-    return this.hits.size;
-  }
-
-  // Without a sweep, keys seen once (e.g. guessed usernames) would stay in memory forever.
-  private sweep(now: number): void {
-    if (now - this.lastSweep < this.windowMs) return;
-    this.lastSweep = now;
-    const since = now - this.windowMs;
-    for (const [key, list] of this.hits) {
-      if (!list.some((t) => t > since)) this.hits.delete(key);
-    }
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key).catch((err: unknown) => log.warn('rate limiter reset failed', { limiter: this.name, err }));
   }
 }
+
+/** Every limit of one web process, on its Redis when it has one. */
+export function createWebLimits(redis?: Redis) {
+  const tenMinutes = 10 * 60_000;
+  return {
+    /** Guessing one account's password from one address (reset by a successful sign-in). */
+    loginUserIp: new RateLimiter('login-user-ip', { max: 10, windowMs: tenMinutes }, redis),
+    /** Password spraying: one address trying a few passwords on many accounts. Successes are given back (a school's NAT). */
+    loginIp: new RateLimiter('login-ip', { max: 50, windowMs: tenMinutes }, redis),
+    /** One account guessed from many addresses; higher, so strangers cannot easily lock a teacher out. */
+    loginUser: new RateLimiter('login-user', { max: 30, windowMs: tenMinutes }, redis),
+    device: new RateLimiter('device-ip', { max: 20, windowMs: tenMinutes }, redis),
+    chat: new RateLimiter('lesson-chat', { max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs }, redis),
+    planChat: new RateLimiter('plan-chat', { max: 5, windowMs: 10_000 }, redis),
+  };
+}
+export type WebLimits = ReturnType<typeof createWebLimits>;

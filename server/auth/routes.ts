@@ -9,7 +9,7 @@ import { AppError } from '../contract/errors.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { RateLimiter } from './rateLimit.js';
+import { createWebLimits, type RateLimiter, type WebLimits } from './rateLimit.js';
 import { redeemDeviceCode } from './deviceCodes.js';
 import {
   DEVICE_SESSION_TTL_MS,
@@ -24,8 +24,8 @@ import { findUserForLogin } from './users.js';
 export interface AuthRouterOptions {
   db: Queryable;
   config: Pick<Config, 'secureCookies'>;
-  loginLimiter?: RateLimiter;
-  deviceLimiter?: RateLimiter;
+  /** Shared through Redis by the web role (server/app.ts); in memory when absent. */
+  limits?: Pick<WebLimits, 'loginUserIp' | 'loginIp' | 'loginUser' | 'device'>;
 }
 
 // Unknown usernames still pay for one scrypt, so timing does not tell which accounts exist.
@@ -38,8 +38,7 @@ export function clientIp(req: Request): string {
 
 export function authRouter(opts: AuthRouterOptions): Router {
   const { db, config } = opts;
-  const loginLimiter = opts.loginLimiter ?? new RateLimiter({ max: 10, windowMs: 10 * 60_000 });
-  const deviceLimiter = opts.deviceLimiter ?? new RateLimiter({ max: 20, windowMs: 10 * 60_000 });
+  const limits = opts.limits ?? createWebLimits();
   const router = Router();
 
   const cookieOptions = (maxAge?: number) => ({
@@ -59,24 +58,34 @@ export function authRouter(opts: AuthRouterOptions): Router {
     res.json({ user });
   };
 
-  const limited = (res: Response, limiter: RateLimiter, key: string) => {
-    if (limiter.take(key)) return;
+  const refuse = (res: Response): never => {
     res.setHeader('Retry-After', '600');
     throw new AppError('RATE_LIMITED', 'too many sign-in attempts; wait a few minutes and try again');
+  };
+  /** Takes one attempt from every limiter (all of them, so each counts); refuses if any is spent. */
+  const takeAll = async (res: Response, checks: [RateLimiter, string][]) => {
+    const taken = await Promise.all(checks.map(([limiter, key]) => limiter.take(key)));
+    if (taken.includes(false)) refuse(res);
   };
 
   router.post('/api/auth/login', async (req, res) => {
     const body = parse(loginBody, req.body);
-    limited(res, loginLimiter, `${body.username.toLowerCase()}\n${clientIp(req)}`);
+    const username = body.username.toLowerCase();
+    const ip = clientIp(req);
+    const userIp = `${username}\n${ip}`;
+    // Counted before the password is checked (so parallel guesses cannot all slip through),
+    // given back when it was right.
+    await takeAll(res, [[limits.loginUserIp, userIp], [limits.loginIp, ip], [limits.loginUser, username]]);
     const found = await findUserForLogin(db, body.username);
     const ok = await verifyPassword(body.password, found?.passwordHash ?? (await getDummyHash()));
     if (!found || !found.passwordHash || !ok) throw new AppError('UNAUTHENTICATED', 'wrong username or password');
+    await Promise.all([limits.loginUserIp.reset(userIp), limits.loginIp.giveBack(ip), limits.loginUser.giveBack(username)]);
     await startSession(req, res, found.user, PASSWORD_SESSION_TTL_MS);
   });
 
   router.post('/api/auth/device', async (req, res) => {
     const body = parse(deviceLoginBody, req.body);
-    limited(res, deviceLimiter, clientIp(req));
+    await takeAll(res, [[limits.device, clientIp(req)]]);
     const user = await redeemDeviceCode(db, body.code);
     await startSession(req, res, user, DEVICE_SESSION_TTL_MS);
   });

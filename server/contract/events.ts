@@ -165,7 +165,7 @@ export const clientSchemas = {
   'recording:pause': z.object({}),
   'recording:resume': z.object({}),
   /** The recordings page follows these lessons' processing (recording:progress); visibility checked per lesson. */
-  'recording:watch': z.object({ lessonIds: z.array(id).max(200) }),
+  'recording:watch': z.object({ lessonIds: z.array(id).max(LIMITS.recordingWatchMax) }),
   // 评课 on a recording or a live lesson (server/research/socket.ts); watch joins the lesson's
   // annotation room and answers the notes so far.
   'annotation:watch': z.object({ lessonId: id }),

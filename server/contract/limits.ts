@@ -8,6 +8,12 @@ export const LIMITS = {
   quizOptionMax: 100,
   quizOptionsMax: 6,
   quizCountMax: 200,
-  /** Socket.IO refuses any frame larger than this (maxHttpBufferSize). */
+  /** One event's payload; larger ones are answered TOO_LARGE by the edge (the socket stays open). */
   messageBytesMax: 64 * 1024,
+  /** Socket.IO's frame limit (maxHttpBufferSize): closes the socket, so well above messageBytesMax. */
+  frameBytesMax: 256 * 1024,
+  /** Open sockets of one user on one process, per Socket.IO server (lessons, plans): tabs and devices, not thousands. */
+  socketsPerUserMax: 20,
+  /** recording:watch follows at most this many lessons (the ones still processing): one query each time. */
+  recordingWatchMax: 50,
 } as const;

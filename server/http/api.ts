@@ -3,7 +3,7 @@
 import express, { Router } from 'express';
 import type { Db, Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
-import type { RateLimiter } from '../auth/rateLimit.js';
+import type { WebLimits } from '../auth/rateLimit.js';
 import { authRouter } from '../auth/routes.js';
 import { communityRouter } from '../community/routes.js';
 import { lessonsRouter } from '../lessons/routes.js';
@@ -17,10 +17,8 @@ export { errorHandler, sendError } from './errors.js';
 export interface ApiRouterOptions {
   db: Db | Queryable;
   config: Pick<Config, 'secureCookies'>;
-  /** Injected by tests; default 10 attempts per 10 min per username+IP. */
-  loginLimiter?: RateLimiter;
-  /** Default 20 device-code attempts per 10 min per IP. */
-  deviceLimiter?: RateLimiter;
+  /** Sign-in limits, shared through Redis by the web role; default in memory (server/auth/rateLimit.ts). */
+  limits?: WebLimits;
 }
 
 export function createApiRouter(opts: ApiRouterOptions): Router {
@@ -31,7 +29,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  router.use(authRouter({ db, config: opts.config, loginLimiter: opts.loginLimiter, deviceLimiter: opts.deviceLimiter }));
+  router.use(authRouter({ db, config: opts.config, limits: opts.limits }));
   router.use(communityRouter({ db }));
   router.use(lessonsRouter({ db }));
   router.use(timetableRouter({ db }));

@@ -2,7 +2,7 @@
 // with a typed ack; nothing a client sends can throw past this point. One class for both
 // Socket.IO servers: the live lesson's (SocketEdge) and the lesson plans' (server/plans/socket.ts).
 import { ZodError, type z } from 'zod';
-import { clientSchemas, type ClientResults } from '../contract/events.js';
+import { LIMITS, clientSchemas, type ClientResults } from '../contract/events.js';
 import { AppError, type Ack, type ApiError } from '../contract/errors.js';
 import { MediaError } from '../../media/MediaPeer.js';
 import { logger } from '../log.js';
@@ -21,6 +21,15 @@ export type Handler<S extends Schemas, R extends Results<S>, E extends keyof S> 
 /** What the edge needs of a Socket.IO server-side socket (either server's). */
 interface EdgeSocket {
   onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  disconnect(close?: boolean): unknown;
+}
+
+export interface FloodBudget {
+  /** Budget units per window; an ordinary message costs 1, a handler may charge more (`cost`). */
+  max: number;
+  windowMs: number;
+  /** Per-event payload limit (bytes, measured before the contract parses it): larger is TOO_LARGE. */
+  payloadBytesMax?: number;
 }
 
 export function toApiError(err: unknown): ApiError {
@@ -54,8 +63,35 @@ function payloadError(err: ZodError): ApiError {
   return { code: tooBig ? 'TOO_LARGE' : 'BAD_REQUEST', message: zodMessage(err) };
 }
 
+/**
+ * Bytes of a decoded Socket.IO payload (strings as UTF-8, binary as is, a few per key and value),
+ * counting only up to `limit`: linear in the part it looks at, and it stops there.
+ */
+export function payloadBytes(value: unknown, limit: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && total <= limit) {
+    const v = stack.pop();
+    total += 2;
+    if (typeof v === 'string') total += Buffer.byteLength(v);
+    else if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) total += v.byteLength;
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        total += Buffer.byteLength(k);
+        stack.push(x);
+      }
+    } else total += 8;
+  }
+  return total;
+}
+
 export class ContractEdge<S extends Schemas, R extends Results<S>> {
-  private stamps: number[] = [];
+  /** Spent budget in the window: [time, cost] pairs and their sum. */
+  private spent: [number, number][] = [];
+  private spentSum = 0;
+  /** Messages refused for the budget in the window; a client that keeps going is cut off. */
+  private refused: number[] = [];
   /** Handlers of one socket run one at a time, in arrival order (out-of-order safe). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -63,14 +99,16 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
     private readonly socket: EdgeSocket,
     private readonly schemas: S,
     /** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
-    private readonly flood: { max: number; windowMs: number },
+    private readonly flood: FloodBudget,
   ) {
-    // Events outside the contract: answer if the client gave an ack, otherwise ignore.
+    // Events outside the contract: answer if the client gave an ack, otherwise ignore. They cost
+    // budget like any message: a stream of unknown names is a flood too.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       // Own keys only: `in` would also take 'constructor', 'toString'… and leave them unanswered.
       if (typeof event === 'string' && Object.hasOwn(schemas, event)) return;
       const ack = args[args.length - 1];
-      if (typeof ack === 'function') ack(fail('NOT_FOUND', 'unknown event'));
+      const allowed = this.allow(1);
+      if (typeof ack === 'function') ack(allowed ? fail('NOT_FOUND', 'unknown event') : fail('RATE_LIMITED', 'too many messages'));
     });
   }
 
@@ -78,16 +116,29 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
    * `serial: false` runs the handler on arrival instead of behind the socket's earlier ones
    * (for messages whose order does not matter, such as Yjs edits).
    */
-  on<E extends keyof S & string>(event: E, handler: Handler<S, R, E>, opts: { serial?: boolean } = {}): void {
+  on<E extends keyof S & string>(
+    event: E,
+    handler: Handler<S, R, E>,
+    /** `cost`: budget units of a valid message whose work grows with its payload (counted after parsing). */
+    opts: { serial?: boolean; cost?: (payload: z.infer<S[E]>) => number } = {},
+  ): void {
     const schema = this.schemas[event];
     (this.socket as unknown as { on(e: string, l: (...a: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
       const last = args[args.length - 1];
       const ack = typeof last === 'function' ? (last as (r: Ack<unknown>) => void) : () => undefined;
       if (typeof last === 'function') args.pop();
-      if (!this.allow()) return ack(fail('RATE_LIMITED', 'too many messages'));
+      if (!this.allow(1)) return ack(fail('RATE_LIMITED', 'too many messages'));
       if (args.length !== 1) return ack(fail('BAD_REQUEST', 'expected one payload object'));
+      // The transport's frame limit is a few times this one, so an oversized payload gets an answer
+      // instead of a closed socket; it is measured before the contract looks at it.
+      const maxBytes = this.flood.payloadBytesMax;
+      if (maxBytes !== undefined && payloadBytes(args[0], maxBytes) > maxBytes) {
+        return ack(fail('TOO_LARGE', `larger than ${maxBytes} bytes`));
+      }
       const parsed = schema.safeParse(args[0]);
       if (!parsed.success) return ack({ ok: false, error: payloadError(parsed.error) });
+      const extra = opts.cost ? opts.cost(parsed.data as z.infer<S[E]>) - 1 : 0;
+      if (extra > 0 && !this.allow(extra)) return ack(fail('RATE_LIMITED', 'too many messages'));
       const run = async () => {
         try {
           const data = await handler(parsed.data as z.infer<S[E]>);
@@ -101,19 +152,32 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
     });
   }
 
-  private allow(): boolean {
+  private allow(cost: number): boolean {
     const now = Date.now();
-    while (this.stamps.length && now - this.stamps[0] > this.flood.windowMs) this.stamps.shift();
-    if (this.stamps.length >= this.flood.max) return false;
-    this.stamps.push(now);
-    return true;
+    const { windowMs, max } = this.flood;
+    while (this.spent.length && now - this.spent[0][0] > windowMs) this.spentSum -= this.spent.shift()![1];
+    if (this.spentSum + cost <= max) {
+      this.spent.push([now, cost]);
+      this.spentSum += cost;
+      return true;
+    }
+    // Refusals are cheap but not free: a client that sends another full budget's worth after
+    // being refused is not a busy page but a flood, and is disconnected.
+    while (this.refused.length && now - this.refused[0] > windowMs) this.refused.shift();
+    this.refused.push(now);
+    if (this.refused.length >= max) {
+      log.warn('socket disconnected for flooding', { refused: this.refused.length, windowMs });
+      this.refused = [];
+      this.socket.disconnect(true);
+    }
+    return false;
   }
 }
 
 /** The live lesson's edge. */
 export class SocketEdge extends ContractEdge<typeof clientSchemas, ClientResults> {
   constructor(socket: LiveSocket) {
-    super(socket, clientSchemas, { max: FLOOD_MAX, windowMs: FLOOD_WINDOW_MS });
+    super(socket, clientSchemas, { max: FLOOD_MAX, windowMs: FLOOD_WINDOW_MS, payloadBytesMax: LIMITS.messageBytesMax });
   }
 }
 

@@ -5,6 +5,7 @@ import { LIMITS } from '../contract/events.js';
 import type { Db } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import { cookieAuth } from '../auth/socketAuth.js';
+import { capSocketsPerUser } from '../auth/socketCap.js';
 import { RateLimiter } from '../auth/rateLimit.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { SocketEdge } from './edge.js';
@@ -31,10 +32,18 @@ export interface LiveService {
 
 export function createLiveService(
   httpServer: HttpServer,
-  deps: { db: Db; pool: WorkerPool; onLessonEnded?: (lesson: Lesson) => Promise<void>; recordings?: RecordingService },
+  deps: {
+    db: Db;
+    pool: WorkerPool;
+    onLessonEnded?: (lesson: Lesson) => Promise<void>;
+    recordings?: RecordingService;
+    /** Shared through Redis by the web role; in memory when absent. */
+    chatLimiter?: RateLimiter;
+  },
 ): LiveService {
   const io: LiveServer = new Server(httpServer, {
-    maxHttpBufferSize: LIMITS.messageBytesMax,
+    // Frames up to 4× an event's limit are read, so the edge can answer TOO_LARGE instead of a close.
+    maxHttpBufferSize: LIMITS.frameBytesMax,
     // A vanished projector is noticed within ~20 s (ping every 10 s, 10 s to answer).
     pingInterval: 10_000,
     pingTimeout: 10_000,
@@ -42,10 +51,11 @@ export function createLiveService(
   });
   const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool, recordings: deps.recordings });
   deps.recordings?.onStatus((lessonId, status) => io.to(`lesson:${lessonId}`).emit('recording:state', status));
-  const chatLimiter = new RateLimiter({ max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
+  const chatLimiter = deps.chatLimiter ?? new RateLimiter('lesson-chat', { max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
   const iceServers = iceServersFrom();
 
   io.use(cookieAuth(deps.db));
+  io.use(capSocketsPerUser(LIMITS.socketsPerUserMax));
 
   io.on('connection', (socket) => {
     const session = new SocketSession(socket, new SocketEdge(socket), {

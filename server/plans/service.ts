@@ -6,12 +6,13 @@ import type { Db } from '../db/db.js';
 import { PlanHub } from './hub.js';
 import { plansRouter } from './routes.js';
 import { attachPlanSockets, type PlanSocketService } from './socket.js';
+import type { RateLimiter } from '../auth/rateLimit.js';
 
 export interface PlanService {
   hub: PlanHub;
   router: Router;
   /** With a Redis URL the socket server uses the Redis adapter: processes share plan rooms. */
-  attach(server: HttpServer, redisUrl?: string): Promise<PlanSocketService>;
+  attach(server: HttpServer, redisUrl?: string, chatLimiter?: RateLimiter): Promise<PlanSocketService>;
   close(): Promise<void>;
 }
 
@@ -21,8 +22,8 @@ export function createPlanService(db: Db): PlanService {
   return {
     hub,
     router: plansRouter({ db, hub }),
-    async attach(server, redisUrl) {
-      sockets = await attachPlanSockets(server, { db, hub, redisUrl });
+    async attach(server, redisUrl, chatLimiter) {
+      sockets = await attachPlanSockets(server, { db, hub, redisUrl, chatLimiter });
       return sockets;
     },
     async close() {

@@ -19,6 +19,8 @@ import {
   type PlanServerToClientEvents,
 } from '../contract/planEvents.js';
 import { cookieAuth } from '../auth/socketAuth.js';
+import { capSocketsPerUser } from '../auth/socketCap.js';
+import { LIMITS } from '../contract/limits.js';
 import { RateLimiter } from '../auth/rateLimit.js';
 import { ContractEdge } from '../live/edge.js';
 import { logger } from '../log.js';
@@ -50,7 +52,7 @@ export interface PlanSocketService {
 
 export async function attachPlanSockets(
   httpServer: HttpServer,
-  deps: { db: Db; hub: PlanHub; redisUrl?: string },
+  deps: { db: Db; hub: PlanHub; redisUrl?: string; /** Shared through Redis by the web role. */ chatLimiter?: RateLimiter },
 ): Promise<PlanSocketService> {
   const { db, hub } = deps;
   const io: PlanServer = new Server(httpServer, {
@@ -96,8 +98,9 @@ export async function attachPlanSockets(
   });
 
   io.use(cookieAuth(db));
+  io.use(capSocketsPerUser(LIMITS.socketsPerUserMax));
 
-  const chatLimiter = new RateLimiter({ max: 5, windowMs: 10_000 });
+  const chatLimiter = deps.chatLimiter ?? new RateLimiter('plan-chat', { max: 5, windowMs: 10_000 });
 
   io.on('connection', (socket: PlanSocket) => {
     const user = socket.data.user;
@@ -153,7 +156,7 @@ export async function attachPlanSockets(
 
     edge.on('plan:chat', async ({ planId, text }) => {
       joinedAs(planId);
-      if (!chatLimiter.take(user.id)) throw new AppError('RATE_LIMITED', 'too many messages; wait a moment');
+      if (!(await chatLimiter.take(user.id))) throw new AppError('RATE_LIMITED', 'too many messages; wait a moment');
       const msg = await addPlanChat(db, { planId, userId: user.id, text });
       io.to(planRoom(planId)).emit('plan:chat', msg);
       return msg;

@@ -31,6 +31,39 @@ export async function canViewRecording(db: Queryable, user: PublicUser, lesson: 
   return rows.length > 0;
 }
 
+/**
+ * Of `lessonIds`, those whose recording `user` may watch — canViewRecording's rules in one
+ * query, so following N recordings costs one database round trip, not 3N.
+ */
+export async function visibleRecordingIds(db: Queryable, user: PublicUser, lessonIds: readonly string[]): Promise<string[]> {
+  if (user.role === 'classroom' || lessonIds.length === 0) return [];
+  // Observer by role (researcher, community admin) or by school (a classroom of the lesson is the user's school's).
+  const observerByRole = user.role === 'researcher' || user.role === 'community_admin';
+  const bySchool = (user.role === 'teacher' || user.role === 'school_admin') && user.schoolId ? user.schoolId : null;
+  const rows = await db.query<{ lesson_id: string }>(
+    `with wanted as (
+       select r.lesson_id, r.visibility, l.teacher_id, l.community_id, l.host_classroom_id
+         from recordings r join lessons l on l.id = r.lesson_id
+        where r.lesson_id = any($2::text[])),
+     schools as (
+       select w.lesson_id, c.school_id from wanted w
+         join classrooms c on c.id = w.host_classroom_id
+                           or c.id in (select classroom_id from lesson_classrooms lc where lc.lesson_id = w.lesson_id))
+     select w.lesson_id from wanted w
+      where w.teacher_id = $1
+         or (w.community_id = (select community_id from users where id = $1)
+             and (w.visibility = 'community'
+                  or $3::boolean
+                  or exists (select 1 from schools s where s.lesson_id = w.lesson_id and s.school_id = $4)
+                  or (w.visibility = 'pairing' and exists (
+                        select 1 from pairings p join schools s on s.lesson_id = w.lesson_id
+                         where (p.city_school_id = $4 and p.rural_school_id = s.school_id)
+                            or (p.rural_school_id = $4 and p.city_school_id = s.school_id)))))`,
+    [user.id, [...new Set(lessonIds)], observerByRole, bySchool],
+  );
+  return rows.map((r) => String(r.lesson_id));
+}
+
 /** Who may retry a failed job: the lesson's teacher and the community's admins. */
 export async function canManageRecording(db: Queryable, user: PublicUser, lesson: Lesson): Promise<boolean> {
   if (user.id === lesson.teacherId) return true;

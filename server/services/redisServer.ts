@@ -13,6 +13,8 @@ export interface EmbeddedRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Last resort of a shutdown out of time (the AOF keeps what it fsynced, at most ~1 s is lost). */
+  kill(): void;
 }
 
 export async function startEmbeddedRedis(dataDir: string, opts: { port?: number } = {}): Promise<EmbeddedRedis> {
@@ -56,6 +58,10 @@ export async function startEmbeddedRedis(dataDir: string, opts: { port?: number 
     stop: () => {
       stopping = true;
       return stopChild(child);
+    },
+    kill: () => {
+      stopping = true;
+      child.kill('SIGKILL');
     },
   };
 }

@@ -17,9 +17,15 @@ export function workerProcessCount(env: NodeJS.ProcessEnv = process.env): number
 
 export interface WorkerProcesses {
   stop(): Promise<void>;
+  /** Last resort of a shutdown out of time: SIGKILL every child now. */
+  kill(): void;
 }
 
-export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; dataDir: string }): WorkerProcesses {
+export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; dataDir: string; graceMs?: number }): WorkerProcesses {
+  // A child's own shutdown deadline is shorter than the time we give it, so it exits by itself
+  // (its own ordered shutdown, or its force-exit) before we have to SIGKILL it.
+  const graceMs = opts.graceMs ?? 15_000;
+  const childDeadlineS = String(Math.max(1, Math.floor((graceMs - 1000) / 1000)));
   const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
   const children = new Set<ChildProcess>();
   let stopping = false;
@@ -27,7 +33,7 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
     setTimeout(() => {
       if (stopping) return;
       const child = spawn(process.execPath, ['--import', 'tsx', main, '--workers'], {
-        env: { ...process.env, REDIS_URL: opts.redisUrl, TONGBU_DATA_DIR: opts.dataDir, TONGBU_WORKER_PROCESSES: '0', TONGBU_PARENT_IPC: '1' },
+        env: { ...process.env, REDIS_URL: opts.redisUrl, TONGBU_DATA_DIR: opts.dataDir, TONGBU_WORKER_PROCESSES: '0', TONGBU_PARENT_IPC: '1', TONGBU_SHUTDOWN_TIMEOUT_S: childDeadlineS },
         // The IPC channel is how a worker notices that its parent is gone, even after a SIGKILL
         // (server/main.ts shuts down on 'disconnect'): no orphaned workers.
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -52,8 +58,8 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
         [...children].map(
           (c) =>
             new Promise<void>((resolve) => {
-              // Graceful: running jobs finish; after 15 s they are killed and retaken later.
-              const kill = setTimeout(() => c.kill('SIGKILL'), 15_000);
+              // Graceful: running jobs finish; after graceMs they are killed and retaken later.
+              const kill = setTimeout(() => c.kill('SIGKILL'), graceMs);
               c.once('exit', () => {
                 clearTimeout(kill);
                 resolve();
@@ -62,6 +68,10 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
             }),
         ),
       );
+    },
+    kill() {
+      stopping = true;
+      for (const c of children) c.kill('SIGKILL');
     },
   };
 }

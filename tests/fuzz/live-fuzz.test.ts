@@ -570,10 +570,10 @@ describe('malformed frames, oversize frames and floods', () => {
     }
   });
 
-  it('a frame over 64 KB closes that connection only', async () => {
+  it('a frame over the transport limit (256 KB) closes that connection only', async () => {
     const c = await srv.connect(await srv.cookieFor('researcher-zhao'), 'oversize');
     const gone = new Promise<string>((r) => c.socket.once('disconnect', (reason) => r(reason)));
-    c.socket.emit('chat:send', { text: 'z'.repeat(LIMITS.messageBytesMax + 10) }, () => undefined);
+    c.socket.emit('chat:send', { text: 'z'.repeat(LIMITS.frameBytesMax + 10) }, () => undefined);
     expect(await gone).toMatch(/transport (close|error)/);
     const other = await srv.connect(await srv.cookieFor('researcher-zhao'), 'after-oversize');
     expect(await probe(other)).toBe('NOT_FOUND');

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/contract/events.js';
+import { LIMITS } from '../../../server/contract/limits.js';
 import type { RecordingProgress } from '../../../server/contract/recordings.js';
 import { api } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
@@ -11,6 +12,9 @@ import { toast } from '../toast.js';
 import './replay.css';
 
 type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** Nothing more will change unless someone acts (a failure may still be retried: not finished). */
+const finished = (p: RecordingProgress) => p.recordingState === 'stopped' && p.playbackReady && p.compositeReady && p.failures.length === 0;
 
 export function replayPath(lessonId: string): string {
   return `/recordings/${encodeURIComponent(lessonId)}`;
@@ -21,12 +25,21 @@ export function RecordingsPage() {
   const [list, setList] = useState<RecordingProgress[] | null>(null);
   const [canRetry, setCanRetry] = useState<Record<string, boolean>>({});
 
-  const load = useCallback(() => api<{ recordings: RecordingProgress[] }>('GET', '/api/recordings').then((r) => setList(r.recordings)), []);
+  // Followed live: the recordings not yet finished (newest first, as listed), at most the
+  // contract's cap; chosen when the list loads, so the socket is not reopened on every update.
+  const [ids, setIds] = useState('');
+  const load = useCallback(
+    () =>
+      api<{ recordings: RecordingProgress[] }>('GET', '/api/recordings').then((r) => {
+        setList(r.recordings);
+        setIds(r.recordings.filter((p) => !finished(p)).slice(0, LIMITS.recordingWatchMax).map((p) => p.lessonId).join(','));
+      }),
+    [],
+  );
   useEffect(() => {
     void load().catch(() => setList([]));
   }, [load]);
 
-  const ids = list?.map((r) => r.lessonId).join(',') ?? '';
   useEffect(() => {
     if (!ids) return;
     const socket: AppSocket = io({ transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 5000 });

@@ -6,7 +6,7 @@ import type { SocketSession } from '../session.js';
 export function registerChatHandlers(s: SocketSession): void {
   s.edge.on('chat:send', async ({ text }) => {
     const { live } = s.requireSeat();
-    if (!s.deps.chatLimiter.take(s.user.id)) throw new AppError('RATE_LIMITED', 'sending too fast; wait a moment');
+    if (!(await s.deps.chatLimiter.take(s.user.id))) throw new AppError('RATE_LIMITED', 'sending too fast; wait a moment');
     const msg = await addChatMessage(s.deps.db, { lessonId: live.lesson.id, userId: s.user.id, text });
     s.socket.nsp.to(live.room).emit('chat:message', msg);
     // In the event log too, so that replay shows chat in step with the media.

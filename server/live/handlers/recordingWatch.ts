@@ -1,21 +1,27 @@
 // recording:watch — the recordings page follows processing progress of the lessons it lists.
-// Each lesson is checked against its recording's visibility; the socket joins one room per lesson.
-import { getLesson } from '../../lessons/repo.js';
-import { canViewRecording } from '../../recordings/policy.js';
-import { getRec } from '../../recordings/processingRepo.js';
+// Each lesson is checked against its recording's visibility (one query for all of them: the
+// contract caps the list, the edge charges it to the socket's flood budget per id); the socket
+// joins one room per lesson.
+import { LIMITS } from '../../contract/limits.js';
+import { visibleRecordingIds } from '../../recordings/policy.js';
 import type { SocketSession } from '../session.js';
 
 export const recordingRoom = (lessonId: string) => `recordings:${lessonId}`;
 
+/** Flood-budget cost of one watch: a message plus a share per id (a full list costs 11 messages). */
+export const watchCost = (p: { lessonIds: readonly string[] }) => 1 + Math.ceil(p.lessonIds.length / 5);
+
 export function registerRecordingWatchHandlers(s: SocketSession): void {
-  s.edge.on('recording:watch', async ({ lessonIds }) => {
-    const allowed: string[] = [];
-    for (const id of new Set(lessonIds)) {
-      const [lesson, rec] = await Promise.all([getLesson(s.deps.db, id), getRec(s.deps.db, id)]);
-      if (lesson && rec && (await canViewRecording(s.deps.db, s.user, lesson, rec.visibility))) allowed.push(id);
-    }
-    for (const room of s.socket.rooms) if (room.startsWith('recordings:') && !allowed.includes(room.slice(11))) void s.socket.leave(room);
-    await Promise.all(allowed.map((id) => s.socket.join(recordingRoom(id))));
-    return { lessonIds: allowed };
-  });
+  s.edge.on(
+    'recording:watch',
+    async ({ lessonIds }) => {
+      const wanted = [...new Set(lessonIds.slice(0, LIMITS.recordingWatchMax))];
+      const visible = new Set(await visibleRecordingIds(s.deps.db, s.user, wanted));
+      const allowed = wanted.filter((id) => visible.has(id));
+      for (const room of s.socket.rooms) if (room.startsWith('recordings:') && !visible.has(room.slice(11))) void s.socket.leave(room);
+      await Promise.all(allowed.map((id) => s.socket.join(recordingRoom(id))));
+      return { lessonIds: allowed };
+    },
+    { cost: watchCost },
+  );
 }

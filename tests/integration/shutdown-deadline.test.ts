@@ -1,0 +1,118 @@
+// Shutdown with a deadline, done for real: the product's roles as OS processes against a Redis
+// this test starts; Redis is killed first (as when the machine's Redis died or its host went
+// away), then the product's process group gets SIGTERM, as systemd sends it. Every process must
+// be gone within the configured bound, with nothing orphaned in the group.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureMediasoupWorkerBin, waitFor } from '../helpers/liveServer.js';
+import { startTestRedis } from '../helpers/redis.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const DEADLINE_S = 4;
+/** Process start-up and exit under a loaded 2-core machine; the bound itself is DEADLINE_S. */
+const SLACK_MS = 3000;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Is any process of this process group still alive? */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function startProduct(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; log: () => string }> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-shutdown-'));
+  // Own process group (detached), like a service manager's: the group is what gets the signal.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], {
+    cwd: ROOT,
+    detached: true,
+    env: {
+      ...process.env,
+      TONGBU_DATA_DIR: dataDir,
+      TONGBU_SHUTDOWN_TIMEOUT_S: String(DEADLINE_S),
+      TONGBU_LOG_LEVEL: 'info',
+      TONGBU_ANNOUNCED_IP: '127.0.0.1',
+      TONGBU_MEDIA_WORKERS: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  cleanups.push(() => {
+    if (child.pid && groupAlive(child.pid)) process.kill(-child.pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { child, log: () => log };
+}
+
+/** Kills Redis, SIGTERMs the group; returns ms until the main process exited. */
+async function killRedisThenTerm(child: ChildProcess, stopRedis: () => Promise<void>): Promise<number> {
+  await stopRedis();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const t0 = Date.now();
+  process.kill(-child.pid!, 'SIGTERM');
+  // Bounded by the test's own timeout: on the old code this waits for ever (the finding).
+  await exited;
+  return Date.now() - t0;
+}
+
+describe('shutdown with a deadline', () => {
+  it('a --workers process whose Redis is already gone exits within the bound after SIGTERM', async () => {
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const { child, log } = await startProduct(['--workers'], { REDIS_URL: redis.url, TONGBU_WORKER_PROCESSES: '0' });
+    await waitFor(() => log().includes('processing workers running'), 60_000, `workers up:\n${log()}`);
+    const ms = await killRedisThenTerm(child, () => redis.stop());
+    expect(ms, log()).toBeLessThan(DEADLINE_S * 1000 + SLACK_MS);
+    expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
+  }, 90_000);
+
+  it('the all-roles product (web + worker child process) whose Redis is already gone exits within the bound, no orphan', async () => {
+    ensureMediasoupWorkerBin();
+    const redis = await startTestRedis();
+    cleanups.push(() => redis.stop());
+    const port = await freePort();
+    const { child, log } = await startProduct([], {
+      REDIS_URL: redis.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TONGBU_WORKER_PROCESSES: '1',
+      TONGBU_RTC_MIN_PORT: '47600',
+      TONGBU_RTC_MAX_PORT: '47699',
+      TONGBU_RECORDER_MIN_PORT: '47700',
+      TONGBU_RECORDER_MAX_PORT: '47799',
+    });
+    await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 90_000, `web up:\n${log()}`);
+    // The worker child (same group) is up too: it says so in the shared log.
+    await waitFor(() => log().includes('processing workers running'), 60_000, `worker child up:\n${log()}`);
+    const ms = await killRedisThenTerm(child, () => redis.stop());
+    expect(ms, log()).toBeLessThan(DEADLINE_S * 1000 + SLACK_MS);
+    // The worker child and the mediasoup workers must not outlive their parent.
+    await waitFor(() => !groupAlive(child.pid!), 2000, 'process group empty').catch(() => undefined);
+    expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
+  }, 150_000);
+});
