@@ -16,6 +16,7 @@ import { createQueues, startWorkers, type WorkerHandle } from '../workers/main.j
 import { spawnWorkerProcesses, workerProcessCount } from './services/workerProcesses.js';
 import { logger, setLogLevel } from './log.js';
 import { runStops, type StopStep } from './services/shutdown.js';
+import { installProcessFaultHandlers } from './processFaults.js';
 
 const log = logger('main');
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  installProcessFaultHandlers(() => void shutdown('uncaughtException', 1));
   // A worker process spawned by the product (services/workerProcesses.ts): its parent died.
   if (process.send && process.env.TONGBU_PARENT_IPC === '1') process.on('disconnect', () => void shutdown('parent gone'));
   try {

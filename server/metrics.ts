@@ -2,10 +2,12 @@
 import client from 'prom-client';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { LessonRegistry } from './live/LessonRegistry.js';
+import { processFaultMetrics } from './processFaults.js';
 
 export function createMetrics(deps: { pool: () => WorkerPool | null; registry: () => LessonRegistry | null }) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'tongbu_process_' });
+  for (const m of Object.values(processFaultMetrics)) registry.registerMetric(m);
 
   const totals = () => {
     const t = { lessons: 0, peers: 0, producers: 0, consumers: 0, transports: 0 };

@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Fails a test during which the product's unhandled-rejection net caught anything.
+    setupFiles: ['tests/setup/processFaults.ts'],
   },
 });

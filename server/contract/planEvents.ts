@@ -101,6 +101,17 @@ export interface PlanChatMessage {
   sentAt: string;
 }
 
+/**
+ * Answer to plan:update. stored=false: the update depends on something the server lacks, and
+ * nothing was stored; the client sends Y.encodeStateAsUpdate(doc, stateVector) (which holds
+ * the update and what it depends on). Either way `stateVector` is the server's after the
+ * update, so the client can tell whether the server has every update it made.
+ */
+export type PlanUpdateResult = { stored: boolean; stateVector: Uint8Array };
+
+/** Something the plan's editors are told in the editor (e.g. history repaired on open). */
+export type PlanNotice = { kind: 'skipped-updates'; count: number };
+
 export interface PlanJoinResult {
   plan: PlanSummary;
   access: PlanAccess;
@@ -111,12 +122,14 @@ export interface PlanJoinResult {
   /** Current awareness states known to this server (cursors of other editors). */
   awareness: Uint8Array | null;
   chat: PlanChatMessage[];
+  /** Set while the open plan has something its editors should know (skipped stored updates). */
+  notice: PlanNotice | null;
 }
 
 export interface PlanClientResults {
   'plan:join': PlanJoinResult;
   'plan:leave': null;
-  'plan:update': null;
+  'plan:update': PlanUpdateResult;
   'plan:awareness': null;
   'plan:chat': PlanChatMessage;
 }
@@ -131,6 +144,16 @@ export interface PlanServerToClientEvents {
   'plan:chat': (m: PlanChatMessage) => void;
   /** Comments or versions changed: refetch over HTTP. */
   'plan:changed': (m: { planId: string; what: 'comments' | 'versions' | 'phases' }) => void;
+  'plan:notice': (m: { planId: string; notice: PlanNotice }) => void;
+}
+
+/** Colours of editors' cursors; the server lets no other through (an editor's is planCursorColour of its id). */
+export const PLAN_CURSOR_COLOURS = ['#e8590c', '#1c7ed6', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#e03131', '#5f3dc4'] as const;
+
+export function planCursorColour(userId: string): string {
+  let h = 0;
+  for (const ch of userId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return PLAN_CURSOR_COLOURS[h % PLAN_CURSOR_COLOURS.length];
 }
 
 /** Path of the plans Socket.IO server (its own frame limit and Redis adapter). */

@@ -6,16 +6,21 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Db } from '../db/db.js';
-import type { PlanPhase } from '../contract/planEvents.js';
+import type { PlanNotice, PlanPhase, PlanUpdateResult } from '../contract/planEvents.js';
 import { PLAN_LIMITS } from '../contract/planEvents.js';
 import { AppError } from '../contract/errors.js';
 import { logger } from '../log.js';
 import { extractPhases } from './phases.js';
 import { setPlanPhases, touchPlan } from './repo.js';
-import { appendUpdates, applyStored, compact, loadStored } from './store.js';
-import { docToJSON, validateUpdate } from './ydoc.js';
+import { appendUpdates, compact, loadValidDoc } from './store.js';
+import { checkDocument, docToJSON, validateUpdate } from './ydoc.js';
+import { inBackground } from '../background.js';
+import { decodeAwareness, encodeAwareness, vouchedState } from './awareness.js';
 
 const log = logger('plans.hub');
+
+/** Origin of an editor's update on the live document: the shadow already holds it. */
+const FROM_CLIENT = Symbol('plans.client');
 
 /**
  * Compaction after this long without an edit, or after this many updates appended by this
@@ -32,6 +37,8 @@ export interface PlanBroadcast {
   /** To every client in the plan's room, on every process, except one socket. */
   toRoom(planId: string, event: 'plan:update' | 'plan:awareness', update: Uint8Array, exceptSocketId?: string): void;
   changed(planId: string, what: 'comments' | 'versions' | 'phases'): void;
+  /** Something the plan's editors should be told (in the editor, not a toast only). */
+  notice(planId: string, notice: PlanNotice): void;
   /** To the other processes' hubs (no-op with one process). */
   relay(kind: 'update' | 'awareness', planId: string, update: Uint8Array): void;
 }
@@ -39,6 +46,14 @@ export interface PlanBroadcast {
 export interface OpenPlan {
   planId: string;
   doc: Y.Doc;
+  /**
+   * A copy of `doc`, kept in step with it: an editor's update is applied here first and the
+   * result checked (schema, missing dependencies) before the live document or the database
+   * sees it. Rebuilt from `doc` after a refusal.
+   */
+  shadow: Y.Doc;
+  /** Stored updates skipped when the plan was opened (its editors are told). */
+  notice: PlanNotice | null;
   awareness: awarenessProtocol.Awareness;
   /** Approximate stored size, for the document size limit. */
   storedBytes: number;
@@ -53,7 +68,7 @@ export class PlanHub {
   /** socket id → plan id → awareness client ids that socket announced. */
   private readonly members = new Map<string, Map<string, Set<number>>>();
   private closed = false;
-  broadcast: PlanBroadcast = { toRoom: () => undefined, changed: () => undefined, relay: () => undefined };
+  broadcast: PlanBroadcast = { toRoom: () => undefined, changed: () => undefined, notice: () => undefined, relay: () => undefined };
   private readonly appender: UpdateAppender;
 
   constructor(private readonly db: Db) {
@@ -74,18 +89,30 @@ export class PlanHub {
     const pending = this.opening.get(planId);
     if (pending) return pending;
     const task = (async () => {
-      const stored = await loadStored(this.db, planId);
+      const loaded = await loadValidDoc(this.db, planId);
       let p = this.open.get(planId);
       if (!p) {
-        const doc = new Y.Doc();
+        const doc = loaded.doc;
         const awareness = new awarenessProtocol.Awareness(doc);
         awareness.setLocalState(null);
-        p = { planId, doc, awareness, storedBytes: 0, appendedSinceCompact: 0, phases: '', timers: {} };
+        const created: OpenPlan = { planId, doc, shadow: copyOf(doc), notice: null, awareness, storedBytes: 0, appendedSinceCompact: 0, phases: '', timers: {} };
+        // Every change of the live document reaches the shadow (an editor's is there already).
+        doc.on('update', (u: Uint8Array, origin: unknown) => {
+          if (origin !== FROM_CLIENT) Y.applyUpdate(created.shadow, u, origin);
+        });
+        p = created;
         this.open.set(planId, p);
+      } else {
+        // Already open: fold in what the database has and this copy lacks (a missed relay).
+        Y.applyUpdate(p.doc, Y.encodeStateAsUpdate(loaded.doc, Y.encodeStateVector(p.doc)), 'db');
+        loaded.doc.destroy();
       }
-      applyStored(p.doc, stored);
-      p.storedBytes = stored.bytes;
-      if (!p.phases) p.phases = JSON.stringify(extractPhases(docToJSON(p.doc)));
+      p.storedBytes = loaded.bytes;
+      if (loaded.skipped) {
+        p.notice = { kind: 'skipped-updates', count: (p.notice?.count ?? 0) + loaded.skipped };
+        this.broadcast.notice(planId, p.notice);
+      }
+      if (!p.phases) p.phases = JSON.stringify(safePhases(p));
       if (p.timers.close) clearTimeout(p.timers.close);
       p.timers.close = undefined;
       return p;
@@ -98,20 +125,59 @@ export class PlanHub {
     }
   }
 
-  /** An editor's update: refused (doc untouched) unless valid; persisted before anyone sees it. */
-  async applyClientUpdate(planId: string, update: Uint8Array, userId: string, socketId: string): Promise<void> {
+  /**
+   * An editor's update: refused (doc untouched) unless the document it makes is a valid plan;
+   * persisted before anyone sees it. An update that depends on something this server does not
+   * have is not stored either: the answer carries the server's state vector, and the editor
+   * sends everything the server lacks (the update included) in one.
+   */
+  async applyClientUpdate(planId: string, update: Uint8Array, userId: string, socketId: string): Promise<PlanUpdateResult> {
     validateUpdate(update);
     const p = this.open.get(planId) ?? (await this.get(planId));
     if (p.storedBytes + update.byteLength > PLAN_LIMITS.docBytesMax) {
       throw new AppError('TOO_LARGE', 'the plan has reached its size limit; split it into several plans');
     }
-    await this.persistAndApply(p, update, userId, socketId);
+    if (!this.tryOnShadow(p, update)) {
+      log.info('plan update lacks dependencies; editor asked to resync', { planId, userId });
+      return { stored: false, stateVector: Y.encodeStateVector(p.doc) };
+    }
+    await this.persistAndApply(p, update, userId, socketId, FROM_CLIENT);
+    return { stored: true, stateVector: Y.encodeStateVector(p.doc) };
+  }
+
+  /**
+   * Applies `update` to the plan's shadow and checks the result. False: it depends on structs
+   * or deletions the server lacks. Throws BAD_REQUEST when the result is no valid plan. Either
+   * way the shadow is rebuilt from the live document, which stays untouched.
+   */
+  private tryOnShadow(p: OpenPlan, update: Uint8Array): boolean {
+    const refuse = () => {
+      p.shadow.destroy();
+      p.shadow = copyOf(p.doc);
+    };
+    try {
+      Y.applyUpdate(p.shadow, update, FROM_CLIENT);
+    } catch {
+      refuse();
+      throw new AppError('BAD_REQUEST', 'malformed Yjs update');
+    }
+    if (!integrated(p.shadow, update)) {
+      refuse();
+      return false;
+    }
+    try {
+      checkDocument(p.shadow);
+    } catch (err) {
+      refuse();
+      throw err;
+    }
+    return true;
   }
 
   /** A change made by the server itself (restore, import): same path as an editor's. */
   async applyServerUpdate(planId: string, update: Uint8Array, userId: string): Promise<void> {
     const p = this.open.get(planId) ?? (await this.get(planId));
-    await this.persistAndApply(p, update, userId, undefined);
+    await this.persistAndApply(p, update, userId, undefined, 'server');
   }
 
   /**
@@ -119,9 +185,9 @@ export class PlanHub {
    * loses nothing: until the ack the sender keeps the update and re-sends it on its next join
    * (state vectors), and so does every editor that received it.
    */
-  private async persistAndApply(p: OpenPlan, update: Uint8Array, userId: string, socketId: string | undefined): Promise<void> {
+  private async persistAndApply(p: OpenPlan, update: Uint8Array, userId: string, socketId: string | undefined, origin: unknown): Promise<void> {
     try {
-      Y.applyUpdate(p.doc, update, 'client');
+      Y.applyUpdate(p.doc, update, origin);
     } catch (err) {
       // Validated, yet our copy refused it: rebuild the copy from the database; store nothing.
       log.error('live document refused a validated update; reloading', { planId: p.planId, err });
@@ -158,24 +224,47 @@ export class PlanHub {
     }
   }
 
-  applyAwareness(planId: string, update: Uint8Array, socketId: string | null): void {
+  /**
+   * Cursors: from an editor (`from`), each state is rewritten to what the server vouches for
+   * (own name, palette colour) and a client id another socket here announced is refused;
+   * from another process (`from` null), already checked there.
+   */
+  applyAwareness(planId: string, update: Uint8Array, from: { socketId: string; user: { id: string; displayName: string } } | null): void {
     const p = this.open.get(planId);
     if (!p) return;
-    try {
-      if (socketId) {
-        // Remember whose cursors these are, to remove them when the socket goes.
-        const ids = this.memberIds(socketId, planId);
-        const decoder = new Uint8Array(update);
-        for (const id of awarenessClientIds(decoder)) ids.add(id);
+    let vouched = update;
+    if (from) {
+      const entries = decodeAwareness(update);
+      const ids = this.memberIds(from.socketId, planId);
+      for (const e of entries) {
+        if (!ids.has(e.clientId) && this.ownerOf(planId, e.clientId, from.socketId)) {
+          throw new AppError('FORBIDDEN', 'that cursor belongs to another editor');
+        }
+        // Removals (null) may be relayed for others (timeouts); only announced states are owned.
+        if (e.state) {
+          ids.add(e.clientId);
+          e.state = vouchedState(e.state, from.user);
+        }
       }
-      awarenessProtocol.applyAwarenessUpdate(p.awareness, update, socketId ?? 'relay');
+      vouched = encodeAwareness(entries);
+    }
+    try {
+      awarenessProtocol.applyAwarenessUpdate(p.awareness, vouched, from?.socketId ?? 'relay');
     } catch {
       throw new AppError('BAD_REQUEST', 'malformed awareness update');
     }
-    if (socketId) {
-      this.broadcast.toRoom(planId, 'plan:awareness', update, socketId);
-      this.broadcast.relay('awareness', planId, update);
+    if (from) {
+      this.broadcast.toRoom(planId, 'plan:awareness', vouched, from.socketId);
+      this.broadcast.relay('awareness', planId, vouched);
     }
+  }
+
+  /** Another socket on this process that announced this awareness client id in the plan. */
+  private ownerOf(planId: string, clientId: number, exceptSocketId: string): string | null {
+    for (const [socketId, byPlan] of this.members) {
+      if (socketId !== exceptSocketId && byPlan.get(planId)?.has(clientId)) return socketId;
+    }
+    return null;
   }
 
   awarenessState(planId: string): Uint8Array | null {
@@ -207,7 +296,7 @@ export class PlanHub {
     }
     if (p && !this.hasMembers(planId)) {
       if (p.timers.close) clearTimeout(p.timers.close);
-      p.timers.close = setTimeout(() => void this.release(planId), CLOSE_IDLE_MS);
+      p.timers.close = setTimeout(() => inBackground(log, 'plan release', () => this.release(planId), { planId }), CLOSE_IDLE_MS);
       p.timers.close.unref();
     }
   }
@@ -231,10 +320,10 @@ export class PlanHub {
 
   private afterChange(p: OpenPlan): void {
     this.schedulePhases(p);
-    if (p.appendedSinceCompact >= COMPACT_EVERY) void this.compact(p);
+    if (p.appendedSinceCompact >= COMPACT_EVERY) inBackground(log, 'plan compaction', () => this.compact(p), { planId: p.planId });
     else {
       if (p.timers.compact) clearTimeout(p.timers.compact);
-      p.timers.compact = setTimeout(() => void this.compact(p), COMPACT_IDLE_MS);
+      p.timers.compact = setTimeout(() => inBackground(log, 'plan compaction', () => this.compact(p), { planId: p.planId }), COMPACT_IDLE_MS);
       p.timers.compact.unref();
     }
   }
@@ -243,14 +332,14 @@ export class PlanHub {
     if (p.timers.phases) return;
     p.timers.phases = setTimeout(() => {
       p.timers.phases = undefined;
-      void this.refreshPhases(p);
+      inBackground(log, 'plan phase refresh', () => this.refreshPhases(p), { planId: p.planId });
     }, PHASES_DEBOUNCE_MS);
     p.timers.phases.unref();
   }
 
   /** 教学过程 phases as data, rewritten only when they changed. */
   async refreshPhases(p: OpenPlan): Promise<PlanPhase[]> {
-    const phases = extractPhases(docToJSON(p.doc));
+    const phases = safePhases(p);
     const key = JSON.stringify(phases);
     try {
       if (key !== p.phases) {
@@ -285,6 +374,7 @@ export class PlanHub {
     for (const t of Object.values(p.timers)) if (t) clearTimeout(t);
     p.awareness.destroy();
     p.doc.destroy();
+    p.shadow.destroy();
     this.open.delete(planId);
   }
 
@@ -312,35 +402,40 @@ export class PlanHub {
   }
 }
 
+/** A fresh document with the same state (the shadow of a live plan). */
+function copyOf(doc: Y.Doc): Y.Doc {
+  const copy = new Y.Doc({ gc: doc.gc });
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  return copy;
+}
+
 /**
- * The client ids an awareness update announces a state for (its first varuint is the count;
- * removals — state "null" — are skipped: a socket may relay others' timeouts, not own them).
+ * True when every struct and deletion of `update` is integrated in `doc`: none waits for a
+ * struct the document lacks. Measured on the update's own ids, so pending structs the document
+ * already had (histories stored before this check) do not make every later update suspect.
  */
-function awarenessClientIds(update: Uint8Array): number[] {
-  const ids: number[] = [];
-  let pos = 0;
-  const readVarUint = () => {
-    let num = 0;
-    let mult = 1;
-    for (;;) {
-      if (pos >= update.length) throw new Error('truncated');
-      const r = update[pos++];
-      num += (r & 0x7f) * mult;
-      mult *= 128;
-      if (r < 0x80) return num;
-      if (mult > 2 ** 53) throw new Error('varuint too long');
-    }
-  };
-  const n = readVarUint();
-  for (let i = 0; i < n && i < 64; i++) {
-    const id = readVarUint();
-    readVarUint(); // clock
-    const len = readVarUint(); // state JSON, UTF-8 bytes
-    const isNull = len === 4 && update[pos] === 0x6e && update[pos + 1] === 0x75 && update[pos + 2] === 0x6c && update[pos + 3] === 0x6c;
-    if (!isNull) ids.push(id);
-    pos += len;
+function integrated(doc: Y.Doc, update: Uint8Array): boolean {
+  const sv = Y.decodeStateVector(Y.encodeStateVector(doc));
+  const { structs, ds } = Y.decodeUpdate(update);
+  for (const s of structs) {
+    if (s instanceof Y.Skip) continue;
+    if ((sv.get(s.id.client) ?? 0) < s.id.clock + s.length) return false;
   }
-  return ids;
+  for (const [client, items] of ds.clients) {
+    const have = sv.get(client) ?? 0;
+    for (const d of items) if (have < d.clock + d.len) return false;
+  }
+  return true;
+}
+
+/** The plan's phases; an unreadable document (logged) has none rather than throwing. */
+function safePhases(p: OpenPlan): PlanPhase[] {
+  try {
+    return extractPhases(docToJSON(p.doc));
+  } catch (err) {
+    log.error('plan document cannot be read for its phases', { planId: p.planId, err });
+    return [];
+  }
 }
 
 /**
@@ -356,7 +451,7 @@ class UpdateAppender {
   append(planId: string, update: Uint8Array, userId: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ planId, update, userId, done: (err) => (err ? reject(err) : resolve()) });
-      if (!this.running) void this.flush();
+      if (!this.running) inBackground(log, 'plan update append', () => this.flush());
     });
   }
 

@@ -81,6 +81,9 @@ export async function attachPlanSockets(
     changed(planId, what) {
       io.to(planRoom(planId)).emit('plan:changed', { planId, what });
     },
+    notice(planId, notice) {
+      io.to(planRoom(planId)).emit('plan:notice', { planId, notice });
+    },
     relay(kind, planId, update) {
       if (!clustered) return;
       const b64 = Buffer.from(update.buffer, update.byteOffset, update.byteLength).toString('base64');
@@ -132,6 +135,7 @@ export async function attachPlanSockets(
         stateVector: Y.encodeStateVector(open.doc),
         awareness: hub.awarenessState(planId),
         chat: await listPlanChat(db, planId, 100),
+        notice: open.notice,
       };
     });
 
@@ -144,13 +148,12 @@ export async function attachPlanSockets(
 
     edge.on('plan:update', async ({ planId, update }) => {
       if (joinedAs(planId) !== 'edit') throw new AppError('FORBIDDEN', 'researchers read and comment; only the paired teachers edit');
-      await hub.applyClientUpdate(planId, new Uint8Array(update), user.id, socket.id);
-      return null;
+      return hub.applyClientUpdate(planId, new Uint8Array(update), user.id, socket.id);
     }, { serial: false });
 
     edge.on('plan:awareness', ({ planId, update }) => {
       joinedAs(planId);
-      hub.applyAwareness(planId, new Uint8Array(update), socket.id);
+      hub.applyAwareness(planId, new Uint8Array(update), { socketId: socket.id, user });
       return null;
     }, { serial: false });
 

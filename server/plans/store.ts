@@ -5,6 +5,10 @@
 import * as Y from 'yjs';
 import type { Queryable } from '../db/db.js';
 import { inTx } from '../community/sql.js';
+import { logger } from '../log.js';
+import { checkDocument } from './ydoc.js';
+
+const log = logger('plans.store');
 
 const bytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer));
 
@@ -62,13 +66,104 @@ export function applyStored(doc: Y.Doc, s: Pick<StoredState, 'snapshot' | 'updat
 
 /** The document's full state as one update (what a version or an export starts from). */
 export async function loadState(db: Queryable, planId: string): Promise<Uint8Array> {
-  const doc = new Y.Doc();
+  const { doc } = await loadValidDoc(db, planId);
   try {
-    applyStored(doc, await loadStored(db, planId));
     return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();
   }
+}
+
+export interface ValidDoc {
+  doc: Y.Doc;
+  /** Bytes stored (snapshot + pending updates), for the size limit. */
+  bytes: number;
+  /** Stored updates left out because the document they make is not a valid plan. */
+  skipped: number;
+}
+
+/** Updates checked together on the slow path before falling back to one at a time. */
+const REPAIR_CHUNK = 64;
+
+/**
+ * The stored document as a valid plan. Fast path: everything in one transaction, checked once.
+ * A history that holds an invalid update (stored before updates were checked against the
+ * schema) is replayed in chunks from the last valid state, and the offending updates are left
+ * out, logged and deleted — so the plan opens, and compaction never folds them into the
+ * snapshot.
+ */
+export async function loadValidDoc(db: Queryable, planId: string): Promise<ValidDoc> {
+  const stored = await loadStored(db, planId);
+  const doc = new Y.Doc();
+  try {
+    applyStored(doc, stored);
+    checkDocument(doc);
+    return { doc, bytes: stored.bytes, skipped: 0 };
+  } catch (err) {
+    doc.destroy();
+    log.warn('stored plan history is not a valid document; replaying it update by update', { planId, err });
+  }
+  const rows = await db.query<{ id: string | number; data: unknown }>('select id, data from plan_updates where plan_id = $1 order by id', [planId]);
+  const build = (state: Uint8Array | null, updates: Uint8Array[]): Y.Doc => {
+    const d = new Y.Doc();
+    d.transact(() => {
+      if (state) Y.applyUpdate(d, state);
+      for (const u of updates) Y.applyUpdate(d, u);
+    });
+    return d;
+  };
+  const valid = (d: Y.Doc): boolean => {
+    try {
+      checkDocument(d);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let good: Uint8Array | null = stored.snapshot;
+  if (good) {
+    const snap = build(good, []);
+    // Nothing older to go back to: the snapshot is what there is (logged; the editor's binding
+    // drops what it cannot show).
+    if (!valid(snap)) log.error('plan snapshot is not a valid document', { planId });
+    snap.destroy();
+  }
+  const bad: string[] = [];
+  let total = stored.snapshot?.byteLength ?? 0;
+  const tryApply = (updates: Uint8Array[]): boolean => {
+    let d: Y.Doc | null = null;
+    try {
+      d = build(good, updates);
+      if (!valid(d)) return false;
+      good = Y.encodeStateAsUpdate(d);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      d?.destroy();
+    }
+  };
+  for (let i = 0; i < rows.length; i += REPAIR_CHUNK) {
+    const chunk = rows.slice(i, i + REPAIR_CHUNK).map((r) => ({ id: String(r.id), update: bytes(r.data) }));
+    if (tryApply(chunk.map((c) => c.update))) {
+      total += chunk.reduce((n, c) => n + c.update.byteLength, 0);
+      continue;
+    }
+    for (const c of chunk) {
+      if (tryApply([c.update])) total += c.update.byteLength;
+      else {
+        bad.push(c.id);
+        log.error('skipped an invalid stored plan update', {
+          planId,
+          updateId: c.id,
+          bytes: c.update.byteLength,
+          head: Buffer.from(c.update.subarray(0, 96)).toString('base64'),
+        });
+      }
+    }
+  }
+  if (bad.length) await db.query('delete from plan_updates where plan_id = $1 and id = any($2::bigint[])', [planId, bad]);
+  return { doc: build(good, []), bytes: total, skipped: bad.length };
 }
 
 export async function countPendingUpdates(db: Queryable, planId: string): Promise<number> {
@@ -89,6 +184,13 @@ export async function compact(db: Queryable, planId: string): Promise<{ folded: 
     if (!ids.length) return { folded: 0, snapshotBytes: null };
     const doc = new Y.Doc();
     applyStored(doc, { snapshot: snap[0] ? bytes(snap[0].data) : null, updates: fromB64List(rows[0].ups) });
+    // Never fold an invalid update into the snapshot: opening the plan replays and drops it.
+    try {
+      checkDocument(doc);
+    } catch (err) {
+      doc.destroy();
+      throw new Error('stored updates do not make a valid plan; left for the repair on open', { cause: err });
+    }
     const state = Buffer.from(Y.encodeStateAsUpdate(doc));
     doc.destroy();
     await q.query(

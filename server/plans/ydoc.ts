@@ -85,6 +85,41 @@ export function validateUpdate(update: Uint8Array): void {
   }
 }
 
+/**
+ * Throws BAD_REQUEST unless `doc` is a valid document of the editor's schema: no root type but
+ * the plan's fragment holds anything, the fragment holds only the schema's block elements, and
+ * its ProseMirror JSON passes the schema's `check()`. Run on a scratch copy with an update
+ * applied, this is what keeps a 26-byte `getArray('default').insert(0, ['x'])` out: it decodes
+ * fine, but no ProseMirror reader can open the document it makes.
+ */
+export function checkDocument(doc: Y.Doc): void {
+  for (const [name, type] of doc.share) {
+    if (name !== PLAN_FIELD && (type._start !== null || type._map.size > 0)) {
+      throw new AppError('BAD_REQUEST', `update writes outside the plan (${name.slice(0, 40)})`);
+    }
+  }
+  const fragment = doc.getXmlFragment(PLAN_FIELD);
+  if (fragment._map.size > 0) throw new AppError('BAD_REQUEST', 'the plan itself has no attributes');
+  for (const child of fragment.toArray()) {
+    if (!(child instanceof Y.XmlElement) || !Object.hasOwn(planSchema.nodes, child.nodeName)) {
+      throw new AppError('BAD_REQUEST', 'the plan may hold only the editor\'s elements');
+    }
+  }
+  try {
+    planSchema.nodeFromJSON(docToJSON(doc)).check();
+  } catch (err) {
+    throw new AppError('BAD_REQUEST', `not a valid plan document: ${String((err as Error)?.message ?? err).slice(0, 120)}`);
+  }
+}
+
+/**
+ * True when the document holds structs or deletions it cannot integrate yet: an update it
+ * received depends on one it never got.
+ */
+export function hasPending(doc: Y.Doc): boolean {
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+}
+
 function typeRefOf(t: Y.AbstractType<unknown>): number {
   if (t instanceof Y.XmlElement) return 3;
   if (t instanceof Y.XmlText) return 6;

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processFaultLines } from '../../server/processFaults.js';
 
 export interface DemoAccounts {
   password: string;
@@ -81,5 +82,8 @@ export class ProductServer {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+    // The product's safety net caught a rejection or an exception: a bug, whatever the test saw.
+    const faults = processFaultLines(this.log);
+    if (faults.length) throw new Error(`the product logged ${faults.length} unhandled rejection(s)/exception(s):\n${faults.join('\n')}`);
   }
 }

@@ -16,6 +16,7 @@ import { HeadlessEditor } from '../helpers/planEditor.js';
 import { ensureMediasoupWorkerBin, waitFor } from '../helpers/liveServer.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startTestRedis } from '../helpers/redis.js';
+import { processFaultLines } from '../../server/processFaults.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PASSWORD = 'plans-processes-demo';
@@ -94,6 +95,8 @@ class WebProcess {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+    const faults = processFaultLines(this.log);
+    if (faults.length) throw new Error(`${this.name} logged unhandled rejection(s)/exception(s):\n${faults.join('\n')}`);
   }
 }
 

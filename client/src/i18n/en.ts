@@ -267,6 +267,8 @@ export const en: Record<MessageKey, string> = {
   'plan.notFound': 'This plan does not exist or you may not see it',
   'plan.refused': 'The server refused this change: {message}',
   'plan.status.connecting': 'Connecting…',
+  'plan.notice.skipped': '{n} unreadable change(s) in this plan\'s history were skipped; everything else is intact.',
+  'plan.status.saving': 'Saving…',
   'plan.status.synced': 'Saved',
   'plan.status.offline': 'Offline (changes merge when you reconnect)',
   'plan.readOnly': 'Read only · can comment',

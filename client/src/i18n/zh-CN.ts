@@ -267,6 +267,8 @@ export const zhCN = {
   'plan.notFound': '找不到这份教案，或你没有查看权限',
   'plan.refused': '服务器拒绝了这次修改：{message}',
   'plan.status.connecting': '连接中…',
+  'plan.notice.skipped': '这份教案的历史中有 {n} 处无法读取的修改，已跳过；其余内容完好。',
+  'plan.status.saving': '保存中…',
   'plan.status.synced': '已同步',
   'plan.status.offline': '离线（修改会在重连后合并）',
   'plan.readOnly': '只读 · 可批注',

@@ -8,7 +8,7 @@ import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import type { PublicUser } from '../../../server/contract/domain.js';
 import type { ChatMessage } from '../../../server/contract/domain.js';
-import type { PlanChatMessage, PlanSummary } from '../../../server/contract/planEvents.js';
+import { planCursorColour, type PlanChatMessage, type PlanNotice, type PlanSummary } from '../../../server/contract/planEvents.js';
 import { errorText } from '../api.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { useI18n } from '../i18n/index.js';
@@ -20,12 +20,8 @@ import { CommentsPanel } from './CommentsPanel.js';
 import { VersionsPanel } from './VersionsPanel.js';
 import './plans.css';
 
-const COLOURS = ['#e8590c', '#1c7ed6', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599', '#e03131', '#5f3dc4'];
-export function colourOf(id: string): string {
-  let h = 0;
-  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return COLOURS[h % COLOURS.length];
-}
+/** The palette is the contract's: the server rewrites any other colour. */
+export const colourOf = planCursorColour;
 
 type Tab = 'versions' | 'comments' | 'chat';
 
@@ -44,6 +40,7 @@ export function PlanEditorPage({ planId, user, compact }: { planId: string; user
   const [chat, setChat] = useState<PlanChatMessage[]>([]);
   const [commentsTick, setCommentsTick] = useState(0);
   const [versionsTick, setVersionsTick] = useState(0);
+  const [notice, setNotice] = useState<PlanNotice | null>(provider.joined?.notice ?? null);
 
   useEffect(() => {
     const offs = [
@@ -59,6 +56,7 @@ export function PlanEditorPage({ planId, user, compact }: { planId: string; user
         if (what === 'versions') setVersionsTick((n) => n + 1);
         if (what === 'phases') void planApi.get(planId).then((r) => setPlan(r.plan), () => undefined);
       }),
+      provider.on('notice', setNotice),
       provider.on('refused', (m) => {
         if (/NOT_FOUND|FORBIDDEN/.test(m) && !provider.joined) setError(tRef.current('plan.notFound'));
         else toast.error(tRef.current('plan.refused', { message: m }));
@@ -121,6 +119,11 @@ export function PlanEditorPage({ planId, user, compact }: { planId: string; user
           </a>
         </div>
       </header>
+      {notice?.kind === 'skipped-updates' && (
+        <div className="plan-notice" role="status" data-testid="plan-notice">
+          {t('plan.notice.skipped', { n: notice.count })}
+        </div>
+      )}
       {plan && plan.phases.length > 0 && (
         <div className="plan-phases" data-testid="plan-phases">
           {plan.phases.map((p, i) => (
