@@ -163,6 +163,8 @@ export class RecordingProcessing {
     const state = await job.getState();
     const reason = job.failedReason || 'failed';
     if (state !== 'failed') return updateOutput(db, lessonId, key, { state: 'queued', attempts: job.attemptsMade, error: `attempt ${job.attemptsMade} failed: ${reason}` });
+    // The full reason (ffmpeg's own error line) goes to the log; users see publicError() of it.
+    log.error('processing job failed for good', { lessonId, key, kind: row.kind, trackId: row.trackId, seq: row.seq, attempts: job.attemptsMade, reason, stack: job.stacktrace?.at(-1) });
     await updateOutput(db, lessonId, key, { state: 'failed', attempts: job.attemptsMade, error: reason, meta: row.kind === 'track' ? { markedCorrupt: true } : row.meta });
     // The segment is marked, so replay shows a gap there and the composite leaves it out.
     if (row.kind === 'track' && row.trackId && row.seq != null) await markSegmentCorrupt(db, row.trackId, row.seq);

@@ -30,6 +30,34 @@ export function summarise(s: LessonState, lesson: { title: string; startedAt: st
     compositeReady: composite?.state === 'done',
     failures: s.outputs
       .filter((o) => o.state === 'failed')
-      .map((o) => ({ key: o.key, kind: o.kind, trackId: o.trackId, trackLabel: o.trackId ? (labels.get(o.trackId) ?? null) : null, seq: o.seq, error: o.error ?? 'failed', attempts: o.attempts })),
+      .map((o) => ({ key: o.key, kind: o.kind, trackId: o.trackId, trackLabel: o.trackId ? (labels.get(o.trackId) ?? null) : null, seq: o.seq, error: publicError(o.error ?? 'failed'), attempts: o.attempts })),
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A job's error as users may see it: ffmpeg's cause stays, but no server path (only a file's
+ * own name), no internal id (uuids, BullMQ keys, memory addresses) and nothing beyond 200
+ * characters. Token by token, so it is linear in the message's length whatever it holds.
+ * The full message stays in recording_outputs and the logs.
+ */
+export function publicError(message: string): string {
+  const out: string[] = [];
+  // "segment 3 of track <id>: …": the page names the track by its label already.
+  for (const raw of message.replace(/ of track [^\s:]+/g, '').split(/\s+/)) {
+    if (!raw) continue;
+    const tail = /[,.;:)\]]+$/.exec(raw)?.[0] ?? '';
+    let tok = tail ? raw.slice(0, -tail.length) : raw;
+    const lead = /^[([]+/.exec(tok)?.[0] ?? '';
+    tok = tok.slice(lead.length);
+    if (tok.includes('/') || tok.includes('\\')) tok = tok.split(/[/\\]/).pop() ?? '';
+    if (UUID.test(tok)) tok = '';
+    else if (/^0x[0-9a-f]{6,}$/i.test(tok)) tok = '';
+    else if (/^(track|window|vad|composite|thumbnails|peaks)\.[\w-]{12,}/.test(tok)) tok = '';
+    if (tok) out.push(lead + tok + tail);
+    else if (tail && out.length) out[out.length - 1] += tail;
+  }
+  const text = out.join(' ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text || 'failed';
 }

@@ -2,6 +2,7 @@
 // AbortSignal) kills ffmpeg at once; a killed worker takes its ffmpeg with it (pdeathsig).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
 
@@ -37,7 +38,9 @@ export function runFfmpeg(
 ): Promise<FfmpegRun> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new FfmpegError('cancelled', ''));
-    const ffArgs = ['-hide_banner', '-nostdin', '-y', '-benchmark', '-progress', 'pipe:1', '-nostats', ...args];
+    // level+info tags every stderr line with its log level, so the cause of a failure is found by
+    // level ([error]/[fatal]) rather than guessed from words that stream descriptions also contain.
+    const ffArgs = ['-hide_banner', '-loglevel', 'level+info', '-nostdin', '-y', '-benchmark', '-progress', 'pipe:1', '-nostats', ...args];
     // setpriv --pdeathsig: if this worker is killed (SIGKILL, OOM), the kernel kills its ffmpeg
     // too, so the job that another worker takes over is not also still running here.
     const cmd = HAS_SETPRIV ? ['setpriv', '--pdeathsig', 'SIGKILL', 'ffmpeg', ...ffArgs] : ['ffmpeg', ...ffArgs];
@@ -75,7 +78,7 @@ export function runFfmpeg(
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.signal?.aborted) return reject(new FfmpegError('cancelled', tail(stderr)));
       if (code !== 0) {
-        return reject(new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${meaningfulLine(stderr)}`, tail(stderr)));
+        return reject(new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${ffmpegErrorLine(stderr)}`, tail(stderr)));
       }
       resolve({ cpuS: benchCpu(stderr), stderr });
     });
@@ -93,7 +96,7 @@ export function probeDuration(file: string, signal?: AbortSignal): Promise<numbe
     child.on('error', (e) => reject(new FfmpegError(`cannot run ffprobe: ${e.message}`, '')));
     child.on('close', (code) => {
       const v = Number.parseFloat(out.trim());
-      if (code !== 0 || !Number.isFinite(v)) return reject(new FfmpegError(`ffprobe could not read ${file}: ${err.trim().split('\n').pop() ?? ''}`, err));
+      if (code !== 0 || !Number.isFinite(v)) return reject(new FfmpegError(`ffprobe could not read ${path.basename(file)}: ${err.trim().split('\n').pop() ?? ''}`, err));
       resolve(v);
     });
   });
@@ -104,16 +107,41 @@ function benchCpu(stderr: string): number {
   return m ? Number(m[1]) + Number(m[2]) : 0;
 }
 
-function tail(s: string): string {
-  return s.split('\n').slice(-15).join('\n');
+/** The last lines worth keeping for a failure log: warnings and errors, not the info chatter. */
+function tail(s: string, n = 20): string {
+  const lines = s.split('\n').filter((l) => l.trim() && !l.includes('[info]') && !l.includes('[verbose]'));
+  return lines.slice(-n).join('\n');
 }
 
-/** The line that says what went wrong, not the last progress or benchmark line. */
-function meaningfulLine(stderr: string): string {
-  const lines = stderr
+const GENERIC = /^(Conversion failed!?|Exiting normally.*|Error while (filtering|processing|decoding|encoding)[^:]*)$/i;
+const LEVEL = /\[(error|fatal|panic|warning)\] /;
+
+/**
+ * The line that says what went wrong: ffmpeg's first specific error ([error]/[fatal]), with
+ * the component kept ("mpegts: …") and the level and pointer tags dropped. A generic
+ * "Conversion failed!" only if nothing else was said; a warning, or the last line, only if
+ * no error at all was logged (e.g. a level-less ffmpeg). Exported for tests.
+ */
+export function ffmpegErrorLine(stderr: string): string {
+  const parsed = stderr
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('bench:') && !/^(frame|size|progress|out_time|speed|total_size)=/.test(l));
-  const bad = lines.filter((l) => /invalid|error|corrupt|truncat|no such|could not|failed|EBML|not found|unknown/i.test(l));
-  return (bad[0] ?? lines[lines.length - 1] ?? 'no output').slice(0, 300);
+    .map((raw) => {
+      const l = raw.trim();
+      const m = LEVEL.exec(l);
+      const level = m?.[1] ?? null;
+      const before = m ? l.slice(0, m.index) : '';
+      const text = m ? l.slice(m.index + m[0].length).trim() : l;
+      // "[mpegts @ 0x55…] " → "mpegts: "
+      const comp = /^\[([\w.-]+) @ 0x[0-9a-f]+\]/.exec(before.trim())?.[1];
+      return { level, text: comp ? `${comp}: ${text}` : text, bare: text };
+    })
+    .filter((l) => l.bare && !l.bare.startsWith('bench:') && !/^(frame|size|progress|out_time|speed|total_size)=/.test(l.bare));
+  const errors = parsed.filter((l) => l.level === 'error' || l.level === 'fatal' || l.level === 'panic');
+  const pick =
+    errors.find((l) => !GENERIC.test(l.bare)) ??
+    parsed.find((l) => l.level === 'warning') ??
+    errors[0] ??
+    parsed.filter((l) => !l.level).find((l) => /invalid|error|corrupt|truncat|no such|could not|failed|EBML|not found/i.test(l.bare) && !/^(Stream|Input|Output) #/.test(l.bare)) ??
+    parsed[parsed.length - 1];
+  return (pick?.text ?? 'no output').slice(0, 300);
 }

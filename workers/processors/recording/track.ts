@@ -25,7 +25,14 @@ export function trackProcessor(dataDir: string) {
         ? // VFR passthrough: the recorder's WebM carries the real frame times; ffprobe's frame
           // rate guess for it is wrong, so never resample to a guessed constant rate.
           ['-map', '0:v:0', '-c:v', 'libx264', '-preset', 'superfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough',
-           '-vf', "scale='min(1280,iw)':-2", '-g', '60']
+           // Timestamps are repaired, not fatal: under CPU load the recorder writes frames with
+           // equal or backward times (RTP bursts). The encoder's default time base is 1/<guessed
+           // frame rate>, which also rounds close frames onto one tick; at 1/90000 (VP8's RTP
+           // clock) nothing is rounded, and setpts moves a frame that is not after the previous
+           // one to 1 ms after it, so x264 never sees a repeated PTS and the muxer never sees a
+           // non-monotonic DTS (which -xerror, kept for real damage, turns into a failed segment).
+           '-enc_time_base:v', '1:90000',
+           '-vf', `setpts='if(lte(PTS,PREV_OUTPTS),PREV_OUTPTS+max(1,floor(0.001/TB)),PTS)',scale='min(1280,iw)':-2`, '-g', '60']
         : ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ar', '48000'];
     const r = await writeAtomically(resolveIn(dataDir, data.output), async (tmp) => {
       const run = await runFfmpeg(
