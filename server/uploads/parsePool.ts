@@ -56,6 +56,7 @@ async function run(task: ParseTask, what: string): Promise<Extract<ParseAnswer, 
       throw new AppError('TOO_LARGE', 'the file needs too much memory to read');
     }
     if (e.message === 'Task queue is at limit') throw new AppError('RATE_LIMITED', 'too many files are being read right now; try again shortly');
+    if (e.message === 'Terminating worker thread') throw new AppError('UNAVAILABLE', 'the server is shutting down; try again shortly');
     log.error('upload parse failed', { what, bytes: task.bytes.byteLength, err });
     throw new AppError('INTERNAL', 'the file could not be read');
   }
