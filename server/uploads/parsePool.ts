@@ -15,8 +15,10 @@ import type { ParseAnswer, ParseTask } from './parseTask.js';
 const log = logger('uploads');
 
 export const PARSE_LIMITS = {
-  /** Wall time of one parse, queueing and a cold worker's start included. */
+  /** Wall time of one parse, queueing included. */
   timeoutMs: 20_000,
+  /** Added when no worker is running yet: a cold thread first loads tsx and the parsers (seconds on a busy machine). */
+  coldStartMs: 30_000,
   /** The worker's V8 heap; what a parser holds of an inflated-size-checked file fits well below. */
   heapMb: 384,
   threads: Math.max(1, Math.min(2, os.availableParallelism() - 1)),
@@ -25,9 +27,13 @@ export const PARSE_LIMITS = {
 };
 
 let pool: Piscina<ParseTask, ParseAnswer> | null = null;
+/** Worker threads that have loaded and are ready (piscina's workerCreate / workerDestroy). */
+let ready = 0;
 
 function thePool(): Piscina<ParseTask, ParseAnswer> {
-  pool ??= new Piscina<ParseTask, ParseAnswer>({
+  if (pool) return pool;
+  ready = 0;
+  pool = new Piscina<ParseTask, ParseAnswer>({
     filename: fileURLToPath(new URL('./parseWorker.mjs', import.meta.url)),
     minThreads: 0,
     maxThreads: PARSE_LIMITS.threads,
@@ -36,26 +42,34 @@ function thePool(): Piscina<ParseTask, ParseAnswer> {
     idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: PARSE_LIMITS.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
   });
-  return pool;
+  const p = pool;
+  p.on('workerCreate', () => p === pool && ready++);
+  p.on('workerDestroy', () => p === pool && (ready = Math.max(0, ready - 1)));
+  // A worker's failure outside a task (an unhandled 'error' would end the process).
+  p.on('error', (err: Error) => log.error('parse worker failed', { err }));
+  return p;
 }
 
 async function run(task: ParseTask, what: string): Promise<Extract<ParseAnswer, { ok: true }>> {
   const started = Date.now();
   let answer: ParseAnswer;
   try {
-    answer = await thePool().run(task, { signal: AbortSignal.timeout(PARSE_LIMITS.timeoutMs) });
+    const p = thePool();
+    const limit = PARSE_LIMITS.timeoutMs + (ready === 0 ? PARSE_LIMITS.coldStartMs : 0);
+    answer = await p.run(task, { signal: AbortSignal.timeout(limit) });
   } catch (err) {
     const e = err as Error & { code?: string };
     const ms = Date.now() - started;
     if (e.name === 'AbortError' || e.name === 'TimeoutError') {
       log.warn('upload parse killed at its time limit', { what, bytes: task.bytes.byteLength, ms });
-      throw new AppError('TOO_LARGE', `the file took too long to read (more than ${PARSE_LIMITS.timeoutMs / 1000} s)`);
+      throw new AppError('TOO_LARGE', `the file took too long to read (more than ${Math.round(ms / 1000)} s)`);
     }
     if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
       log.warn('upload parse killed at its memory limit', { what, bytes: task.bytes.byteLength, ms });
       throw new AppError('TOO_LARGE', 'the file needs too much memory to read');
     }
     if (e.message === 'Task queue is at limit') throw new AppError('RATE_LIMITED', 'too many files are being read right now; try again shortly');
+    if (e.message === 'Terminating worker thread') throw new AppError('UNAVAILABLE', 'the server is shutting down; try again shortly');
     log.error('upload parse failed', { what, bytes: task.bytes.byteLength, err });
     throw new AppError('INTERNAL', 'the file could not be read');
   }

@@ -9,26 +9,32 @@ export interface BombEntry {
   size: number;
   /** What the headers say the inflated size is (default: the truth). */
   claimSize?: number;
-  /** What the entry starts with (e.g. an XML prolog); the rest is spaces. */
+  /** What the entry starts with (e.g. an XML prolog); then `fill` repeated (spaces by default), then `tail`. */
   head?: string;
+  fill?: string;
+  tail?: string;
 }
 
-async function deflated(head: Buffer, size: number): Promise<{ data: Buffer; crc: number }> {
-  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+async function deflated(head: Buffer, size: number, fill = ' ', tail = Buffer.alloc(0)): Promise<{ data: Buffer; crc: number; size: number }> {
+  const unit = Buffer.from(fill, 'utf8');
+  const chunk = Buffer.alloc(unit.length * Math.ceil((1024 * 1024) / unit.length), unit);
   const z = createDeflateRaw({ level: 9 });
   const out: Buffer[] = [];
   z.on('data', (d: Buffer) => out.push(d));
   const done = new Promise<void>((resolve, reject) => (z.on('end', resolve), z.on('error', reject)));
   let crc = crc32(head);
   z.write(head);
-  for (let left = size - head.length; left > 0; left -= chunk.length) {
+  // Whole fill units only, so the tail closes well-formed XML.
+  const body = Math.max(0, Math.floor((size - head.length - tail.length) / unit.length)) * unit.length;
+  for (let left = body; left > 0; left -= chunk.length) {
     const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
     crc = crc32(part, crc);
     if (!z.write(part)) await new Promise((r) => z.once('drain', r));
   }
-  z.end();
+  crc = crc32(tail, crc);
+  z.end(tail);
   await done;
-  return { data: Buffer.concat(out), crc };
+  return { data: Buffer.concat(out), crc, size: head.length + body + tail.length };
 }
 
 export async function zipOf(entries: BombEntry[]): Promise<Buffer> {
@@ -37,8 +43,10 @@ export async function zipOf(entries: BombEntry[]): Promise<Buffer> {
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
-    const { data, crc } = await deflated(Buffer.from(e.head ?? '', 'utf8'), e.size);
-    const claim = e.claimSize ?? e.size;
+    const head = Buffer.from(e.head ?? '', 'utf8');
+    const tail = Buffer.from(e.tail ?? '', 'utf8');
+    const { data, crc, size } = await deflated(head, e.size, e.fill, tail);
+    const claim = e.claimSize ?? size;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4); // version needed
@@ -80,6 +88,23 @@ export async function zipOf(entries: BombEntry[]): Promise<Buffer> {
 }
 
 const DOCUMENT_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t xml:space="preserve">';
+
+/** A well-formed .docx whose word/document.xml is `size` bytes of empty paragraphs: within any byte budget one
+ *  can set, but a parser that builds a tree of it needs far more memory than the file's size. */
+export const docxOfParagraphs = (size: number) =>
+  zipOf([
+    {
+      name: '[Content_Types].xml',
+      size: 0,
+      head: '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    },
+    {
+      name: '_rels/.rels',
+      size: 0,
+      head: '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    },
+    { name: 'word/document.xml', size, head: DOCUMENT_HEAD.replace('<w:p><w:r><w:t xml:space="preserve">', ''), fill: '<w:p><w:r><w:t>x</w:t></w:r></w:p>', tail: '</w:body></w:document>' },
+  ]);
 
 /** A .docx-shaped zip whose word/document.xml inflates to `size` bytes. */
 export const docxBomb = (size: number, claimSize?: number) =>
