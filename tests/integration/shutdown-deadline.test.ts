@@ -90,7 +90,7 @@ describe('shutdown with a deadline', () => {
     const ms = await killRedisThenTerm(child, () => redis.stop());
     expect(ms, log()).toBeLessThan(DEADLINE_S * 1000 + SLACK_MS);
     expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
-  }, 90_000);
+  }, 180_000);
 
   it('the all-roles product (web + worker child process) whose Redis is already gone exits within the bound, no orphan', async () => {
     ensureMediasoupWorkerBin();
@@ -115,7 +115,7 @@ describe('shutdown with a deadline', () => {
     // The worker child and the mediasoup workers must not outlive their parent.
     await waitFor(() => !groupAlive(child.pid!), 2000, 'process group empty').catch(() => undefined);
     expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
-  }, 150_000);
+  }, 240_000);
 
   it('the all-roles product whose PostgreSQL and worker child are already gone exits within the bound, no orphan', async () => {
     ensureMediasoupWorkerBin();
@@ -143,5 +143,5 @@ describe('shutdown with a deadline', () => {
     expect(ms, log()).toBeLessThan(DEADLINE_S * 1000 + SLACK_MS);
     await waitFor(() => !groupAlive(child.pid!), 2000, 'process group empty').catch(() => undefined);
     expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
-  }, 150_000);
+  }, 240_000);
 });
