@@ -87,8 +87,9 @@ describe('recording:watch', () => {
       // The budget is in units of work: a 50-id watch costs watchCost units of the 300 per window.
       expect(done).toBeLessThanOrEqual(Math.floor(300 / watchCost({ lessonIds })) + 1);
       expect(results.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBe(sent - done);
-      // Loose bound: a loaded 2-core CI machine; the old code took seconds for this.
-      expect(Math.max(...health)).toBeLessThan(1000);
+      // Loose bound (a shared 2-core machine under load answers in ~1 s): the old code's 200
+      // watches of 200 ids each held the in-process database for over ten seconds.
+      expect(Math.max(...health)).toBeLessThan(3000);
     });
   });
 });
