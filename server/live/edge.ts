@@ -64,24 +64,29 @@ function payloadError(err: ZodError): ApiError {
 }
 
 /**
- * Bytes of a decoded Socket.IO payload (strings as UTF-8, binary as is, a few per key and value),
- * counting only up to `limit`: linear in the part it looks at, and it stops there.
+ * About the bytes a decoded Socket.IO payload took on the wire, as JSON (strings as UTF-8 with
+ * quotes, binary attachments as is, a separator per item), counting only up to `limit`: linear in
+ * the part it looks at, and it stops there.
  */
 export function payloadBytes(value: unknown, limit: number): number {
   let total = 0;
   const stack: unknown[] = [value];
   while (stack.length && total <= limit) {
     const v = stack.pop();
-    total += 2;
-    if (typeof v === 'string') total += Buffer.byteLength(v);
+    if (typeof v === 'string') total += Buffer.byteLength(v) + 2;
+    else if (typeof v === 'number' || typeof v === 'bigint') total += String(v).length;
     else if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) total += v.byteLength;
-    else if (Array.isArray(v)) for (const x of v) stack.push(x);
-    else if (v && typeof v === 'object') {
+    else if (Array.isArray(v)) {
+      // One separator per item at least: a huge array is over the limit before it is walked.
+      total += 1 + v.length;
+      if (total <= limit) for (const x of v) stack.push(x);
+    } else if (v && typeof v === 'object') {
+      total += 2;
       for (const [k, x] of Object.entries(v)) {
-        total += Buffer.byteLength(k);
+        total += Buffer.byteLength(k) + 4;
         stack.push(x);
       }
-    } else total += 8;
+    } else total += 4; // true, false, null
   }
   return total;
 }

@@ -13,7 +13,7 @@ import { getLesson } from '../lessons/repo.js';
 import { recPaths, resolveIn } from '../../workers/recording/paths.js';
 import { keys, windowCount } from './planner.js';
 import { compositePlaylist, trackPlaylist } from './playlists.js';
-import { canManageRecording, canViewRecording } from './policy.js';
+import { canManageRecording, canViewRecording, visibleRecordingIds } from './policy.js';
 import { getRec, listOutputs, listSegments, type RecRow } from './processingRepo.js';
 import type { RecordingProcessing } from './processing.js';
 import { assetParam, compositeFileParam, downloadQuery, lessonParam, retryParam, trackFileParam } from './schema.js';
@@ -40,10 +40,10 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
       [user.id],
     );
     const out: RecordingProgress[] = [];
+    // Visibility of all of them in one query (not three per lesson).
+    const visible = new Set(await visibleRecordingIds(db, user, rows.map((r) => r.lesson_id)));
     for (const { lesson_id } of rows) {
-      const lesson = await getLesson(db, lesson_id);
-      const rec = await getRec(db, lesson_id);
-      if (!lesson || !rec || !(await canViewRecording(db, user, lesson, rec.visibility))) continue;
+      if (!visible.has(lesson_id)) continue;
       const p = processing ? await processing.progress(lesson_id) : null;
       if (p) out.push(p);
     }

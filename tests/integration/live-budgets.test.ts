@@ -1,7 +1,9 @@
 // Budgets for work, not only messages, on the real live Socket.IO server: recording:watch is one
 // query with a small cap and costs budget per id; unknown event names are a flood like any
 // other; one user cannot open unbounded sockets; an oversized event gets TOO_LARGE, not a close.
+import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAN_SOCKET_PATH } from '../../server/contract/planEvents.js';
 import { LIMITS } from '../../server/contract/events.js';
 import type { PublicUser } from '../../server/contract/domain.js';
 import type { RecordingVisibility } from '../../server/contract/recordings.js';
@@ -85,8 +87,9 @@ describe('recording:watch', () => {
       // The budget is in units of work: a 50-id watch costs watchCost units of the 300 per window.
       expect(done).toBeLessThanOrEqual(Math.floor(300 / watchCost({ lessonIds })) + 1);
       expect(results.filter((r) => r.error?.code === 'RATE_LIMITED').length).toBe(sent - done);
-      // Loose bound: a loaded 2-core CI machine; the old code took seconds for this.
-      expect(Math.max(...health)).toBeLessThan(1000);
+      // Loose bound (a shared 2-core machine under load answers in ~1 s): the old code's 200
+      // watches of 200 ids each held the in-process database for over ten seconds.
+      expect(Math.max(...health)).toBeLessThan(3000);
     });
   });
 });
@@ -133,6 +136,38 @@ describe('sockets per user', () => {
         .toBe(true);
     } finally {
       for (const c of open) c.close();
+    }
+  });
+});
+
+/** A /plans.io socket: resolves connected, or rejects with the connect_error. */
+function planSocket(cookie: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = ioClient(srv.url, { path: PLAN_SOCKET_PATH, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (err) => {
+      socket.close();
+      reject(err);
+    });
+  });
+}
+
+describe('sockets per user on /plans.io', () => {
+  it('refuses a user past the cap with a typed error', async () => {
+    const cookie = await srv.cookieFor('qingshan-admin');
+    const open: Socket[] = [];
+    try {
+      for (let i = 0; i < LIMITS.socketsPerUserMax; i++) open.push(await planSocket(cookie));
+      const err = (await planSocket(cookie).then(
+        (s) => (open.push(s), null),
+        (e: Error & { data?: unknown }) => e,
+      ))!;
+      expect(err?.message).toBe('RATE_LIMITED');
+      expect(err.data).toMatchObject({ code: 'RATE_LIMITED' });
+      open.pop()!.close();
+      await expect.poll(() => planSocket(cookie).then((s) => (open.push(s), true), () => false), { timeout: 5_000 }).toBe(true);
+    } finally {
+      for (const s of open) s.close();
     }
   });
 });

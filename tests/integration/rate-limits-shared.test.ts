@@ -66,3 +66,29 @@ describe('sign-in limits shared through Redis', () => {
     expect(statuses.every((s) => s === 200), JSON.stringify(statuses)).toBe(true);
   }, 90_000);
 });
+
+describe('while Redis is away', () => {
+  it('limits go on per process (in memory) instead of failing or lifting', async () => {
+    const [{ startTestRedis }, { connectLimiterRedis }, { RateLimiter }] = await Promise.all([
+      import('../helpers/redis.js'),
+      import('../../server/auth/limiterRedis.js'),
+      import('../../server/auth/rateLimit.js'),
+    ]);
+    const redis = await startTestRedis();
+    const client = await connectLimiterRedis(redis.url);
+    try {
+      const limiter = new RateLimiter('outage', { max: 3, windowMs: 60_000 }, client);
+      expect(await limiter.take('k')).toBe(true);
+      expect(await client.get('tongbu:rl:outage:k')).toBe('1');
+      await redis.stop();
+      const t0 = Date.now();
+      const during = [await limiter.take('k'), await limiter.take('k'), await limiter.take('k'), await limiter.take('k')];
+      // The insurance limiter starts from zero: three allowed, then refused; and no waiting for Redis.
+      expect(during).toEqual([true, true, true, false]);
+      expect(Date.now() - t0).toBeLessThan(1000);
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // this test starts; Redis is killed first (as when the machine's Redis died or its host went
 // away), then the product's process group gets SIGTERM, as systemd sends it. Every process must
 // be gone within the configured bound, with nothing orphaned in the group.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ensureMediasoupWorkerBin, waitFor } from '../helpers/liveServer.js';
 import { startTestRedis } from '../helpers/redis.js';
+import { startTestPostgres } from '../helpers/postgres.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const DEADLINE_S = 4;
@@ -69,9 +70,9 @@ async function startProduct(args: string[], env: Record<string, string>): Promis
   return { child, log: () => log };
 }
 
-/** Kills Redis, SIGTERMs the group; returns ms until the main process exited. */
-async function killRedisThenTerm(child: ChildProcess, stopRedis: () => Promise<void>): Promise<number> {
-  await stopRedis();
+/** Stops a service the product depends on, SIGTERMs the group; returns ms until the main process exited. */
+async function killRedisThenTerm(child: ChildProcess, stopService: () => Promise<void>): Promise<number> {
+  await stopService();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const t0 = Date.now();
   process.kill(-child.pid!, 'SIGTERM');
@@ -89,7 +90,7 @@ describe('shutdown with a deadline', () => {
     const ms = await killRedisThenTerm(child, () => redis.stop());
     expect(ms, log()).toBeLessThan(DEADLINE_S * 1000 + SLACK_MS);
     expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
-  }, 90_000);
+  }, 180_000);
 
   it('the all-roles product (web + worker child process) whose Redis is already gone exits within the bound, no orphan', async () => {
     ensureMediasoupWorkerBin();
@@ -114,5 +115,33 @@ describe('shutdown with a deadline', () => {
     // The worker child and the mediasoup workers must not outlive their parent.
     await waitFor(() => !groupAlive(child.pid!), 2000, 'process group empty').catch(() => undefined);
     expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
-  }, 150_000);
+  }, 240_000);
+
+  it('the all-roles product whose PostgreSQL and worker child are already gone exits within the bound, no orphan', async () => {
+    ensureMediasoupWorkerBin();
+    const [redis, pg] = await Promise.all([startTestRedis(), startTestPostgres()]);
+    cleanups.push(() => redis.stop(), () => pg.stop());
+    const port = await freePort();
+    const { child, log } = await startProduct([], {
+      REDIS_URL: redis.url,
+      DATABASE_URL: pg.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TONGBU_WORKER_PROCESSES: '1',
+      TONGBU_RTC_MIN_PORT: '47800',
+      TONGBU_RTC_MAX_PORT: '47899',
+      TONGBU_RECORDER_MIN_PORT: '47900',
+      TONGBU_RECORDER_MAX_PORT: '47999',
+    });
+    await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 90_000, `web up:\n${log()}`);
+    await waitFor(() => log().includes('processing workers running'), 60_000, `worker child up:\n${log()}`);
+    // The worker child: this product's own child running `main.ts --workers`.
+    const workerPid = Number(execFileSync('pgrep', ['-P', String(child.pid), '-f', 'main.ts --workers'], { encoding: 'utf8' }).trim().split('\n')[0]);
+    expect(workerPid).toBeGreaterThan(0);
+    process.kill(workerPid, 'SIGKILL');
+    const ms = await killRedisThenTerm(child, () => pg.stop());
+    expect(ms, log()).toBeLessThan(DEADLINE_S * 1000 + SLACK_MS);
+    await waitFor(() => !groupAlive(child.pid!), 2000, 'process group empty').catch(() => undefined);
+    expect(groupAlive(child.pid!), 'a process of the group outlived the shutdown').toBe(false);
+  }, 240_000);
 });
