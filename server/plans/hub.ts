@@ -13,7 +13,7 @@ import { logger } from '../log.js';
 import { extractPhases } from './phases.js';
 import { setPlanPhases, touchPlan } from './repo.js';
 import { appendUpdates, compact, loadValidDoc } from './store.js';
-import { checkDocument, docToJSON, validateUpdate } from './ydoc.js';
+import { checkDocument, ContentRuleError, docToJSON, isValidDocument, validateUpdate } from './ydoc.js';
 import { inBackground } from '../background.js';
 import { decodeAwareness, encodeAwareness, vouchedState } from './awareness.js';
 
@@ -169,7 +169,11 @@ export class PlanHub {
       checkDocument(p.shadow);
     } catch (err) {
       refuse();
-      throw err;
+      // A content rule broken although the document reads: refused only if the document met
+      // the rules before this update. Concurrent edits (here, or validated on another process)
+      // can merge into such a document; refusing every later edit would freeze the plan.
+      if (!(err instanceof ContentRuleError) || isValidDocument(p.shadow)) throw err;
+      Y.applyUpdate(p.shadow, update, FROM_CLIENT);
     }
     return true;
   }

@@ -91,8 +91,9 @@ export function validateUpdate(update: Uint8Array): void {
  * its ProseMirror JSON passes the schema's `check()`. Run on a scratch copy with an update
  * applied, this is what keeps a 26-byte `getArray('default').insert(0, ['x'])` out: it decodes
  * fine, but no ProseMirror reader can open the document it makes.
+ * `structureOnly`: skip the content rules (`check()`), keep what a reader needs to open it.
  */
-export function checkDocument(doc: Y.Doc): void {
+export function checkDocument(doc: Y.Doc, opts: { structureOnly?: boolean } = {}): void {
   for (const [name, type] of doc.share) {
     if (name !== PLAN_FIELD && (type._start !== null || type._map.size > 0)) {
       throw new AppError('BAD_REQUEST', `update writes outside the plan (${name.slice(0, 40)})`);
@@ -105,10 +106,37 @@ export function checkDocument(doc: Y.Doc): void {
       throw new AppError('BAD_REQUEST', 'the plan may hold only the editor\'s elements');
     }
   }
+  let node: ReturnType<typeof planSchema.nodeFromJSON>;
   try {
-    planSchema.nodeFromJSON(docToJSON(doc)).check();
+    node = planSchema.nodeFromJSON(docToJSON(doc));
   } catch (err) {
-    throw new AppError('BAD_REQUEST', `not a valid plan document: ${String((err as Error)?.message ?? err).slice(0, 120)}`);
+    throw new AppError('BAD_REQUEST', `not a readable plan document: ${String((err as Error)?.message ?? err).slice(0, 120)}`);
+  }
+  if (opts.structureOnly) return;
+  try {
+    node.check();
+  } catch (err) {
+    throw new ContentRuleError(`not a valid plan document: ${String((err as Error)?.message ?? err).slice(0, 120)}`);
+  }
+}
+
+/**
+ * The document reads, but breaks a content rule of the schema (say, a list item without its
+ * paragraph). Concurrent edits merged by Yjs can end like this without anyone's fault; the
+ * editor's binding still shows it.
+ */
+export class ContentRuleError extends AppError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+  }
+}
+
+export function isValidDocument(doc: Y.Doc): boolean {
+  try {
+    checkDocument(doc);
+    return true;
+  } catch {
+    return false;
   }
 }
 
