@@ -148,10 +148,9 @@ export function checkTransaction(doc: Y.Doc, tr: Y.Transaction): void {
   }
   for (const type of tr.changed.keys()) {
     // Climb to the top-level block holding the changed type; a deleted subtree does not count.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs types its tree with any
-    let t: Y.AbstractType<any> | null = type;
-    while (t && t !== fragment && t._item && !t._item.deleted && t._item.parent !== fragment) t = t._item.parent as Y.AbstractType<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    if (t && t !== fragment && t._item && !t._item.deleted && t._item.parent === fragment && t instanceof Y.XmlElement) touched.add(t);
+    let item: Y.Item | null = type._item;
+    while (item && !item.deleted && item.parent !== fragment) item = item.parent instanceof Y.AbstractType ? item.parent._item : null;
+    if (item && !item.deleted && item.content instanceof Y.ContentType && item.content.type instanceof Y.XmlElement) touched.add(item.content.type);
   }
   const nodes: ReturnType<typeof planSchema.nodeFromJSON>[] = [];
   for (const el of touched) {
