@@ -107,7 +107,9 @@ export class LessonRecording {
   /** Records every producer of the lesson right now (at start and on resume). */
   recordAll(live: LiveLesson): void {
     this.live = live;
-    for (const p of live.currentMedia?.allProducers() ?? []) void this.producerAdded(live, p);
+    for (const p of live.currentMedia?.allProducers() ?? []) {
+      this.producerAdded(live, p).catch((err) => log.error('could not record producer', { lessonId: this.lessonId, err }));
+    }
   }
 
   async producerAdded(live: LiveLesson, producer: types.Producer<ProducerMeta>): Promise<void> {
@@ -279,7 +281,7 @@ export class LessonRecording {
     });
     run.start().catch((err) => {
       log.warn('recorder could not start', { lessonId: this.lessonId, trackId: track.id, err });
-      void run.end({ kind: 'died', enospc: false, detail: String(err) });
+      run.end({ kind: 'died', enospc: false, detail: String(err) }).catch((e) => log.warn('recorder cleanup failed', { lessonId: this.lessonId, trackId: track.id, err: e }));
       if (track.run === run) track.run = null;
       track.gapReason = 'recorder-died';
       this.restartLater(track, producer);

@@ -222,7 +222,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
         this.openSeq = candidate;
         this.emit('opened', candidate, this.segRel(candidate), Math.round(base + this.lastEndRel));
       }
-    });
+    }).catch((err) => log.error('segment list poll failed', { err })); // a rejected chain would stop every later poll
     return this.polling;
   }
 
@@ -273,7 +273,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       child.kill('SIGINT');
       const t = setTimeout(() => child.kill('SIGKILL'), IDLE_TIMEOUT_S * 1000 + 4_000);
       t.unref();
-      void this.done?.finally(() => clearTimeout(t));
+      // The caller of end() gets done's failure; this branch only clears the timer.
+      this.done?.finally(() => clearTimeout(t)).catch(() => undefined);
     }
     // Before ffmpeg is spawned, start() sees `ending` and cleans up itself.
     return this.done ?? Promise.resolve();

@@ -60,7 +60,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     this.minFreeBytes = o.minFreeBytes;
     this.ports = new PortPool(o.recorderMinPort, o.recorderMaxPort);
     mkdirSync(path.join(o.dataDir, 'recordings'), { recursive: true });
-    this.diskTimer = setInterval(() => void this.checkDisk(), DISK_CHECK_MS);
+    this.diskTimer = setInterval(() => this.checkDisk().catch((err) => log.error('disk check failed', { err })), DISK_CHECK_MS);
     this.diskTimer.unref();
   }
 
@@ -191,7 +191,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     this.notify(rec.lessonId, rec.status());
     // A pause just before may still be closing its recorders: start the new ones after it.
     const stopping = rec.stopping;
-    if (stopping) void stopping.then(() => rec.state === 'recording' && rec.recordAll(live));
+    if (stopping) stopping.then(() => rec.state === 'recording' && rec.recordAll(live)).catch((err) => log.error('could not resume recording', { lessonId: rec.lessonId, err }));
     else rec.recordAll(live);
     return rec.status();
   }

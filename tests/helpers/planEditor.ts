@@ -46,10 +46,17 @@ export class HeadlessEditor {
   readonly refused: string[] = [];
   private readonly onLocal = (update: Uint8Array, origin: unknown) => {
     if (origin === 'remote' || !this.socket.connected || !this.joined) return;
+    this.send(update);
+  };
+
+  /** Sends an update; one the server could not store (it lacks what it depends on) is resent with all it lacks. */
+  private send(update: Uint8Array, retries = 2): void {
     void planRequest(this.socket, 'plan:update', { planId: this.planId, update }).then((r) => {
       if (!r.ok) this.refused.push(`${r.error.code}: ${r.error.message}`);
+      else if (!r.data.stored && retries > 0) this.send(Y.encodeStateAsUpdate(this.doc, new Uint8Array(r.data.stateVector)), retries - 1);
+      else if (!r.data.stored) this.refused.push('not stored: the server lacks what this update depends on');
     }, () => undefined);
-  };
+  }
 
   constructor(
     readonly baseUrl: string,
@@ -87,6 +94,7 @@ export class HeadlessEditor {
     if (missing.byteLength > 2) {
       const r = await planRequest(this.socket, 'plan:update', { planId: this.planId, update: missing });
       if (!r.ok) throw new Error(`resync: ${r.error.code} ${r.error.message}`);
+      if (!r.data.stored) throw new Error('resync: the server lacks what this document depends on');
     }
     return res.data;
   }

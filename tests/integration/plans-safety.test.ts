@@ -151,6 +151,31 @@ describe('plans fail safe', () => {
     await waitFor(() => wang2.text().includes('修复后继续编辑'), 5_000, 'editing goes on');
   });
 
+  it('a document that already breaks a content rule (merged concurrent edits) still takes edits, and no stored update is dropped for it', async () => {
+    const plan = await newPlan('并发合并');
+    const wang = await editor('teacher-wang', plan.id);
+    const base = new Y.Doc();
+    Y.applyUpdate(base, Y.encodeStateAsUpdate(wang.doc));
+    wang.close();
+    (c.servers[0].plans.hub as unknown as { drop(id: string): void }).drop(plan.id);
+    // Readable, but a paragraph holding a heading: what two editors' merged edits can leave.
+    const before = Y.encodeStateVector(base);
+    const p = new Y.XmlElement('paragraph');
+    const h = new Y.XmlElement('heading');
+    h.setAttribute('level', 2 as never);
+    h.insert(0, [new Y.XmlText('合并留下的')]);
+    p.insert(0, [h]);
+    base.getXmlFragment('default').push([p]);
+    await appendUpdates(c.db, [{ planId: plan.id, update: Y.encodeStateAsUpdate(base, before), userId: null }]);
+
+    const li = await editor('teacher-li', plan.id);
+    expect(li.joined?.notice).toBeNull(); // nothing skipped: no one's update is dropped for a content rule
+    expect(li.text()).toContain('合并留下的');
+    li.appendParagraph('照常编辑');
+    await waitFor(async () => JSON.stringify((await content(plan.id)).doc).includes('照常编辑'), 5_000, 'edit accepted');
+    expect(li.refused).toEqual([]);
+  });
+
   it('an update whose dependencies the server lacks is not stored; the ack asks for a resync, which completes it', async () => {
     const plan = await newPlan('依赖');
     const wang = await editor('teacher-wang', plan.id);

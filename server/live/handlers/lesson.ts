@@ -72,7 +72,7 @@ export function registerLessonHandlers(s: SocketSession): void {
     void s.deps.recordings?.lessonEnded(live.lesson.id).catch((err) => log.error('recording did not stop cleanly', { err }));
     registry.close(live.lesson.id);
     s.seat = null;
-    void s.deps.onLessonEnded?.(live.lesson);
+    s.deps.onLessonEnded?.(live.lesson).catch((err) => log.error('end-of-lesson work failed', { lessonId: live.lesson.id, err }));
     return live.lesson;
   });
 }
