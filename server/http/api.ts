@@ -4,6 +4,7 @@ import express, { Router } from 'express';
 import type { Db, Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
 import type { RateLimiter } from '../auth/rateLimit.js';
+import type { UserSockets } from '../auth/userSockets.js';
 import { authRouter } from '../auth/routes.js';
 import { communityRouter } from '../community/routes.js';
 import { lessonsRouter } from '../lessons/routes.js';
@@ -21,6 +22,8 @@ export interface ApiRouterOptions {
   loginLimiter?: RateLimiter;
   /** Default 20 device-code attempts per 10 min per IP. */
   deviceLimiter?: RateLimiter;
+  /** Both Socket.IO servers' sockets, so revoking a device drops its live connections. */
+  sockets?: UserSockets;
 }
 
 export function createApiRouter(opts: ApiRouterOptions): Router {
@@ -32,7 +35,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
     next();
   });
   router.use(authRouter({ db, config: opts.config, loginLimiter: opts.loginLimiter, deviceLimiter: opts.deviceLimiter }));
-  router.use(communityRouter({ db }));
+  router.use(communityRouter({ db, sockets: opts.sockets }));
   router.use(lessonsRouter({ db }));
   router.use(timetableRouter({ db }));
   router.use(researchRouter({ db }));

@@ -2,6 +2,7 @@
 // the /plans.io socket server attached once the HTTP server exists.
 import type { Server as HttpServer } from 'node:http';
 import type { Router } from 'express';
+import type { ServerOptions } from 'socket.io';
 import type { Db } from '../db/db.js';
 import { PlanHub } from './hub.js';
 import { plansRouter } from './routes.js';
@@ -11,7 +12,7 @@ export interface PlanService {
   hub: PlanHub;
   router: Router;
   /** With a Redis URL the socket server uses the Redis adapter: processes share plan rooms. */
-  attach(server: HttpServer, redisUrl?: string): Promise<PlanSocketService>;
+  attach(server: HttpServer, redisUrl?: string, allowRequest?: ServerOptions['allowRequest']): Promise<PlanSocketService>;
   close(): Promise<void>;
 }
 
@@ -21,8 +22,8 @@ export function createPlanService(db: Db): PlanService {
   return {
     hub,
     router: plansRouter({ db, hub }),
-    async attach(server, redisUrl) {
-      sockets = await attachPlanSockets(server, { db, hub, redisUrl });
+    async attach(server, redisUrl, allowRequest) {
+      sockets = await attachPlanSockets(server, { db, hub, redisUrl, allowRequest });
       return sockets;
     },
     async close() {
