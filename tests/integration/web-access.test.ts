@@ -61,7 +61,7 @@ describe('the Origin check', () => {
   const login = { username: 'teacher-wang', password: 'wrong-password' };
 
   it('refuses a state-changing request from another origin with a typed FORBIDDEN', async () => {
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }, { origin: 'http://127.0.0.1.evil.example' }]) {
+    for (const headers of <Record<string, string>[]>[{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/page' }, { origin: 'http://127.0.0.1.evil.example' }]) {
       const res = await postJson('/api/auth/login', login, headers);
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'cross-origin request refused' } });
@@ -71,7 +71,7 @@ describe('the Origin check', () => {
   });
 
   it('lets the own origin, the configured origins and non-browser clients through', async () => {
-    for (const headers of [{ origin: own() }, { referer: `${own()}/login` }, { origin: 'https://school.example' }, { origin: 'https://other.example:8443' }, {}]) {
+    for (const headers of <Record<string, string>[]>[{ origin: own() }, { referer: `${own()}/login` }, { origin: 'https://school.example' }, { origin: 'https://other.example:8443' }, {}]) {
       const res = await postJson('/api/auth/login', login, headers);
       expect(res.status).toBe(401); // reached the login: wrong password
     }
