@@ -19,6 +19,10 @@ import { recordingRoom } from './live/handlers/recordingWatch.js';
 import { logger } from './log.js';
 import { createWebLimits } from './auth/rateLimit.js';
 import { connectLimiterRedis } from './auth/limiterRedis.js';
+import { securityHeaders } from './http/headers.js';
+import { parseAllowedOrigins, requireSameOrigin, socketOriginCheck } from './http/origin.js';
+import { metricsAccess } from './http/metricsAccess.js';
+import { UserSockets } from './auth/userSockets.js';
 
 const log = logger('web');
 
@@ -54,12 +58,17 @@ export async function startWebServer(
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Behind a reverse proxy (TONGBU_TRUST_PROXY hops): req.ip and req.secure come from
+  // X-Forwarded-For/-Proto, so session cookies are Secure behind HTTPS without configuration.
+  app.set('trust proxy', trustProxyValue(config.trustProxy));
+  const allowedOrigins = parseAllowedOrigins(config.allowedOrigins);
+  app.use(securityHeaders());
+  app.use(requireSameOrigin(allowedOrigins), errorHandler);
   app.get('/healthz', (_req, res) => {
     const workers = pool.workers.filter((w) => !w.worker.closed).length;
     res.status(workers > 0 ? 200 : 503).json({ ok: workers > 0, workers, lessons: live?.registry.all().length ?? 0 });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsAccess(config.metricsToken), errorHandler, async (_req: express.Request, res: express.Response) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use(reportsRouter({ db, dataDir: config.dataDir }), errorHandler);
@@ -70,7 +79,8 @@ export async function startWebServer(
     ? new RecordingProcessing({ db, queues: queues.recording, connection: queues.connection, prefix: queues.prefix, dataDir: config.dataDir })
     : null;
   app.use(recordingsRouter({ db, dataDir: config.dataDir, processing }), errorHandler);
-  app.use(createApiRouter({ db, config, limits }));
+  const userSockets = new UserSockets();
+  app.use(createApiRouter({ db, config, limits, sockets: userSockets }));
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {
@@ -98,11 +108,14 @@ export async function startWebServer(
     db,
     pool,
     chatLimiter: limits.chat,
+    allowRequest: socketOriginCheck(allowedOrigins),
     onLessonEnded: queues
       ? (lesson) => enqueueLessonReport(db, queues, lesson).catch((err) => log.error('could not queue lesson report', { err }))
       : undefined,
   });
-  await plans.attach(server, opts.redisUrl, limits.planChat);
+  const planSockets = await plans.attach(server, opts.redisUrl, limits.planChat, socketOriginCheck(allowedOrigins));
+  userSockets.add(live.io);
+  userSockets.add(planSockets.io);
   if (processing) {
     const io = live.io;
     processing.onProgress((p) => io.to(recordingRoom(p.lessonId)).emit('recording:progress', p));
@@ -136,4 +149,10 @@ export async function startWebServer(
         limiterRedis?.disconnect();
       })()),
   };
+}
+
+/** `TONGBU_TRUST_PROXY`: a hop count ("1"), true/false, or express's names and addresses ("loopback, 10.0.0.0/8"). */
+function trustProxyValue(v: string): boolean | number | string {
+  if (v === 'true' || v === 'false') return v === 'true';
+  return /^\d+$/.test(v) ? Number(v) : v;
 }

@@ -22,7 +22,14 @@ const env = z.object({
   TONGBU_RTC_MAX_PORT: z.coerce.number().int().default(40999),
   /** mediasoup workers; default one per core. */
   TONGBU_MEDIA_WORKERS: z.coerce.number().int().min(1).optional(),
-  TONGBU_SECURE_COOKIES: bool.default('false'),
+  /** Force the session cookie's Secure flag on (1) or off (0); unset = Secure whenever the request came over HTTPS (req.secure, honouring TONGBU_TRUST_PROXY). */
+  TONGBU_SECURE_COOKIES: bool.optional(),
+  /** Express `trust proxy`: which hops may set X-Forwarded-For/-Proto (default: a proxy on this machine). */
+  TONGBU_TRUST_PROXY: z.string().min(1).default('loopback'),
+  /** Comma-separated origins (https://school.example) allowed besides the server's own for state-changing requests and socket handshakes. */
+  TONGBU_ALLOWED_ORIGINS: z.string().optional(),
+  /** Bearer token for /metrics from other machines; loopback needs none. */
+  TONGBU_METRICS_TOKEN: z.string().min(16).optional(),
   /** Demo accounts' password; unset = a random one, printed at start. */
   TONGBU_DEMO_PASSWORD: z.string().min(8).optional(),
   /** Seconds a vanished client keeps its media before it is cleaned up. */
@@ -54,6 +61,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     rtcMaxPort: e.TONGBU_RTC_MAX_PORT,
     mediaWorkers: e.TONGBU_MEDIA_WORKERS ?? os.availableParallelism(),
     secureCookies: e.TONGBU_SECURE_COOKIES,
+    trustProxy: e.TONGBU_TRUST_PROXY,
+    allowedOrigins: e.TONGBU_ALLOWED_ORIGINS,
+    metricsToken: e.TONGBU_METRICS_TOKEN,
     demoPassword: e.TONGBU_DEMO_PASSWORD,
     peerGraceMs: e.TONGBU_PEER_GRACE_S * 1000,
     logLevel: e.TONGBU_LOG_LEVEL,

@@ -12,6 +12,7 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { createWebLimits, type RateLimiter, type WebLimits } from './rateLimit.js';
 import { redeemDeviceCode } from './deviceCodes.js';
 import {
+  DEVICE_COOKIE_MAX_AGE_MS,
   DEVICE_SESSION_TTL_MS,
   PASSWORD_SESSION_TTL_MS,
   SESSION_COOKIE,
@@ -41,20 +42,21 @@ export function authRouter(opts: AuthRouterOptions): Router {
   const limits = opts.limits ?? createWebLimits();
   const router = Router();
 
-  const cookieOptions = (maxAge?: number) => ({
+  const cookieOptions = (req: Request, maxAge?: number) => ({
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: config.secureCookies,
+    // Behind an HTTPS proxy (trust proxy + X-Forwarded-Proto) or on HTTPS itself: Secure by itself.
+    secure: config.secureCookies ?? req.secure,
     path: '/',
     ...(maxAge === undefined ? {} : { maxAge }),
   });
 
-  const startSession = async (req: Request, res: Response, user: PublicUser, ttlMs: number) => {
+  const startSession = async (req: Request, res: Response, user: PublicUser, ttlMs: number, cookieMaxAgeMs = ttlMs) => {
     // Signing in on a shared PC replaces whoever was signed in there.
     const previous = tokenFromCookieHeader(req.headers.cookie);
     if (previous) await destroySession(db, previous);
     const token = await createSession(db, user.id, ttlMs);
-    res.cookie(SESSION_COOKIE, token, cookieOptions(ttlMs));
+    res.cookie(SESSION_COOKIE, token, cookieOptions(req, cookieMaxAgeMs));
     res.json({ user });
   };
 
@@ -87,13 +89,14 @@ export function authRouter(opts: AuthRouterOptions): Router {
     const body = parse(deviceLoginBody, req.body);
     await takeAll(res, [[limits.device, clientIp(req)]]);
     const user = await redeemDeviceCode(db, body.code);
-    await startSession(req, res, user, DEVICE_SESSION_TTL_MS);
+    // The server's sliding expiry decides; the cookie itself lasts as long as browsers allow.
+    await startSession(req, res, user, DEVICE_SESSION_TTL_MS, DEVICE_COOKIE_MAX_AGE_MS);
   });
 
   router.post('/api/auth/logout', async (req, res) => {
     const token = tokenFromCookieHeader(req.headers.cookie);
     if (token) await destroySession(db, token);
-    res.clearCookie(SESSION_COOKIE, cookieOptions());
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req));
     res.json({ ok: true });
   });
 

@@ -69,3 +69,27 @@ export interface DeviceCodeResponse {
   code: string;
   expiresAt: string;
 }
+/** 教室设备 on the admin page: one row per classroom the caller administers. */
+export interface ClassroomDevice {
+  classroomId: string;
+  classroomName: string;
+  schoolId: string;
+  schoolName: string;
+  /** Signed-in device sessions (a classroom normally has one PC). */
+  sessions: number;
+  /** Last use of any of them (to the hour: renewal is written at most hourly), or null. */
+  lastUsedAt: string | null;
+  /** When the longest-lived one ends unless used again. */
+  expiresAt: string | null;
+  /** Device codes issued and not yet redeemed. */
+  pendingCodes: number;
+}
+export interface ClassroomDevicesResponse {
+  devices: ClassroomDevice[];
+}
+export interface RevokeDeviceResponse {
+  /** Sessions ended, unredeemed codes voided, live sockets disconnected. */
+  sessions: number;
+  codes: number;
+  sockets: number;
+}

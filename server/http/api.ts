@@ -4,6 +4,7 @@ import express, { Router } from 'express';
 import type { Db, Queryable } from '../db/db.js';
 import type { Config } from '../config.js';
 import type { WebLimits } from '../auth/rateLimit.js';
+import type { UserSockets } from '../auth/userSockets.js';
 import { authRouter } from '../auth/routes.js';
 import { communityRouter } from '../community/routes.js';
 import { lessonsRouter } from '../lessons/routes.js';
@@ -19,6 +20,8 @@ export interface ApiRouterOptions {
   config: Pick<Config, 'secureCookies'>;
   /** Sign-in limits, shared through Redis by the web role; default in memory (server/auth/rateLimit.ts). */
   limits?: WebLimits;
+  /** Both Socket.IO servers' sockets, so revoking a device drops its live connections. */
+  sockets?: UserSockets;
 }
 
 export function createApiRouter(opts: ApiRouterOptions): Router {
@@ -30,7 +33,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
     next();
   });
   router.use(authRouter({ db, config: opts.config, limits: opts.limits }));
-  router.use(communityRouter({ db }));
+  router.use(communityRouter({ db, sockets: opts.sockets }));
   router.use(lessonsRouter({ db }));
   router.use(timetableRouter({ db }));
   router.use(researchRouter({ db }));

@@ -1,6 +1,6 @@
 // Socket.IO for live lessons: cookie-authenticated, one SocketSession per connection.
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { LIMITS } from '../contract/events.js';
 import type { Db } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
@@ -39,6 +39,8 @@ export function createLiveService(
     recordings?: RecordingService;
     /** Shared through Redis by the web role; in memory when absent. */
     chatLimiter?: RateLimiter;
+    /** The handshake's Origin check (server/http/origin.ts). */
+    allowRequest?: ServerOptions['allowRequest'];
   },
 ): LiveService {
   const io: LiveServer = new Server(httpServer, {
@@ -48,6 +50,7 @@ export function createLiveService(
     pingInterval: 10_000,
     pingTimeout: 10_000,
     serveClient: false,
+    allowRequest: deps.allowRequest,
   });
   const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool, recordings: deps.recordings });
   deps.recordings?.onStatus((lessonId, status) => io.to(`lesson:${lessonId}`).emit('recording:state', status));

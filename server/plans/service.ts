@@ -2,6 +2,7 @@
 // the /plans.io socket server attached once the HTTP server exists.
 import type { Server as HttpServer } from 'node:http';
 import type { Router } from 'express';
+import type { ServerOptions } from 'socket.io';
 import type { Db } from '../db/db.js';
 import { PlanHub } from './hub.js';
 import { plansRouter } from './routes.js';
@@ -12,7 +13,7 @@ export interface PlanService {
   hub: PlanHub;
   router: Router;
   /** With a Redis URL the socket server uses the Redis adapter: processes share plan rooms. */
-  attach(server: HttpServer, redisUrl?: string, chatLimiter?: RateLimiter): Promise<PlanSocketService>;
+  attach(server: HttpServer, redisUrl?: string, chatLimiter?: RateLimiter, allowRequest?: ServerOptions['allowRequest']): Promise<PlanSocketService>;
   close(): Promise<void>;
 }
 
@@ -22,8 +23,8 @@ export function createPlanService(db: Db): PlanService {
   return {
     hub,
     router: plansRouter({ db, hub }),
-    async attach(server, redisUrl, chatLimiter) {
-      sockets = await attachPlanSockets(server, { db, hub, redisUrl, chatLimiter });
+    async attach(server, redisUrl, chatLimiter, allowRequest) {
+      sockets = await attachPlanSockets(server, { db, hub, redisUrl, chatLimiter, allowRequest });
       return sockets;
     },
     async close() {

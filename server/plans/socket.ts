@@ -2,7 +2,7 @@
 // (not a namespace of the lessons one) for its own frame limit and its own Redis adapter:
 // with Redis, editors connected to different processes share rooms.
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import * as Y from 'yjs';
@@ -52,7 +52,15 @@ export interface PlanSocketService {
 
 export async function attachPlanSockets(
   httpServer: HttpServer,
-  deps: { db: Db; hub: PlanHub; redisUrl?: string; /** Shared through Redis by the web role. */ chatLimiter?: RateLimiter },
+  deps: {
+    db: Db;
+    hub: PlanHub;
+    redisUrl?: string;
+    /** Shared through Redis by the web role. */
+    chatLimiter?: RateLimiter;
+    /** The handshake's Origin check (server/http/origin.ts). */
+    allowRequest?: ServerOptions['allowRequest'];
+  },
 ): Promise<PlanSocketService> {
   const { db, hub } = deps;
   const io: PlanServer = new Server(httpServer, {
@@ -61,6 +69,7 @@ export async function attachPlanSockets(
     pingInterval: 10_000,
     pingTimeout: 10_000,
     serveClient: false,
+    allowRequest: deps.allowRequest,
   });
   const redis: Redis[] = [];
   if (deps.redisUrl) {

@@ -28,6 +28,7 @@ import { analyseLesson, setCorrection } from './analysisRepo.js';
 import { getRubric, saveScores, scoresView, setRubric } from './rubricRepo.js';
 import { FLANDERS_CODES, ST_CODES } from './frameworks.js';
 import { annotationsCsv } from './export/csv.js';
+import { peopleFor } from './people.js';
 import { annotationsEaf } from './export/eaf.js';
 import { reportData } from './export/report.js';
 import { reportPdf } from './export/pdf.js';
@@ -150,16 +151,9 @@ export function researchRouter({ db }: { db: Queryable }): Router {
     res.json({ targets: await targetProgress(db, user, year) });
   });
 
-  // People who can be group members or @mentioned: the community's non-device accounts.
+  // People who can be group members or @mentioned: what the caller's role needs (people.ts).
   router.get('/api/research/people', auth, async (_req, res) => {
-    const rows = await db.query(
-      `select u.id, u.username, u.display_name, u.role, s.name as school_name from users u left join schools s on s.id = u.school_id
-        where u.community_id = (select community_id from users where id = $1) and u.role <> 'classroom' order by s.name nulls first, u.display_name`,
-      [currentUser(res).id],
-    );
-    res.json({
-      people: rows.map((r) => ({ id: String(r.id), username: String(r.username), displayName: String(r.display_name), role: String(r.role), schoolName: (r.school_name as string | null) ?? null })),
-    });
+    res.json({ people: await peopleFor(db, currentUser(res)) });
   });
 
   router.get('/api/research/frameworks', auth, async (_req, res) => {

@@ -44,6 +44,16 @@ describe('CSV', () => {
   it('an empty list is a header-only file', () => {
     expect(annotationsCsv([]).replace(/^\ufeff/, '').trim()).toBe('id');
   });
+  it('escapes every cell a spreadsheet would run as a formula (= + - @, tab, CR), also with a line break after it', () => {
+    const formulas = ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\t=1', '\r=1', '=1\n2'];
+    const csv = annotationsCsv(formulas.map((text, i) => note({ id: `f${i}`, text, authorName: text })));
+    const rows = Papa.parse<Record<string, string>>(csv.replace(/^\ufeff/, ''), { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.text)).toEqual(formulas.map((f) => `'${f}`));
+    expect(rows.map((r) => r.author)).toEqual(formulas.map((f) => `'${f}`));
+    // Ordinary text and numbers are untouched.
+    expect(rows[0].start_ms).toBe('1000');
+    expect(rows[0].id).toBe('f0');
+  });
 });
 
 describe('ELAN .eaf', () => {

@@ -163,6 +163,12 @@ export const en: Record<MessageKey, string> = {
   'admin.expires': 'Valid until {time}',
   'admin.forbidden': 'Only school admins can create device codes',
   'admin.none': 'No classrooms',
+  'admin.signedIn': '{n} device(s) signed in · last used {time}',
+  'admin.notSignedIn': 'No device signed in',
+  'admin.pendingCodes': '{n} unused code(s)',
+  'admin.revoke': 'Sign device out',
+  'admin.revokeConfirm': 'Sign out the classroom device of "{room}"? That PC is signed out now, unused codes stop working, and it needs a new code to sign in again.',
+  'admin.revoked': 'Signed out: {sessions} session(s), {codes} code(s), {sockets} connection(s) closed',
 
   'error.timeout': 'The request timed out; please retry',
   'error.disconnected': 'Disconnected from the server',

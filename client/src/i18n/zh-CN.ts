@@ -163,6 +163,12 @@ export const zhCN = {
   'admin.expires': '有效期至 {time}',
   'admin.forbidden': '仅学校管理员可生成设备码',
   'admin.none': '暂无教室',
+  'admin.signedIn': '已登录 {n} 台设备 · 最近使用 {time}',
+  'admin.notSignedIn': '未登录设备',
+  'admin.pendingCodes': '{n} 个未使用的设备码',
+  'admin.revoke': '注销设备',
+  'admin.revokeConfirm': '注销“{room}”的教室设备？该电脑会立即退出登录，未使用的设备码作废，需要新的设备码才能再次登录。',
+  'admin.revoked': '已注销：{sessions} 个登录，{codes} 个设备码，断开 {sockets} 个连接',
 
   'error.timeout': '请求超时，请稍后重试',
   'error.disconnected': '与服务器的连接已断开',

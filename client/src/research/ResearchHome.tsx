@@ -27,11 +27,12 @@ export function ResearchHome({ user }: { user: PublicUser }) {
   }, []);
   useEffect(() => {
     reload();
-    researchApi.people().then((p) => setPeople(p.people), () => undefined);
+    // The directory is for group creators; a projector device is refused it (research/people.ts).
+    if (user.role !== 'classroom') researchApi.people().then((p) => setPeople(p.people), () => undefined);
     researchApi.lessons().then((l) => setLessons(l.lessons), () => undefined);
     researchApi.targets(new Date().getFullYear()).then((x) => setTargets(x.targets), () => undefined);
     researchApi.mentions().then((m) => setMentions(m.annotations), () => undefined);
-  }, [reload]);
+  }, [reload, user.role]);
   return (
     <div className="rs-page" data-testid="research-home">
       <h2>{t('research.title')}</h2>

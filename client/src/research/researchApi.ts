@@ -11,13 +11,8 @@ import type {
 } from '../../../server/research/types.js';
 import { api } from '../api.js';
 
-export interface Person {
-  id: string;
-  username: string;
-  displayName: string;
-  role: string;
-  schoolName: string | null;
-}
+import type { Person } from '../../../server/research/people.js';
+export type { Person };
 
 const enc = encodeURIComponent;
 

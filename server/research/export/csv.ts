@@ -1,5 +1,5 @@
-// Annotations as CSV (UTF-8 with BOM so Excel opens Chinese text correctly).
-import Papa from 'papaparse';
+// Annotations as CSV (server/http/csv.ts: BOM for Excel, formula cells escaped).
+import { toCsv } from '../../http/csv.js';
 import type { Annotation } from '../types.js';
 
 export function clock(ms: number): string {
@@ -26,5 +26,5 @@ export function annotationsCsv(list: Annotation[]): string {
     mentions: a.mentions.map((m) => m.displayName).join(' '),
     created_at: a.createdAt,
   }));
-  return '\ufeff' + Papa.unparse(rows, { newline: '\r\n', columns: rows.length ? undefined : ['id'] });
+  return toCsv(rows, { columns: rows.length ? undefined : ['id'] });
 }
