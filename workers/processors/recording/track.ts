@@ -4,8 +4,8 @@
 import type { Job } from 'bullmq';
 import { trackJob } from '../../recording/jobs.js';
 import { resolveIn } from '../../recording/paths.js';
-import { FfmpegError, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
-import { parseJob, progress, writeAtomically } from './common.js';
+import { FfmpegError, PLAYBACK_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { parseJob, writeAtomically } from './common.js';
 
 export interface TrackResult {
   durationS: number;
@@ -38,7 +38,9 @@ export function trackProcessor(dataDir: string) {
       const run = await runFfmpeg(
         ['-xerror', '-i', input, ...codec, '-output_ts_offset', String(data.offsetMs / 1000), '-muxdelay', '0', '-f', 'mpegts', tmp],
         // Research playback is what people wait for after class: it goes before the composite.
-        { signal, totalS: inDuration, onProgress: progress(job), nice: 5 },
+        // No progress reports: a 4 s segment takes a second or two, and every report is a
+        // database write on the web side, queued behind the lesson's other updates.
+        { signal, nice: PLAYBACK_NICE },
       ).catch((err: Error) => {
         throw new FfmpegError(`segment ${data.seq} of track ${data.trackId}: ${err.message}`, (err as FfmpegError).stderrTail ?? '');
       });
