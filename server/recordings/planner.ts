@@ -141,12 +141,15 @@ export function planJobs(s: LessonState, dataDir: string): JobSpec[] {
     for (const g of overlapping.filter(usable)) {
       const t = trackById.get(g.trackId)!;
       const path = toRel(dataDir, g.path);
+      const endMs = g.endMs ?? undefined;
       if (t.kind === 'audio') inputs.push({ role: 'audio', path, startMs: g.startMs });
-      else if (t.source === 'screen') inputs.push({ role: 'screen', path, startMs: g.startMs });
-      else if (t.owner === 'teacher') inputs.push({ role: 'teacherCam', path, startMs: g.startMs });
+      else if (t.source === 'screen') inputs.push({ role: 'screen', path, startMs: g.startMs, endMs });
+      else if (t.owner === 'teacher') inputs.push({ role: 'teacherCam', path, startMs: g.startMs, endMs });
       else if (t.classroomId) {
+        // Off stage too: where the teacher's camera has no picture (failed segment, recorder
+        // gap) the window shows a classroom instead of black.
         const shown = (stage.get(t.classroomId) ?? []).filter(([x, y]) => y > a && x < b);
-        if (shown.length) inputs.push({ role: 'classroomCam', path, startMs: g.startMs, shown });
+        inputs.push({ role: 'classroomCam', path, startMs: g.startMs, endMs, shown });
       }
     }
     const data: WindowJob = {

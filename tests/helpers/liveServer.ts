@@ -293,6 +293,8 @@ export interface StartOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** More configuration (e.g. TONGBU_RECORDER_MIN_PORT), on top of the test defaults. */
   env?: Record<string, string>;
+  /** Recording processing on (BullMQ queues; workers run elsewhere against the same Redis and TONGBU_DATA_DIR). */
+  queues?: import('../../workers/main.js').Queues;
 }
 
 export async function startLiveServer(opts: StartOptions): Promise<LiveTestServer> {
@@ -331,7 +333,7 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
       ...opts.env,
     });
     try {
-      web = await startWebServer(config, db, { clientDir: path.join(os.tmpdir(), 'tongbu-no-client') });
+      web = await startWebServer(config, db, { clientDir: path.join(os.tmpdir(), 'tongbu-no-client'), queues: opts.queues });
     } catch (err) {
       if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
     }

@@ -6,6 +6,11 @@ import path from 'node:path';
 
 const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
 
+/** Track transcodes: what people wait for after class, before the composite. */
+export const PLAYBACK_NICE = 5;
+/** Composite windows, concatenation, thumbnails, peaks: they may follow. */
+export const COMPOSITE_NICE = 15;
+
 export class FfmpegError extends Error {
   constructor(
     message: string,
@@ -32,7 +37,13 @@ export function runFfmpeg(
     signal?: AbortSignal;
     totalS?: number;
     onProgress?: (fraction: number) => void;
-    /** CPU niceness (0–19): a live lesson's SFU on the same machine always comes first. */
+    /**
+     * CPU niceness (0–19), relative to the worker process. The order under overload is: the
+     * live lesson (SFU, nice 0), the recorders (ffmpeg, nice 0), research playback (track
+     * transcodes, PLAYBACK_NICE), then the composite and everything after it (default,
+     * COMPOSITE_NICE). With autogroup scheduling, nice orders the processes of one session;
+     * other sessions' load gets its fair share either way.
+     */
     nice?: number;
   } = {},
 ): Promise<FfmpegRun> {
@@ -44,7 +55,7 @@ export function runFfmpeg(
     // setpriv --pdeathsig: if this worker is killed (SIGKILL, OOM), the kernel kills its ffmpeg
     // too, so the job that another worker takes over is not also still running here.
     const cmd = HAS_SETPRIV ? ['setpriv', '--pdeathsig', 'SIGKILL', 'ffmpeg', ...ffArgs] : ['ffmpeg', ...ffArgs];
-    const nice = opts.nice ?? 10;
+    const nice = opts.nice ?? COMPOSITE_NICE;
     // nice and setpriv exec what follows: the child's pid is ffmpeg's.
     const [bin, ...rest] = nice > 0 ? ['nice', '-n', String(nice), ...cmd] : cmd;
     const child = spawn(bin, rest, { stdio: ['ignore', 'pipe', 'pipe'] });

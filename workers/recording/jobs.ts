@@ -55,6 +55,8 @@ export const windowJob = z.object({
         path: relPath,
         /** The segment's start on the lesson clock. */
         startMs: ms,
+        /** Its end on the lesson clock: outside [startMs, endMs) the input has no picture. */
+        endMs: ms.optional(),
         /** Lesson-clock intervals in which this input is shown (classroom on stage; teacher inset while sharing). */
         shown: z.array(interval).max(1000).optional(),
       }),

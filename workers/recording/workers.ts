@@ -56,8 +56,10 @@ export async function startRecordingWorkers(connection: ConnectionOptions, redis
         connection,
         prefix: opts.prefix,
         // ffmpeg uses the cores itself; one job per queue per worker process keeps a live
-        // lesson's SFU on the same machine responsive.
-        concurrency: 1,
+        // lesson's SFU on the same machine responsive. Segments are short and mostly waiting
+        // on process start-up under load, so two run at once: the last segments of every
+        // track are done seconds after the end even while a window renders.
+        concurrency: q === 'track' ? 2 : 1,
         lockDuration,
         stalledInterval,
         maxStalledCount: 2,

@@ -4,8 +4,8 @@
 import type { Job } from 'bullmq';
 import { trackJob } from '../../recording/jobs.js';
 import { resolveIn } from '../../recording/paths.js';
-import { FfmpegError, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
-import { parseJob, progress, writeAtomically } from './common.js';
+import { FfmpegError, PLAYBACK_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { parseJob, writeAtomically } from './common.js';
 
 export interface TrackResult {
   durationS: number;
@@ -24,7 +24,9 @@ export function trackProcessor(dataDir: string) {
       data.kind === 'video'
         ? // VFR passthrough: the recorder's WebM carries the real frame times; ffprobe's frame
           // rate guess for it is wrong, so never resample to a guessed constant rate.
-          ['-map', '0:v:0', '-c:v', 'libx264', '-preset', 'superfast', '-crf', '28', '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough',
+          // ultrafast: under overload research playback must keep up with the lesson; it costs
+          // a third of superfast's CPU (0.4 vs 1.2 CPU-s per 4 s of 720p20) for larger files.
+          ['-map', '0:v:0', '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28', '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough',
            // Timestamps are repaired, not fatal: under CPU load the recorder writes frames with
            // equal or backward times (RTP bursts). The encoder's default time base is 1/<guessed
            // frame rate>, which also rounds close frames onto one tick; at 1/90000 (VP8's RTP
@@ -38,7 +40,9 @@ export function trackProcessor(dataDir: string) {
       const run = await runFfmpeg(
         ['-xerror', '-i', input, ...codec, '-output_ts_offset', String(data.offsetMs / 1000), '-muxdelay', '0', '-f', 'mpegts', tmp],
         // Research playback is what people wait for after class: it goes before the composite.
-        { signal, totalS: inDuration, onProgress: progress(job), nice: 5 },
+        // No progress reports: a 4 s segment takes a second or two, and every report is a
+        // database write on the web side, queued behind the lesson's other updates.
+        { signal, nice: PLAYBACK_NICE },
       ).catch((err: Error) => {
         throw new FfmpegError(`segment ${data.seq} of track ${data.trackId}: ${err.message}`, (err as FfmpegError).stderrTail ?? '');
       });

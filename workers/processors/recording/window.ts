@@ -15,17 +15,51 @@ export interface WindowResult {
 
 const INSET = { w: 320, h: 180, margin: 16 };
 
+type Iv = [number, number];
+
+/** Sorted, merged, non-empty intervals. */
+function union(iv: Iv[]): Iv[] {
+  const out: Iv[] = [];
+  for (const [a, b] of iv.filter(([x, y]) => y > x).sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** `from` without `minus` (both any intervals). */
+function subtract(from: Iv[], minus: Iv[]): Iv[] {
+  const cut = union(minus);
+  const out: Iv[] = [];
+  for (const [a0, b] of union(from)) {
+    let a = a0;
+    for (const [x, y] of cut) {
+      if (y <= a || x >= b) continue;
+      if (x > a) out.push([a, x]);
+      a = Math.max(a, y);
+    }
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
+
+const intersect = (a: Iv[], b: Iv[]): Iv[] => subtract(a, subtract(a, b));
+
 /** The ffmpeg arguments (inputs, filtergraph, maps) for a window; exported for tests. */
 export function windowArgs(w: WindowJob, resolve: (rel: string) => string): string[] {
   const { width: W, height: H, fps } = COMPOSITE;
   const durS = (w.endMs - w.startMs) / 1000;
   const sec = (ms: number) => ((ms - w.startMs) / 1000).toFixed(3);
-  const between = (iv: [number, number][]) => {
+  const between = (iv: Iv[]) => {
     const parts = iv
       .filter(([a, b]) => b > w.startMs && a < w.endMs)
       .map(([a, b]) => `between(t,${sec(Math.max(a, w.startMs))},${sec(Math.min(b, w.endMs))})`);
     return parts.length ? parts.join('+') : null;
   };
+  const whole: Iv[] = [[w.startMs, w.endMs]];
+  // Where an input has a picture: its segment's span (a job without endMs: to the window's end).
+  const span = (inp: WindowJob['inputs'][number]): Iv[] => intersect(whole, [[inp.startMs, inp.endMs ?? w.endMs]]);
   const args: string[] = [];
   const f: string[] = [`color=c=black:s=${W}x${H}:r=${fps}:d=${durS.toFixed(3)}[base0]`];
   let cur = 'base0';
@@ -39,13 +73,21 @@ export function windowArgs(w: WindowJob, resolve: (rel: string) => string): stri
     cur = out;
   };
   const screenShown = between(w.screenIntervals);
-  const byRole = (role: string) => w.inputs.map((inp, i) => ({ inp, i })).filter((x) => x.inp.role === role);
+  const withIndex = w.inputs.map((inp, i) => ({ inp, i }));
+  const byRole = (role: string) => withIndex.filter((x) => x.inp.role === role);
+  // The composite shows what was recorded: where neither the screen nor the teacher's camera
+  // has a picture (a failed segment, a recorder gap), a classroom camera fills the frame.
+  const noMain = subtract(whole, [...byRole('teacherCam'), ...byRole('screen')].flatMap(({ inp }) => span(inp)));
+  const classroom = byRole('classroomCam').map(({ inp, i }) => {
+    const big = intersect(noMain, span(inp));
+    const inset = subtract(intersect(inp.shown ?? [], span(inp)), noMain);
+    return { inp, i, big, inset, onStage: (inp.shown ?? []).length > 0 };
+  });
   const inputIndex = new Map<number, number>();
   // Only inputs that will be drawn or heard are decoded.
-  const used = w.inputs
-    .map((inp, i) => ({ inp, i }))
-    .filter(({ inp }) => inp.role !== 'classroomCam' || (inp.shown && between(inp.shown)));
-  for (const { inp, i } of used) {
+  const shownClassroom = new Set(classroom.filter((c) => c.big.length || c.inset.length).map((c) => c.i));
+  for (const { inp, i } of withIndex) {
+    if (inp.role === 'classroomCam' && !shownClassroom.has(i)) continue;
     inputIndex.set(i, inputIndex.size);
     args.push('-i', resolve(inp.path));
   }
@@ -66,17 +108,27 @@ export function windowArgs(w: WindowJob, resolve: (rel: string) => string): stri
     f.push(`${place(k, inp)},${fit(W, H)}[sc${k}]`);
     overlay(`sc${k}`, '0', '0', null);
   }
+  // Full-frame classrooms where there is no main picture; the on-stage one drawn last, on top.
+  const drawn = classroom.filter((c) => inputIndex.has(c.i));
+  for (const c of drawn) {
+    const k = inputIndex.get(c.i)!;
+    const outs = [c.big.length ? `crb${k}` : null, c.inset.length ? `cri${k}` : null].filter((x): x is string => !!x);
+    const src = outs.length === 2 ? `${place(k, c.inp)},split[crB${k}][crI${k}]` : null;
+    if (src) f.push(src);
+    if (c.big.length) f.push(`${src ? `[crB${k}]` : `${place(k, c.inp)},`}${fit(W, H)}[crb${k}]`);
+    if (c.inset.length) f.push(`${src ? `[crI${k}]` : `${place(k, c.inp)},`}${fit(INSET.w, INSET.h)}[cri${k}]`);
+  }
+  for (const c of [...drawn].sort((a, b) => Number(a.onStage) - Number(b.onStage))) {
+    if (c.big.length) overlay(`crb${inputIndex.get(c.i)!}`, '0', '0', between(c.big));
+  }
   if (screenShown) {
     for (const { i } of byRole('teacherCam')) {
       const k = inputIndex.get(i)!;
       overlay(`tin${k}`, `${W - INSET.w - INSET.margin}`, `${INSET.margin}`, screenShown);
     }
   }
-  for (const { inp, i } of byRole('classroomCam')) {
-    if (!inputIndex.has(i)) continue;
-    const k = inputIndex.get(i)!;
-    f.push(`${place(k, inp)},${fit(INSET.w, INSET.h)}[cr${k}]`);
-    overlay(`cr${k}`, `${W - INSET.w - INSET.margin}`, `${H - INSET.h - INSET.margin}`, between(inp.shown ?? []));
+  for (const c of drawn) {
+    if (c.inset.length) overlay(`cri${inputIndex.get(c.i)!}`, `${W - INSET.w - INSET.margin}`, `${H - INSET.h - INSET.margin}`, between(c.inset));
   }
   // Audio: silence as long as the window first, so the mix is exactly the window long.
   const audio = byRole('audio').map(({ inp, i }) => ({ inp, k: inputIndex.get(i)! }));
