@@ -18,7 +18,7 @@ const editors: HeadlessEditor[] = [];
 beforeAll(async () => {
   c = await startPlanCluster({ count: 1, rtcPortBase: 47600 });
   for (const u of ['teacher-wang', 'teacher-li']) cookies[u] = await c.cookieFor(u);
-}, 60_000);
+}, 120_000); // a loaded machine (shared CI) takes over a minute to start the servers
 
 afterAll(async () => {
   for (const e of editors) e.close();
