@@ -17,6 +17,7 @@ import { RecordingProcessing } from './recordings/processing.js';
 import { recordingsRouter } from './recordings/routes.js';
 import { recordingRoom } from './live/handlers/recordingWatch.js';
 import { logger } from './log.js';
+import { closeParsePool } from './uploads/parsePool.js';
 import { createWebLimits } from './auth/rateLimit.js';
 import { connectLimiterRedis } from './auth/limiterRedis.js';
 import { securityHeaders } from './http/headers.js';
@@ -144,6 +145,8 @@ export async function startWebServer(
         // After the lessons (their media) closed: recorders finish their segments.
         await recordings.close();
         await processing?.close();
+        // Upload parses still running are abandoned: their requests are ending with the server.
+        await closeParsePool();
         server.closeAllConnections();
         pool.close();
         limiterRedis?.disconnect();
