@@ -2,6 +2,7 @@
 import client from 'prom-client';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { LessonRegistry } from './live/LessonRegistry.js';
+import { recorderWatchdogRestarts } from './recordings/captureMetrics.js';
 
 export function createMetrics(deps: { pool: () => WorkerPool | null; registry: () => LessonRegistry | null }) {
   const registry = new client.Registry();
@@ -50,5 +51,6 @@ export function createMetrics(deps: { pool: () => WorkerPool | null; registry: (
     },
   });
 
+  registry.registerMetric(recorderWatchdogRestarts);
   return registry;
 }
