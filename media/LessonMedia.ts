@@ -14,6 +14,9 @@ import { LayerGuard } from './LayerGuard.js';
 import { MediaError, MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 import type { MediaSource } from '../server/contract/domain.js';
+import { logger } from '../server/log.js';
+
+const log = logger('media.lesson');
 
 /** Longest a joining browser's first frame holds back routine key-frame requests. */
 const FIRST_FRAME_HOLD_MS = 3_000;
@@ -144,7 +147,12 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
       throw new MediaError('CONFLICT', 'peer left');
     }
     peer.transports.set(transport.id, transport);
-    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    const ids = { routerId: this.router.id, peerId, transportId: transport.id, direction };
+    log.info('transport opened', ids);
+    transport.observer.once('close', () => {
+      peer.transports.delete(transport.id);
+      log.info('transport closed', ids);
+    });
     // A browser that vanished without a word: its DTLS closes or fails; free it at once.
     transport.on('dtlsstatechange', (s) => {
       if (s === 'closed' || s === 'failed') transport.close();

@@ -110,6 +110,7 @@ export class LiveLesson {
     this.peers.set(info.peerId, peer);
     socket.join(this.room);
     socket.to(this.room).emit('peer:joined', info);
+    log.info('peer joined', { lessonId: this.lesson.id, peerId: info.peerId, userId: info.userId, lessonRole, classroomId: info.classroomId });
     return peer;
   }
 
@@ -117,6 +118,7 @@ export class LiveLesson {
     const peer = this.peers.get(peerId);
     if (!peer) return;
     this.peers.delete(peerId);
+    log.info('peer left', { lessonId: this.lesson.id, peerId, userId: peer.info.userId });
     this.currentMedia?.closePeer(peerId);
     peer.socket.leave(this.room);
     this.deps.io.to(this.room).emit('peer:left', { peerId });
@@ -238,8 +240,12 @@ export class LiveLesson {
         .catch((err) => log.error('could not re-create lesson media', { err }));
     });
     // Every producer, also one re-published after a reconnect or a media worker restart.
-    media.on('producerAdded', (p) => this.deps.recordings?.producerAdded(this, p));
+    media.on('producerAdded', (p) => {
+      log.info('producer added', { lessonId: this.lesson.id, peerId: p.appData.peerId, producerId: p.id, source: p.appData.source, kind: p.kind });
+      this.deps.recordings?.producerAdded(this, p);
+    });
     media.on('producerClosed', (p) => {
+      log.info('producer closed', { lessonId: this.lesson.id, peerId: p.appData.peerId, producerId: p.id, source: p.appData.source });
       if (p.appData.source === 'screen') void this.logEvent('screen:stop', null, {});
     });
     const toPeer = (peerId: string) => this.peers.get(peerId)?.socket;

@@ -13,6 +13,7 @@ import { recordLessonEvent } from '../lessons/repo.js';
 import { logger } from '../log.js';
 import type { PortPool } from './ports.js';
 import { RecorderRun, salvage, type SegmentInfo } from './RecorderRun.js';
+import { recorderWatchdogRestarts } from './captureMetrics.js';
 import * as repo from './repo.js';
 
 const log = logger('recordings.lesson');
@@ -37,7 +38,15 @@ interface Track {
   nextSeq: number;
   runNo: number;
   run: RecorderRun | null;
+  /** The producer this track should be recording (the newest one of its owner and source). */
   producer: types.Producer<ProducerMeta> | null;
+  /**
+   * Changes of the track's run, one at a time: "end the old run, then start one for the
+   * current producer" must never interleave with another such change (a reconnect under
+   * load delivers a new producer while the old run is still closing; two interleaved
+   * changes used to leave the new producer unrecorded, silently).
+   */
+  chain: Promise<void>;
   /** End of the last media written, on the lesson clock; a later run starts after a gap. */
   lastMediaMs: number | null;
   gapReason: GapReason | null;
@@ -55,12 +64,16 @@ export interface LessonRecordingDeps {
   notify(status: RecordingStatus): void;
   /** A recorder hit a full disk. */
   onDiskFull(): void;
+  /** The watchdog restarted a stuck recorder (the teacher is told). */
+  onRecorderRestarted?(e: { trackId: string; label: string }): void;
 }
 
 export class LessonRecording {
   state: repo.RecordingState;
   reason: RecordingStatus['reason'] = null;
   ended = false;
+  /** The server is shutting down: no run starts any more. */
+  private halted = false;
   private tracks = new Map<string, Track>();
   /** Database writes of this lesson, in order (a segment after its track row). */
   private q: Promise<void> = Promise.resolve();
@@ -119,8 +132,10 @@ export class LessonRecording {
     if (!owner) return;
     const classroomId = owner.lessonRole === 'classroom' ? owner.classroomId : null;
     if (owner.lessonRole === 'observer') return;
-    // Pupils are minors: nothing from a classroom whose school has not consented.
-    if (classroomId && this.unrecorded.some((c) => c.id === classroomId)) return;
+    // Pupils are minors: nothing from a classroom whose school has not consented. The
+    // teacher's camera and mic film the host school's class: they follow the host's consent.
+    const consentOf = classroomId ?? live.lesson.hostClassroomId;
+    if (this.unrecorded.some((c) => c.id === consentOf)) return;
     const key: repo.TrackKey = {
       kind: producer.kind,
       source: producer.appData.source,
@@ -143,6 +158,7 @@ export class LessonRecording {
           runNo: 0,
           run: null,
           producer: null,
+          chain: Promise.resolve(),
           lastMediaMs: null,
           gapReason: existing ? 'server-stopped' : null,
           deaths: [],
@@ -161,11 +177,42 @@ export class LessonRecording {
         this.tracks.set(mapKey, track);
       }
     }
-    if (track.producer?.id === producer.id && track.run) return;
-    if (track.run) await track.run.end({ kind: 'source-gone' });
-    if (this.state !== 'recording' || this.ended || producer.closed) return;
     track.producer = producer;
-    this.startRun(track, live);
+    log.info('producer to record', { lessonId: this.lessonId, trackId: track.id, producerId: producer.id, peerId: producer.appData.peerId, source: key.source });
+    await this.reconcile(track);
+  }
+
+  /** Brings the track's run in line with what should be recorded now (serialised per track). */
+  private reconcile(track: Track): Promise<void> {
+    track.chain = track.chain
+      .then(async () => {
+        const live = this.live;
+        const want = this.wanted(track);
+        if (track.run && track.run.producer !== want) {
+          log.info('recorder run replaced', { lessonId: this.lessonId, trackId: track.id, from: track.run.producer.id, to: want?.id ?? null });
+          await track.run.end({ kind: 'source-gone' });
+        }
+        if (!track.run && want && live && !track.restartTimer) this.startRun(track, live, want);
+      })
+      .catch((err) => log.error('recorder reconcile failed', { lessonId: this.lessonId, trackId: track.id, err }));
+    return track.chain;
+  }
+
+  /** The producer to record: the track's newest one, or else another open one of the same owner and source. */
+  private wanted(track: Track): types.Producer<ProducerMeta> | null {
+    if (this.ended || this.halted || this.state !== 'recording') return null;
+    if (track.producer && !track.producer.closed) return track.producer;
+    const live = this.live;
+    for (const p of live?.currentMedia?.allProducers() ?? []) {
+      if (p.closed || p.appData.source !== track.key.source) continue;
+      const owner = live!.peers.get(p.appData.peerId)?.info;
+      if (!owner) continue;
+      const classroomId = owner.lessonRole === 'classroom' ? owner.classroomId : null;
+      if (classroomId !== track.key.classroomId || (!classroomId && owner.userId !== track.key.userId)) continue;
+      track.producer = p;
+      return p;
+    }
+    return null;
   }
 
   private async salvageOpen(trackId: string): Promise<void> {
@@ -203,10 +250,9 @@ export class LessonRecording {
     return `${who} ${SOURCE_LABEL[key.source]}`;
   }
 
-  private startRun(track: Track, live: LiveLesson): void {
-    const producer = track.producer;
+  private startRun(track: Track, live: LiveLesson, producer: types.Producer<ProducerMeta>): void {
     const media = live.currentMedia;
-    if (!producer || producer.closed || !media || track.run) return;
+    if (producer.closed || !media || track.run) return;
     const run = new RecorderRun({
       router: media.router,
       producer,
@@ -220,7 +266,10 @@ export class LessonRecording {
       keyFramesHeld: () => live.currentMedia?.keyFramesHeld ?? false,
     });
     track.run = run;
+    const ids = { lessonId: this.lessonId, trackId: track.id, producerId: producer.id, peerId: producer.appData.peerId, runNo: track.runNo };
+    log.info('recorder run starting', ids);
     run.on('started', (baseMs) => {
+      log.info('recorder run recording', { ...ids, baseMs: Math.round(baseMs) });
       const gapFrom = track.lastMediaMs;
       const reason = track.gapReason;
       void this.enqueue('track start', async () => {
@@ -263,7 +312,15 @@ export class LessonRecording {
       if (track.run === run) track.run = null;
       track.nextSeq = Math.max(track.nextSeq, run.seqAfter);
       if (lastMediaMs !== null) track.lastMediaMs = lastMediaMs;
+      const fields = { ...ids, end: end.kind, lastMediaMs };
       if (end.kind === 'died') {
+        // ffmpeg's own error line, for whoever investigates (users never see it).
+        log.warn(end.stalled ? 'recorder run stalled: restarted by the watchdog' : 'recorder run died', { ...fields, detail: end.detail });
+        if (end.stalled) {
+          recorderWatchdogRestarts.inc();
+          void this.event('recording:restarted', null, { trackId: track.id, reason: 'stalled' });
+          this.deps.onRecorderRestarted?.({ trackId: track.id, label: track.label });
+        }
         if (end.enospc) {
           track.gapReason = 'disk-full';
           this.deps.onDiskFull();
@@ -272,28 +329,33 @@ export class LessonRecording {
         track.gapReason = producer.paused ? 'producer-paused' : 'recorder-died';
         this.restartLater(track, producer);
       } else if (end.kind === 'idle') {
+        log.info('recorder run ended: no media for a while', fields);
         // Nothing came for a while; record again as soon as something does.
         track.gapReason = producer.paused ? 'producer-paused' : 'source-stalled';
         this.restartLater(track, producer, false);
-      } else if (end.kind === 'source-gone' && track.gapReason !== 'paused' && track.gapReason !== 'disk-full') {
-        track.gapReason = 'source-gone';
+      } else {
+        log.info('recorder run ended', fields);
+        if (end.kind === 'source-gone' && track.gapReason !== 'paused' && track.gapReason !== 'disk-full') track.gapReason = 'source-gone';
+        // A closed producer is never retried; a newer producer of the track (a reconnect)
+        // continues it at once. (A 'stopped' run was ended on purpose: pause, disk, shutdown.)
+        if (end.kind === 'source-gone') void this.reconcile(track);
       }
     });
-    run.start().catch((err) => {
-      log.warn('recorder could not start', { lessonId: this.lessonId, trackId: track.id, err });
-      run.end({ kind: 'died', enospc: false, detail: String(err) }).catch((e) => log.warn('recorder cleanup failed', { lessonId: this.lessonId, trackId: track.id, err: e }));
-      if (track.run === run) track.run = null;
-      track.gapReason = 'recorder-died';
-      this.restartLater(track, producer);
-    });
+    // start() turns its own failures into an ended run (restarted like any other); only a bug lands here.
+    run.start().catch((err) => log.error('recorder start failed unexpectedly', { lessonId: this.lessonId, trackId: track.id, err }));
   }
 
   /** A recorder that died is restarted at once, then with backoff if it keeps dying. */
   private restartLater(track: Track, producer: types.Producer<ProducerMeta>, died = true): void {
-    if (this.ended || this.state !== 'recording' || producer.closed || track.restartTimer) return;
+    if (this.ended || this.state !== 'recording' || track.restartTimer) return;
+    if (producer.closed || track.producer !== producer) {
+      // Its producer is gone (never retried): record whatever the track has now.
+      void this.reconcile(track);
+      return;
+    }
     if (producer.paused) {
       // A paused producer sends nothing: record again when it resumes.
-      producer.observer.once('resume', () => this.restartLater(track, producer, false));
+      producer.observer.once('resume', () => void this.reconcile(track));
       return;
     }
     const now = Date.now();
@@ -302,9 +364,7 @@ export class LessonRecording {
     const delay = track.deaths.length <= 1 ? 0 : Math.min(5_000, 250 * 2 ** (track.deaths.length - 2));
     track.restartTimer = setTimeout(() => {
       track.restartTimer = null;
-      const live = this.live;
-      if (!live || this.ended || this.state !== 'recording' || producer.closed || track.producer !== producer) return;
-      this.startRun(track, live);
+      void this.reconcile(track);
     }, delay);
     track.restartTimer.unref();
   }
@@ -314,6 +374,7 @@ export class LessonRecording {
 
   /** Ends every run (ffmpeg closes its segments) and waits for the bookkeeping. */
   async stopRuns(reason: GapReason): Promise<void> {
+    if (reason === 'server-stopped') this.halted = true;
     const ends: Promise<void>[] = [];
     for (const t of this.tracks.values()) {
       if (t.restartTimer) clearTimeout(t.restartTimer);
@@ -321,7 +382,9 @@ export class LessonRecording {
       t.gapReason = reason;
       if (t.run) ends.push(t.run.end({ kind: 'stopped' }));
     }
-    await Promise.all(ends);
+    // A replacement in progress finishes first (and, with the state changed, starts nothing).
+    await Promise.all([...ends, ...[...this.tracks.values()].map((t) => t.chain)]);
+    for (const t of this.tracks.values()) if (t.run) await t.run.end({ kind: 'stopped' });
     await this.flush();
   }
 

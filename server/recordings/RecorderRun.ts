@@ -14,7 +14,12 @@ import { recorderCapabilities, recorderSdp } from './sdp.js';
 
 const log = logger('recordings.run');
 
-const BIND_TIMEOUT_MS = 10_000;
+/**
+ * How long ffmpeg may take to bind its ports. Not a tight deadline: a saturated machine can
+ * take many seconds to start a process, and giving up early only loses more of the lesson
+ * (and retries, which costs more CPU). Only a recorder that never binds is given up on.
+ */
+const BIND_TIMEOUT_MS = 60_000;
 /** Key frames after ffmpeg has bound its ports: at once and again a little later (the first may be lost). */
 const KEYFRAME_AFTER_BIND_MS = [0, 1_500, 4_000];
 /** ffmpeg ends by itself (cleanly) after this long without any RTP/RTCP packet: its consumer is gone, or it is an orphan. */
@@ -35,7 +40,7 @@ export type RunEnd =
   | { kind: 'source-gone' }
   /** No RTP/RTCP packet for a while (the consumer stopped sending): ffmpeg closed its files and ended. */
   | { kind: 'idle' }
-  | { kind: 'died'; enospc: boolean; detail: string };
+  | { kind: 'died'; enospc: boolean; detail: string; stalled?: boolean };
 
 interface RunEvents {
   /** The first packet reached ffmpeg at this lesson-clock time. */
@@ -79,10 +84,57 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   private ending: RunEnd | null = null;
   private done: Promise<void> | null = null;
   private polling = Promise.resolve();
+  private endedEmitted = false;
+  private resolveFinished!: () => void;
+  /**
+   * Settles once 'ended' was emitted, whatever the way the run ended (also when it never got
+   * as far as spawning ffmpeg): whoever replaces this run waits for exactly this.
+   */
+  readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
 
   constructor(private readonly o: RunOptions) {
     super();
     this.nextSeq = o.firstSeq;
+  }
+
+  get producer(): types.Producer<ProducerMeta> {
+    return this.o.producer;
+  }
+
+  private emitEnded(end: RunEnd, lastMediaMs: number | null): void {
+    if (this.endedEmitted) return;
+    this.endedEmitted = true;
+    this.ending = end;
+    try {
+      this.emit('ended', end, lastMediaMs);
+    } finally {
+      this.resolveFinished();
+    }
+  }
+
+  /** Never throws: a run that cannot start ends (with the reason) like any other run. */
+  async start(): Promise<void> {
+    try {
+      await this.startInner();
+    } catch (err) {
+      await this.failStart(err);
+    }
+  }
+
+  private async failStart(err: unknown): Promise<void> {
+    const producerGone = this.o.producer.closed || /Producer not found|closed/i.test(String(err));
+    const why: RunEnd = this.ending ?? (producerGone
+      ? { kind: 'source-gone' }
+      : { kind: 'died', enospc: /ENOSPC|No space left/i.test(String(err)), detail: `recorder could not start: ${errorText(err)}` });
+    this.ending = why;
+    const child = this.ffmpeg;
+    if (child && this.done) {
+      // ffmpeg was spawned: its exit does the bookkeeping (and emits 'ended').
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await this.done;
+      return;
+    }
+    this.abortBeforeSpawn();
   }
 
   get pid(): number | undefined {
@@ -101,8 +153,9 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     return `${this.o.trackDir}/seg-${String(seq).padStart(5, '0')}.webm`;
   }
 
-  async start(): Promise<void> {
+  private async startInner(): Promise<void> {
     const { router, producer } = this.o;
+    if (producer.closed) throw new Error('Producer not found (closed before its recorder started)');
     await mkdir(this.abs(this.o.trackDir), { recursive: true });
     this.transport = await router.createPlainTransport({
       listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
@@ -124,11 +177,13 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       consumer.on('layerschange', () => this.keyFrame());
     }
 
+    if (this.ending) return this.abortBeforeSpawn();
     this.port = await this.o.ports.take();
     if (this.ending) return this.abortBeforeSpawn();
     const sdpRel = `${this.o.trackDir}/run-${this.o.runNo}.sdp`;
     const listRel = `${this.o.trackDir}/run-${this.o.runNo}.csv`;
     await writeFile(this.abs(sdpRel), recorderSdp(consumer, this.port));
+    if (this.ending) return this.abortBeforeSpawn();
     const args = [
       '-nostdin', '-hide_banner', '-loglevel', 'warning',
       '-protocol_whitelist', 'file,udp,rtp',
@@ -174,17 +229,47 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       this.timers.push(setInterval(() => this.o.keyFramesHeld?.() || this.keyFrame(), this.o.segmentMs));
     }
     this.timers.push(setInterval(() => void this.poll(listRel), 500));
+    this.timers.push(setInterval(() => void this.watch().catch((err) => log.warn('recorder watchdog check failed', { producerId: producer.id, err })), this.o.segmentMs));
   }
 
   private async waitBound(child: ChildProcess): Promise<void> {
     const deadline = Date.now() + BIND_TIMEOUT_MS;
-    while (Date.now() < deadline) {
+    // Quick at first (an idle machine binds in tens of ms), then backing off: polling /proc
+    // every 20 ms for a minute would itself load a saturated machine.
+    for (let wait = 20; Date.now() < deadline; wait = Math.min(100, wait * 2)) {
       if (child.exitCode !== null || child.signalCode !== null || this.ending) return;
       const bound = await boundUdpPorts();
       if (bound.has(this.port!) && bound.has(this.port! + 1)) return;
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, wait));
     }
-    throw new Error('recorder did not bind its ports');
+    throw new Error(`recorder did not bind its ports within ${BIND_TIMEOUT_MS / 1000} s`);
+  }
+
+  private lastProgress = { written: -1, at: Date.now(), sourceBytes: -1 };
+
+  /**
+   * The watchdog: a recorder whose source is live (the producer keeps receiving) but that
+   * has written nothing for two segment lengths is stuck (starved, wedged on a socket, …).
+   * It is killed (it would not heed SIGINT) and ends as died, so the track restarts it.
+   */
+  private async watch(): Promise<void> {
+    if (this.ending || this.baseMs === null) return;
+    const open = await stat(this.abs(this.segRel(this.nextSeq))).catch(() => null);
+    const written = this.listed * 1e12 + (open?.size ?? 0);
+    const stats = await this.o.producer.getStats().catch(() => []);
+    const sourceBytes = stats.reduce((n, s) => n + (s.byteCount ?? 0), 0);
+    const now = Date.now();
+    const p = this.lastProgress;
+    const sourceLive = !this.o.producer.paused && p.sourceBytes >= 0 && sourceBytes > p.sourceBytes;
+    if (written !== p.written || !sourceLive) {
+      this.lastProgress = { written, at: now, sourceBytes };
+      return;
+    }
+    this.lastProgress.sourceBytes = sourceBytes;
+    if (now - p.at < 2 * this.o.segmentMs) return;
+    const detail = `watchdog: nothing written for ${Math.round((now - p.at) / 1000)} s while the source was live; ${ffmpegError(this.stderrTail)}`;
+    this.ending = { kind: 'died', enospc: false, detail, stalled: true };
+    this.ffmpeg?.kill('SIGKILL');
   }
 
   private keyFrame(): void {
@@ -251,19 +336,23 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     const end: RunEnd = this.ending ?? (idle ? { kind: 'idle' } : {
       kind: 'died',
       enospc: /No space left on device|ENOSPC/i.test(this.stderrTail),
-      detail: `ffmpeg exited (${x.signal ?? x.code}): ${this.stderrTail.trim().split('\n').slice(-2).join(' | ')}`,
+      detail: `ffmpeg exited (${x.signal ?? x.code}): ${ffmpegError(this.stderrTail)}`,
     });
     this.ending = end;
     if (this.port !== null) this.o.ports.release(this.port);
+    this.port = null;
     this.transport?.close();
-    if (end.kind === 'died') log.warn('recorder died', { producerId: this.o.producer.id, detail: end.detail });
-    else log.debug('recorder ended', { producerId: this.o.producer.id, end: end.kind, code: x.code, signal: x.signal, stderr: this.stderrTail.slice(-300) });
-    this.emit('ended', end, lastMediaMs);
+    this.emitEnded(end, lastMediaMs);
   }
 
-  /** Ends the run: ffmpeg finishes its segment (SIGINT), then the consumer goes. Resolves when it has. */
+  /** ffmpeg's own last error lines (for logs of a failed run; never shown to users). */
+  get errorTail(): string {
+    return ffmpegError(this.stderrTail);
+  }
+
+  /** Ends the run: ffmpeg finishes its segment (SIGINT), then the consumer goes. Resolves when it has ('ended' emitted). */
   end(why: RunEnd = { kind: 'stopped' }): Promise<void> {
-    if (this.ending) return this.done ?? Promise.resolve();
+    if (this.ending) return this.finished;
     this.ending = why;
     const child = this.ffmpeg;
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -276,8 +365,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       // The caller of end() gets done's failure; this branch only clears the timer.
       this.done?.finally(() => clearTimeout(t)).catch(() => undefined);
     }
-    // Before ffmpeg is spawned, start() sees `ending` and cleans up itself.
-    return this.done ?? Promise.resolve();
+    // Before ffmpeg is spawned, start() sees `ending` and cleans up itself (and emits 'ended').
+    return this.finished;
   }
 
   private abortBeforeSpawn(): void {
@@ -285,8 +374,23 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     this.port = null;
     const end = this.ending ?? { kind: 'stopped' };
     this.transport?.close();
-    this.emit('ended', end, null);
+    this.emitEnded(end, null);
   }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The lines of ffmpeg's stderr that say what went wrong: its error messages, not the stream
+ * description it prints first (`Input #0 …`, `Stream #0:0 …`, `Output #0 …`, metadata).
+ */
+export function ffmpegError(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const noise = /^(Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|encoder\s*:|Press \[q\]|\[?\w+\s*:|SDP:|[a-z_]+\s*:\s)/;
+  const meaningful = lines.filter((l) => !noise.test(l) || /error|could not|failed|invalid|cannot|unable|non-monoton/i.test(l));
+  return (meaningful.length ? meaningful : lines).slice(-3).join(' | ') || '(no output)';
 }
 
 /**

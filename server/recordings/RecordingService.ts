@@ -43,6 +43,8 @@ export interface RecordingServiceOptions {
 interface RecordingServiceEvents {
   segmentClosed: [e: { lessonId: string; trackId: string; seq: number }];
   recordingStopped: [e: { lessonId: string }];
+  /** The watchdog restarted a recorder that wrote nothing while its source was live. */
+  recorderRestarted: [e: { lessonId: string; trackId: string; label: string }];
 }
 
 export class RecordingService extends EventEmitter<RecordingServiceEvents> {
@@ -105,6 +107,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
       },
       notify: (s) => this.notify(lessonId, s),
       onDiskFull: () => void this.stopForDisk(rec),
+      onRecorderRestarted: (e) => this.emit('recorderRestarted', { lessonId, ...e }),
     });
     this.lessons.set(lessonId, rec);
     return rec;

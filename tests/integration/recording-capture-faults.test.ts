@@ -2,10 +2,11 @@
 // dies. The live lesson goes on in every case; recording resumes or stops with a message.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listLessonEvents } from '../../server/lessons/repo.js';
+import { recorderWatchdogRestarts } from '../../server/recordings/captureMetrics.js';
 import type { RecordingStatus } from '../../server/contract/domain.js';
 import { startLiveServer, waitFor, type LiveTestServer } from '../helpers/liveServer.js';
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
-import { abs, gapsOf, packetTimes, probe, recordingOf, segmentsOf, tracksOf } from './recording.helpers.js';
+import { abs, coverageOf, gapsOf, packetTimes, probe, recordingOf, segmentsOf, tracksOf } from './recording.helpers.js';
 
 let srv: LiveTestServer;
 let dataDir: string;
@@ -21,7 +22,8 @@ beforeAll(async () => {
     },
   });
   dataDir = (srv.web.recordings as unknown as { o: { dataDir: string } }).o.dataDir;
-});
+  // A shared, loaded machine can take long to start a server: wait for it, do not race it.
+}, 120_000);
 
 afterEach(async () => {
   for (const s of sources.splice(0)) await s.close().catch(() => undefined);
@@ -49,6 +51,84 @@ function stoppedOnce(lessonId: string): Promise<void> {
 }
 
 describe('recording faults', () => {
+  it('records a teacher who reconnects again and again to the end of the lesson (only marked gaps)', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    let teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: true });
+    await teacher.client.ok('lesson:start', {});
+    const classroom = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 3, 20_000, 'three tracks');
+    const rec = srv.web.recordings.recordingOf(lesson.id)!;
+    // The network went away and the browser came back on a new socket: its new producers
+    // arrive while the recorders of the old ones are still closing (the old peer is replaced
+    // at once; its sender went silent first, and never sends to a port reused later).
+    const reconnect = async () => {
+      const old = teacher;
+      for (const s of [old.audio!, old.video!]) process.kill(s.ffmpeg.pid!, 'SIGSTOP');
+      teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: true });
+      for (const s of [old.audio!, old.video!]) process.kill(s.ffmpeg.pid!, 'SIGCONT');
+      await old.stop().catch(() => undefined);
+    };
+    for (let cut = 0; cut < 3; cut++) {
+      await sleep(2_500);
+      await reconnect();
+      // The second time at once once more: the previous run of each track is still closing.
+      if (cut === 1) await reconnect();
+    }
+    // Every teacher track has a recorder on the newest producer.
+    await waitFor(
+      () => rec.runs().filter((r) => r.owner === 'teacher').length === 2,
+      20_000,
+      'recorders of the reconnected teacher',
+    );
+    await sleep(6_000);
+    const stopped = stoppedOnce(lesson.id);
+    await teacher.client.ok('lesson:end', {});
+    const endedAt = Date.now();
+    await stopped;
+    const lessonEndMs = endedAt - (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
+    const cover = await coverageOf(srv.db, lesson.id, lessonEndMs);
+    expect(cover.map((c) => c.label).sort()).toEqual(['classroom:mic', 'teacher:camera', 'teacher:mic']);
+    for (const c of cover) {
+      // Recorded to the end: nothing stopped silently after a reconnect.
+      expect(Math.abs((c.endMs ?? 0) - lessonEndMs), `${c.label} ends at ${c.endMs}, the lesson at ${lessonEndMs}`).toBeLessThan(2_000);
+      expect(c.coverage, `${c.label} ${JSON.stringify(c)}`).toBeGreaterThan(0.9);
+    }
+    const teacherGaps = (await gapsOf(srv.db, lesson.id)).filter((g) => cover.some((c) => c.trackId === g.trackId && c.label.startsWith('teacher')));
+    expect(teacherGaps.length).toBeGreaterThanOrEqual(2);
+    expect(teacherGaps.every((g) => g.reason === 'source-gone')).toBe(true);
+    await classroom.close();
+  }, 120_000);
+
+  it('restarts a recorder that is stuck (writes nothing while its source is live): the watchdog logs and counts it', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
+    await teacher.client.ok('lesson:start', {});
+    const rec = () => srv.web.recordings.recordingOf(lesson.id)!;
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 1, 20_000, 'the mic track');
+    const [mic] = await tracksOf(srv.db, lesson.id);
+    await waitFor(async () => (await segmentsOf(srv.db, mic.id)).some((s) => s.state === 'closed'), 20_000, 'a closed segment');
+    const restarted = new Promise<{ trackId: string }>((resolve) => srv.web.recordings.once('recorderRestarted', resolve));
+    const before = (await recorderWatchdogRestarts.get()).values[0]?.value ?? 0;
+    // Wedged: alive, holding its ports, writing nothing — it neither exits nor times out.
+    const victim = rec().runOf(mic.id)!.pid!;
+    process.kill(victim, 'SIGSTOP');
+    expect((await restarted).trackId).toBe(mic.id);
+    await waitFor(() => {
+      const pid = rec().runOf(mic.id)?.pid;
+      return !!pid && pid !== victim;
+    }, 20_000, 'a new recorder');
+    expect((await recorderWatchdogRestarts.get()).values[0]?.value).toBe(before + 1);
+    const n = (await segmentsOf(srv.db, mic.id)).length;
+    await waitFor(async () => (await segmentsOf(srv.db, mic.id)).length > n + 1, 20_000, 'segments written again');
+    const stopped = stoppedOnce(lesson.id);
+    await teacher.client.ok('lesson:end', {});
+    await stopped;
+    const gaps = await gapsOf(srv.db, lesson.id);
+    expect(gaps.map((g) => g.reason)).toEqual(['recorder-died']);
+    const events = await listLessonEvents(srv.db, lesson.id);
+    expect(events.some((e) => e.type === 'recording:restarted')).toBe(true);
+  }, 120_000);
+
   it('restarts a recorder killed with SIGKILL; the gap is short, stored and logged', async () => {
     const lesson = await srv.createLesson([srv.classrooms.qingshan]);
     const teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: true });

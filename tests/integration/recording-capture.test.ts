@@ -23,7 +23,8 @@ beforeAll(async () => {
     env: { TONGBU_RECORDER_MIN_PORT: '42100', TONGBU_RECORDER_MAX_PORT: '42249', TONGBU_RECORDING_SEGMENT_S: '2' },
   });
   dataDir = (srv.web.recordings as unknown as { o: { dataDir: string } }).o.dataDir;
-});
+  // A shared, loaded machine can take long to start a server: wait for it, do not race it.
+}, 120_000);
 
 afterEach(async () => {
   for (const s of sources.splice(0)) await s.close().catch(() => undefined);
@@ -235,6 +236,26 @@ describe('a recorded lesson', () => {
       const events = await listLessonEvents(srv.db, lesson.id);
       expect(events.find((e) => e.type === 'recording:consent')?.payload).toEqual({ unrecordedClassroomIds: [srv.classrooms.shiqiao] });
       for (const s of [teacher, shiqiao, qingshan]) await s.close();
+    } finally {
+      await srv.db.query('update schools set recording_consent = true');
+    }
+  }, 60_000);
+
+  it('records nothing of the teacher when the hosting school has not consented (its class is filmed)', async () => {
+    const host = (await srv.db.query<{ school_id: string }>('select school_id from classrooms where id = $1', [srv.classrooms.host]))[0].school_id;
+    await srv.db.query('update schools set recording_consent = false where id = $1', [host]);
+    try {
+      const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+      const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true, video: true });
+      expect(teacher.snap.recording.unrecordedClassroomIds).toEqual([srv.classrooms.host]);
+      await teacher.client.ok('lesson:start', {});
+      const qingshan = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
+      await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length >= 1, 10_000, 'the classroom track');
+      await sleep(2_500);
+      await endLesson(teacher.client, lesson.id);
+      const tracks = await tracksOf(srv.db, lesson.id);
+      expect(tracks.map((t) => `${t.owner}:${t.source}`)).toEqual(['classroom:mic']);
+      for (const s of [teacher, qingshan]) await s.close();
     } finally {
       await srv.db.query('update schools set recording_consent = true');
     }

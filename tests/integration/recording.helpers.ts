@@ -118,3 +118,32 @@ export function toneLavfi(tonesAt: number[], seconds?: number): string {
   const gate = tonesAt.map((t) => `between(t\\,${t}\\,${t + 0.3})`).join('+');
   return `aevalsrc=exprs=0.5*sin(2*PI*880*t)*(${gate}):s=48000${seconds ? `:d=${seconds}` : ''}`;
 }
+
+export interface TrackCoverage {
+  trackId: string;
+  label: string;
+  kind: string;
+  startMs: number;
+  endMs: number | null;
+  /** Recorded (closed segments) plus marked gaps, as a share of the track's span up to the lesson end. */
+  coverage: number;
+  gapMs: number;
+}
+
+/**
+ * How much of the lesson every track holds: closed segments plus marked gaps, from the track's
+ * start to the lesson's end (on the lesson clock). An unmarked hole (a recorder that silently
+ * stopped) lowers it; a marked gap does not.
+ */
+export async function coverageOf(db: Db, lessonId: string, lessonEndMs: number): Promise<TrackCoverage[]> {
+  const gaps = await gapsOf(db, lessonId);
+  const out: TrackCoverage[] = [];
+  for (const t of await tracksOf(db, lessonId)) {
+    const segs = (await segmentsOf(db, t.id)).filter((s) => s.state === 'closed' && s.end_ms !== null);
+    const recorded = segs.reduce((n, s) => n + (s.end_ms! - s.start_ms), 0);
+    const gapMs = gaps.filter((g) => g.trackId === t.id).reduce((n, g) => n + (g.toMs - g.fromMs), 0);
+    const span = Math.max(1, lessonEndMs - t.start_ms);
+    out.push({ trackId: t.id, label: `${t.owner}:${t.source}`, kind: t.kind, startMs: t.start_ms, endMs: t.end_ms, coverage: (recorded + gapMs) / span, gapMs });
+  }
+  return out;
+}

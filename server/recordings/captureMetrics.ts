@@ -1,0 +1,10 @@
+// Counters of the capture side, registered on the /metrics registry by server/metrics.ts.
+// Module-level (not per registry) because recorders count from wherever they run.
+import client from 'prom-client';
+
+/** Recorders the watchdog restarted: live source, nothing written for two segment lengths. */
+export const recorderWatchdogRestarts = new client.Counter({
+  name: 'tongbu_recorder_watchdog_restarts_total',
+  help: 'Recorder processes restarted because they wrote nothing for two segment lengths while their source was live',
+  registers: [],
+});
