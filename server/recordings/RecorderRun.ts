@@ -4,6 +4,7 @@
 // the track (LessonRecording) then decides whether to start another run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
@@ -11,6 +12,9 @@ import type { ProducerMeta } from '../../media/MediaPeer.js';
 import { logger } from '../log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
+
+// setpriv execs what follows, so the child's pid is ffmpeg's own.
+const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
 
 const log = logger('recordings.run');
 
@@ -200,7 +204,11 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       '-reset_timestamps', '1',
       '-y', this.abs(`${this.o.trackDir}/seg-%05d.webm`),
     ];
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // setpriv --pdeathsig: a web process that is SIGKILLed or force-exited takes its recorders
+    // with it. SIGTERM, not SIGKILL: ffmpeg then closes the segment it is writing.
+    const child = HAS_SETPRIV
+      ? spawn('setpriv', ['--pdeathsig', 'SIGTERM', 'ffmpeg', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.ffmpeg = child;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
