@@ -34,6 +34,7 @@ export function summarise(s: LessonState, lesson: { title: string; startedAt: st
   };
 }
 
+const TRAIL = new Set([',', '.', ';', ':', ')', ']']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -47,10 +48,15 @@ export function publicError(message: string): string {
   // "segment 3 of track <id>: …": the page names the track by its label already.
   for (const raw of message.replace(/ of track [^\s:]+/g, '').split(/\s+/)) {
     if (!raw) continue;
-    const tail = /[,.;:)\]]+$/.exec(raw)?.[0] ?? '';
-    let tok = tail ? raw.slice(0, -tail.length) : raw;
-    const lead = /^[([]+/.exec(tok)?.[0] ?? '';
-    tok = tok.slice(lead.length);
+    // Punctuation around a token, by scanning (an anchored `[…]+$` pattern would rescan a run of
+    // dots from every position: quadratic on hostile text).
+    let end = raw.length;
+    while (end > 0 && TRAIL.has(raw[end - 1])) end--;
+    let start = 0;
+    while (start < end && (raw[start] === '(' || raw[start] === '[')) start++;
+    const tail = raw.slice(end);
+    const lead = raw.slice(0, start);
+    let tok = raw.slice(start, end);
     if (tok.includes('/') || tok.includes('\\')) tok = tok.split(/[/\\]/).pop() ?? '';
     if (UUID.test(tok)) tok = '';
     else if (/^0x[0-9a-f]{6,}$/i.test(tok)) tok = '';

@@ -6,7 +6,8 @@
 // failed segments, lesson end → research playback ready, and how often a client showed
 // 重新连接中 (the connection banner).
 //
-//   npx tsx tests/bench/recording-soak.ts [--minutes=15]
+//   npx tsx tests/bench/recording-soak.ts [--minutes=15] [--playback-wait=600]
+// Needs the client built: npx vite build --config client/vite.config.ts
 // stress-ng runs for the lesson plus 2 minutes at most (--timeout), stopped once playback is ready.
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,9 @@ import { poll, startBurner } from './overloadRun.js';
 
 const NAME = 'recording-soak';
 const log = (...a: unknown[]) => blog(NAME, ...a);
-const MINUTES = Number(process.argv.find((a) => a.startsWith('--minutes='))?.split('=')[1] ?? process.env.BENCH_MINUTES ?? 15);
+const arg = (k: string, d: number) => Number(process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d);
+const MINUTES = arg('minutes', Number(process.env.BENCH_MINUTES ?? 15));
+const PLAYBACK_WAIT_S = arg('playback-wait', 600);
 
 async function replay(page: Page, lessonId: string): Promise<ReplayInfo> {
   const r = await page.request.get(`/api/recordings/${lessonId}`);
@@ -87,7 +90,11 @@ async function main(): Promise<void> {
     }
     await teacher.getByTestId('lesson-end').click();
     const endedAt = Date.now();
-    await poll(async () => (await replay(teacher, demo.lessonId)).progress.playbackReady, 600_000, 'research playback', 1000);
+    const ready = await poll(async () => (await replay(teacher, demo.lessonId)).progress.playbackReady, PLAYBACK_WAIT_S * 1000, 'research playback', 1000).then(
+      () => true,
+      () => false,
+    );
+    // Not ready within the wait: reported as the wait (and as missing the target).
     const playbackReadyS = (Date.now() - endedAt) / 1000;
     const loadDuring = burner.loads.length ? round(burner.loads.reduce((a, b) => a + b, 0) / burner.loads.length, 2) : null;
     burner.stop();
@@ -104,6 +111,7 @@ async function main(): Promise<void> {
       video_coverage: min('video'),
       failed_segments: failed,
       playback_ready_s: round(playbackReadyS, 1),
+      playback_ready_within_wait: ready,
       detail: {
         lesson_min: MINUTES,
         lesson_recorded_s: round(lengthS, 1),
@@ -118,7 +126,7 @@ async function main(): Promise<void> {
     };
     log(JSON.stringify(result, null, 2));
     writeFileSync(path.join(RESULTS_DIR, `${NAME}.json`), JSON.stringify(result, null, 2) + '\n');
-    const meets = result.audio_coverage >= 0.99 && result.video_coverage >= 0.95 && playbackReadyS <= 60;
+    const meets = ready && result.audio_coverage >= 0.99 && result.video_coverage >= 0.95 && playbackReadyS <= 60;
     updateDocRow({
       benchmark: NAME,
       figures: `${MINUTES}-min lesson in Chromium (teacher + 2 classrooms), stress-ng on all ${burner.cores} cores (load ≈ ${loadDuring}): audio **${round(result.audio_coverage * 100, 1)} %**, video **${round(result.video_coverage * 100, 1)} %** (worst track), **${failed}** failed segments, playback ready **${round(playbackReadyS, 1)} s** after the end, 重新连接中 shown ${[...reconnecting.values()].reduce((a, b) => a + b, 0)}× — ${meets ? 'meets' : 'MISSES'} targets`,
