@@ -396,7 +396,7 @@ function errorText(err: unknown): string {
  */
 export function ffmpegError(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const noise = /^(Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|encoder\s*:|Press \[q\]|\[?\w+\s*:|SDP:|[a-z_]+\s*:\s)/;
+  const noise = /^(Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|encoder\s*:|Press \[q\]|\[?\w+\s*:)/;
   const meaningful = lines.filter((l) => !noise.test(l) || /error|could not|failed|invalid|cannot|unable|non-monoton/i.test(l));
   return (meaningful.length ? meaningful : lines).slice(-3).join(' | ') || '(no output)';
 }
