@@ -34,6 +34,7 @@ interface PoolEvents {
 export class WorkerPool extends EventEmitter<PoolEvents> {
   private slots: (PooledWorker | undefined)[] = [];
   private closed = false;
+  private halted = false;
   private respawning = new Map<number, Promise<PooledWorker>>();
 
   private constructor(private readonly opts: WorkerPoolOptions) {
@@ -52,7 +53,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   /** The least loaded live worker; waits for a respawn if every worker is down. */
   async pick(): Promise<PooledWorker> {
-    if (this.closed) throw new Error('worker pool closed');
+    if (this.closed || this.halted) throw new Error('worker pool closed');
     const live = this.workers.filter((w) => !w.worker.closed);
     if (live.length) return live.reduce((a, b) => (b.routers < a.routers ? b : a));
     const pending = [...this.respawning.values()];
@@ -100,7 +101,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     log.error('worker died', { index: slot.index, pid: slot.worker.pid, err });
     if (this.slots[slot.index] === slot) this.slots[slot.index] = undefined;
     this.emit('died', slot.index);
-    if (this.closed) return;
+    if (this.closed || this.halted) return;
     this.respawn(slot.index).catch((e) => log.error('worker respawn gave up', { index: slot.index, err: e }));
   }
 
@@ -134,6 +135,11 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
       }
     }
+  }
+
+  /** Shutdown has begun: a worker that dies now (the group's SIGTERM reached it) stays dead. */
+  stopRespawning(): void {
+    this.halted = true;
   }
 
   close(): void {

@@ -86,7 +86,7 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
     // Children get less time than we have, so we can still SIGKILL one that hangs.
     const graceMs = Math.max(1000, config.shutdownTimeoutMs - 2000);
     const children = spawnWorkerProcesses({ count: workerProcesses, redisUrl, dataDir: config.dataDir, graceMs });
-    stops.push({ name: 'worker processes', stop: () => children.stop(), kill: () => children.kill() });
+    stops.push({ name: 'worker processes', stop: () => children.stop(), kill: () => children.kill(), halt: () => children.halt() });
   }
 
   let demo: DemoAccounts | null = null;
@@ -105,7 +105,7 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
     stops.push({ name: 'queues', stop: () => queues.close() });
     web = await startWebServer(config, db, { queues, redisUrl });
     const started = web;
-    stops.push({ name: 'web', stop: () => started.close() });
+    stops.push({ name: 'web', stop: () => started.close(), halt: () => started.pool.stopRespawning() });
   }
 
   printBanner(web, demo, config.dataDir);

@@ -12,6 +12,12 @@ export interface StopStep {
   stop: () => Promise<void> | void;
   /** Synchronous last resort when the step ran out of time (e.g. SIGKILL its child processes). */
   kill?: () => void;
+  /**
+   * Synchronous, called for every step the moment shutdown begins: stop replacing what dies.
+   * A service manager signals the whole process group, so media workers and worker children
+   * die while earlier steps still run; respawning them then would outlive the shutdown.
+   */
+  halt?: () => void;
 }
 
 /** Time each later step keeps for itself when an earlier step hangs. */
@@ -24,6 +30,13 @@ const RESERVE_PER_STEP_MS = 1000;
 export async function runStops(steps: readonly StopStep[], deadlineMs: number): Promise<boolean> {
   const end = Date.now() + deadlineMs;
   let clean = true;
+  for (const step of steps) {
+    try {
+      step.halt?.();
+    } catch (err) {
+      log.error('halt failed', { part: step.name, err });
+    }
+  }
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     const reserve = Math.min((steps.length - 1 - i) * RESERVE_PER_STEP_MS, (end - Date.now()) / 2);

@@ -16,6 +16,8 @@ export function workerProcessCount(env: NodeJS.ProcessEnv = process.env): number
 }
 
 export interface WorkerProcesses {
+  /** No more restarts: the children are ending with us. */
+  halt(): void;
   stop(): Promise<void>;
   /** Last resort of a shutdown out of time: SIGKILL every child now. */
   kill(): void;
@@ -52,6 +54,9 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
   };
   for (let i = 0; i < opts.count; i++) start(i);
   return {
+    halt() {
+      stopping = true;
+    },
     async stop() {
       stopping = true;
       await Promise.all(
