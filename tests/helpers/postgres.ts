@@ -4,7 +4,7 @@
 // initdb and postgres refuse to run as root, so as root they run as the `postgres` user.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from './freePort.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -42,16 +42,6 @@ export function postgresBinDir(): string {
   return found;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** uid/gid to run the server as: ourselves, or `postgres` when we are root. */
 function runAs(): { uid?: number; gid?: number } {

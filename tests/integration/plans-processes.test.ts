@@ -5,7 +5,7 @@
 // on PostgreSQL, concurrently.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../helpers/freePort.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,16 +22,6 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const PASSWORD = 'plans-processes-demo';
 const RTC_BASE = 47000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One product web process (`node --import tsx server/main.ts --web`), restartable on its port. */
 class WebProcess {

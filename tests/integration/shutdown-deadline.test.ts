@@ -4,7 +4,7 @@
 // be gone within the configured bound, with nothing orphaned in the group.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../helpers/freePort.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,16 +17,6 @@ const DEADLINE_S = 4;
 /** Process start-up and exit under a loaded 2-core machine; the bound itself is DEADLINE_S. */
 const SLACK_MS = 3000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Is any process of this process group still alive? */
 function groupAlive(pgid: number): boolean {
