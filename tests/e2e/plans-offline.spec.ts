@@ -11,6 +11,7 @@ import { signIn } from './actors.js';
 import { HeadlessEditor } from '../helpers/planEditor.js';
 import type { PmNode } from '../../server/plans/pmSchema.js';
 import { docToJSON } from '../../server/plans/ydoc.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const server = new ProductServer(48900, 48000);
 // Fixed by default: the title names the seed, and Playwright matches tests by title across processes.
@@ -24,15 +25,6 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The text of every text node, in order: the same for the editor's DOM and the stored JSON. */
 const textOf = (n: PmNode): string => (n.type === 'text' ? (n.text ?? '') : (n.content ?? []).map(textOf).join(''));

@@ -21,6 +21,7 @@ import {
   type LiveTestServer,
   type TestClient,
 } from '../helpers/liveServer.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const SEED = Number(process.env.TONGBU_FUZZ_SEED ?? 0x7b0b5eed) >>> 0;
 const ROUNDS = Number(process.env.TONGBU_FUZZ_ROUNDS ?? 4);
@@ -33,15 +34,6 @@ const POLLUTION_MARK = 'tongbuPolluted';
 
 // ---- a seeded PRNG -----------------------------------------------------------------
 
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 /** The generator in use. Each socket has its own, so the sequence it sends does not depend on timing. */
 let rand = mulberry32(SEED);
 function withRng<T>(rng: () => number, fn: () => T): T {

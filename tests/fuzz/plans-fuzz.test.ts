@@ -16,19 +16,11 @@ import { HeadlessEditor, planRequest } from '../helpers/planEditor.js';
 import { waitFor } from '../helpers/liveServer.js';
 import { loadState } from '../../server/plans/store.js';
 import { checkDocument, docFromUpdates } from '../../server/plans/ydoc.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const SEED = Number(process.env.TONGBU_FUZZ_SEED ?? 0x9a11ed) >>> 0;
 const ROUNDS = 250;
 
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let c: PlanCluster;
 beforeAll(async () => {
