@@ -55,6 +55,17 @@ export class RateLimiter {
   }
 }
 
+/** Chat limits, by name: the web role's shared ones and the socket servers' own defaults alike. */
+export const CHAT_LIMITS = {
+  lesson: { name: 'lesson-chat', spec: { max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs } },
+  plan: { name: 'plan-chat', spec: { max: 5, windowMs: 10_000 } },
+} as const;
+
+export function chatLimiter(which: keyof typeof CHAT_LIMITS, redis?: Redis): RateLimiter {
+  const { name, spec } = CHAT_LIMITS[which];
+  return new RateLimiter(name, spec, redis);
+}
+
 /** Every limit of one web process, on its Redis when it has one. */
 export function createWebLimits(redis?: Redis) {
   const tenMinutes = 10 * 60_000;
@@ -66,8 +77,8 @@ export function createWebLimits(redis?: Redis) {
     /** One account guessed from many addresses; higher, so strangers cannot easily lock a teacher out. */
     loginUser: new RateLimiter('login-user', { max: 30, windowMs: tenMinutes }, redis),
     device: new RateLimiter('device-ip', { max: 20, windowMs: tenMinutes }, redis),
-    chat: new RateLimiter('lesson-chat', { max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs }, redis),
-    planChat: new RateLimiter('plan-chat', { max: 5, windowMs: 10_000 }, redis),
+    chat: chatLimiter('lesson', redis),
+    planChat: chatLimiter('plan', redis),
   };
 }
 export type WebLimits = ReturnType<typeof createWebLimits>;

@@ -6,7 +6,7 @@ import type { Db } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import { cookieAuth } from '../auth/socketAuth.js';
 import { capSocketsPerUser } from '../auth/socketCap.js';
-import { RateLimiter } from '../auth/rateLimit.js';
+import { chatLimiter as defaultChatLimiter, type RateLimiter } from '../auth/rateLimit.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { SocketEdge } from './edge.js';
 import { LessonRegistry } from './LessonRegistry.js';
@@ -54,7 +54,7 @@ export function createLiveService(
   });
   const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool, recordings: deps.recordings });
   deps.recordings?.onStatus((lessonId, status) => io.to(`lesson:${lessonId}`).emit('recording:state', status));
-  const chatLimiter = deps.chatLimiter ?? new RateLimiter('lesson-chat', { max: LIMITS.chatPerWindow, windowMs: LIMITS.chatWindowMs });
+  const chatLimiter = deps.chatLimiter ?? defaultChatLimiter('lesson');
   const iceServers = iceServersFrom();
 
   io.use(cookieAuth(deps.db));

@@ -21,7 +21,7 @@ import {
 import { cookieAuth } from '../auth/socketAuth.js';
 import { capSocketsPerUser } from '../auth/socketCap.js';
 import { LIMITS } from '../contract/limits.js';
-import { RateLimiter } from '../auth/rateLimit.js';
+import { chatLimiter as defaultChatLimiter, type RateLimiter } from '../auth/rateLimit.js';
 import { ContractEdge } from '../live/edge.js';
 import { logger } from '../log.js';
 import type { PlanHub } from './hub.js';
@@ -112,7 +112,7 @@ export async function attachPlanSockets(
   io.use(cookieAuth(db));
   io.use(capSocketsPerUser(LIMITS.socketsPerUserMax));
 
-  const chatLimiter = deps.chatLimiter ?? new RateLimiter('plan-chat', { max: 5, windowMs: 10_000 });
+  const chatLimiter = deps.chatLimiter ?? defaultChatLimiter('plan');
 
   io.on('connection', (socket: PlanSocket) => {
     const user = socket.data.user;
