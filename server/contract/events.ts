@@ -269,6 +269,18 @@ export interface NewConsumer {
   producerPaused: boolean;
 }
 
+/**
+ * Something about the recording the teacher should know but need not act on (the server
+ * already fixed it). Only the track's label (who and which source, as the recordings page
+ * names it): no ids, paths or ffmpeg text.
+ */
+export interface RecordingNotice {
+  kind: 'recorder-restarted';
+  /** stalled: alive but writing nothing (the watchdog); crashed: the recorder process died. */
+  cause: 'stalled' | 'crashed';
+  label: string;
+}
+
 export type ClientToServerEvents = {
   [E in ClientEventName]: (payload: ClientPayload<E>, ack: (res: Ack<ClientResults[E]>) => void) => void;
 };
@@ -294,6 +306,8 @@ export interface ServerToClientEvents {
   'media:reset': () => void;
   /** Recording started, paused, resumed or stopped by itself (disk full): every view shows it. */
   'recording:state': (s: RecordingStatus) => void;
+  /** To the lesson's teacher only: the recording hit a fault and recovered by itself. */
+  'recording:notice': (n: RecordingNotice) => void;
   /** Processing progress of a followed lesson's recording (recordings page). */
   'recording:progress': (p: RecordingProgress) => void;
   /** 评课: to viewers of the lesson's annotations (annotation:watch). */

@@ -54,6 +54,13 @@ export function createLiveService(
   });
   const registry = new LessonRegistry({ db: deps.db, io, pool: deps.pool, recordings: deps.recordings });
   deps.recordings?.onStatus((lessonId, status) => io.to(`lesson:${lessonId}`).emit('recording:state', status));
+  // A recovered recorder fault is the teacher's business only (a projector must not flash it at a class).
+  const onRecorderRestarted = ({ lessonId, label, cause }: { lessonId: string; label: string; cause: 'stalled' | 'crashed' }) => {
+    for (const p of registry.get(lessonId)?.peers.values() ?? []) {
+      if (p.info.lessonRole === 'teacher') p.socket.emit('recording:notice', { kind: 'recorder-restarted', cause, label });
+    }
+  };
+  deps.recordings?.on('recorderRestarted', onRecorderRestarted);
   const chatLimiter = deps.chatLimiter ?? defaultChatLimiter('lesson');
   const iceServers = iceServersFrom();
 
@@ -84,6 +91,7 @@ export function createLiveService(
     io,
     registry,
     async close() {
+      deps.recordings?.off('recorderRestarted', onRecorderRestarted);
       registry.closeAll();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -64,8 +64,8 @@ export interface LessonRecordingDeps {
   notify(status: RecordingStatus): void;
   /** A recorder hit a full disk. */
   onDiskFull(): void;
-  /** The watchdog restarted a stuck recorder (the teacher is told). */
-  onRecorderRestarted?(e: { trackId: string; label: string }): void;
+  /** A stuck (watchdog) or crashed recorder is being restarted (the teacher is told). */
+  onRecorderRestarted?(e: { trackId: string; label: string; cause: 'stalled' | 'crashed' }): void;
 }
 
 export class LessonRecording {
@@ -319,12 +319,17 @@ export class LessonRecording {
         if (end.stalled) {
           recorderWatchdogRestarts.inc();
           void this.event('recording:restarted', null, { trackId: track.id, reason: 'stalled' });
-          this.deps.onRecorderRestarted?.({ trackId: track.id, label: track.label });
+          this.deps.onRecorderRestarted?.({ trackId: track.id, label: track.label, cause: 'stalled' });
         }
         if (end.enospc) {
           track.gapReason = 'disk-full';
           this.deps.onDiskFull();
           return;
+        }
+        // A crash the track recovers from (its producer is still the one to record): the
+        // teacher hears of it, as of a stall. (A full disk says so through recording:state.)
+        if (!end.stalled && !this.ended && this.state === 'recording' && !producer.closed && track.producer === producer) {
+          this.deps.onRecorderRestarted?.({ trackId: track.id, label: track.label, cause: 'crashed' });
         }
         track.gapReason = producer.paused ? 'producer-paused' : 'recorder-died';
         this.restartLater(track, producer);

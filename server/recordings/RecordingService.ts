@@ -43,8 +43,8 @@ export interface RecordingServiceOptions {
 interface RecordingServiceEvents {
   segmentClosed: [e: { lessonId: string; trackId: string; seq: number }];
   recordingStopped: [e: { lessonId: string }];
-  /** The watchdog restarted a recorder that wrote nothing while its source was live. */
-  recorderRestarted: [e: { lessonId: string; trackId: string; label: string }];
+  /** A recorder is restarted: the watchdog found it writing nothing while its source was live (stalled), or it died (crashed). */
+  recorderRestarted: [e: { lessonId: string; trackId: string; label: string; cause: 'stalled' | 'crashed' }];
 }
 
 export class RecordingService extends EventEmitter<RecordingServiceEvents> {

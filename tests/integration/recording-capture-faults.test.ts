@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listLessonEvents } from '../../server/lessons/repo.js';
 import { recorderWatchdogRestarts } from '../../server/recordings/captureMetrics.js';
 import type { RecordingStatus } from '../../server/contract/domain.js';
+import type { RecordingNotice } from '../../server/contract/events.js';
 import { startLiveServer, waitFor, type LiveTestServer } from '../helpers/liveServer.js';
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
 import { abs, coverageOf, gapsOf, packetTimes, probe, recordingOf, segmentsOf, tracksOf } from './recording.helpers.js';
@@ -99,10 +100,13 @@ describe('recording faults', () => {
     await classroom.close();
   }, 120_000);
 
-  it('restarts a recorder that is stuck (writes nothing while its source is live): the watchdog logs and counts it', async () => {
+  it('restarts a recorder that is stuck (writes nothing while its source is live): the watchdog logs and counts it, the teacher is told', async () => {
     const lesson = await srv.createLesson([srv.classrooms.qingshan]);
     const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
     await teacher.client.ok('lesson:start', {});
+    // A projector in the lesson (no media, so the teacher's mic stays the only track).
+    const projector = await srv.connect(await srv.deviceCookie(srv.classrooms.qingshan), 'projector');
+    await projector.ok('lesson:join', { lessonId: lesson.id });
     const rec = () => srv.web.recordings.recordingOf(lesson.id)!;
     await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 1, 20_000, 'the mic track');
     const [mic] = await tracksOf(srv.db, lesson.id);
@@ -113,6 +117,15 @@ describe('recording faults', () => {
     const victim = rec().runOf(mic.id)!.pid!;
     process.kill(victim, 'SIGSTOP');
     expect((await restarted).trackId).toBe(mic.id);
+    const notice = await teacher.client.waitEvent<RecordingNotice>('recording:notice', () => true, 10_000);
+    const [{ label }] = await srv.db.query<{ label: string }>('select label from recording_tracks where id = $1', [mic.id]);
+    expect(notice).toEqual({ kind: 'recorder-restarted', cause: 'stalled', label });
+    expect(label).toMatch(/麦克风$/);
+    // Only the teacher: a round trip on the projector's socket after the teacher's notice
+    // arrived proves nothing was sent to it (a socket's messages arrive in order).
+    await projector.ok('chat:send', { text: '收到' });
+    expect(projector.events('recording:notice')).toEqual([]);
+    projector.close();
     await waitFor(() => {
       const pid = rec().runOf(mic.id)?.pid;
       return !!pid && pid !== victim;
@@ -143,6 +156,7 @@ describe('recording faults', () => {
     const clockZero = (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
     process.kill(victim, 'SIGKILL');
     const killedAt = Date.now() - clockZero;
+    expect(await teacher.client.waitEvent<RecordingNotice>('recording:notice', () => true, 10_000)).toMatchObject({ kind: 'recorder-restarted', cause: 'crashed' });
     // A new recorder process takes over the same track.
     await waitFor(() => {
       const pid = rec().runOf(video.id)?.pid;

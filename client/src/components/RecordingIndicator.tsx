@@ -1,6 +1,7 @@
 // 录制中: the lesson's recording state, in every live view (teacher, projector, observer).
 // Also says when this classroom (or, for the teacher, which classrooms) is not recorded.
 import type { RecordingStatus } from '../../../server/contract/domain.js';
+import type { RecordingNoticeItem } from '../live/LiveLesson.js';
 import { useT } from '../i18n/index.js';
 
 export function RecordingIndicator({
@@ -72,5 +73,31 @@ export function RecordingControls({
         </span>
       )}
     </>
+  );
+}
+
+/**
+ * Teacher console: recording faults the server has already recovered from. A quiet strip
+ * under the top bar (no dialog, nothing to do) that stays until dismissed, so a teacher who
+ * was looking at the class still sees it afterwards; a repeat counts up instead of stacking.
+ */
+export function RecordingNotices({ notices, onDismiss }: { notices: RecordingNoticeItem[]; onDismiss: (key: string) => void }) {
+  const t = useT();
+  if (!notices.length) return null;
+  return (
+    <div className="recording-notices" data-testid="recording-notices" role="status" aria-live="polite">
+      {notices.map((n) => (
+        <div key={n.key} className="recording-notice" data-testid="recording-notice" data-kind={n.kind} data-cause={n.cause}>
+          <span className="recording-notice-time">{new Date(n.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+          <span className="recording-notice-text">
+            {t(n.cause === 'stalled' ? 'recording.recoveredStalled' : 'recording.recoveredCrashed', { label: n.label })}
+            {n.count > 1 ? t('recording.noticeTimes', { n: n.count }) : ''}
+          </span>
+          <button className="link small" data-testid="recording-notice-dismiss" onClick={() => onDismiss(n.key)}>
+            {t('recording.noticeDismiss')}
+          </button>
+        </div>
+      ))}
+    </div>
   );
 }

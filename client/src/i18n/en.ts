@@ -41,6 +41,10 @@ export const en: Record<MessageKey, string> = {
   'recording.resume': 'Resume recording',
   'recording.notRecorded': 'This classroom is not recorded: its school has not consented',
   'recording.notRecordedList': 'Not recorded (no school consent): {names}',
+  'recording.recoveredStalled': 'Recording recovered by itself: {label} (the recorder stopped responding and was restarted)',
+  'recording.recoveredCrashed': 'Recording recovered by itself: {label} (the recorder exited unexpectedly and was restarted)',
+  'recording.noticeTimes': ' ({n} times)',
+  'recording.noticeDismiss': 'OK',
 
   'home.title': 'My lessons',
   'home.today': 'Today',

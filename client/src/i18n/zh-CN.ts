@@ -41,6 +41,10 @@ export const zhCN = {
   'recording.resume': '继续录制',
   'recording.notRecorded': '本课堂不录制：学校未同意',
   'recording.notRecordedList': '不录制（学校未同意）：{names}',
+  'recording.recoveredStalled': '录制已自动恢复：{label}（录制进程无响应，已重启）',
+  'recording.recoveredCrashed': '录制已自动恢复：{label}（录制进程意外退出，已重启）',
+  'recording.noticeTimes': '（{n} 次）',
+  'recording.noticeDismiss': '知道了',
 
   'home.title': '我的课程',
   'home.today': '今天',

@@ -54,6 +54,7 @@ const SERVER_EVENTS: Record<keyof ServerToClientEvents, true> = {
   'quiz:results': true,
   'media:reset': true,
   'recording:state': true,
+  'recording:notice': true,
   'recording:progress': true,
   'annotation:created': true,
   'annotation:deleted': true,

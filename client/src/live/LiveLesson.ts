@@ -2,7 +2,7 @@
 // any loss (socket disconnect, server restart, media:reset, transports that stay down).
 // Holds an immutable state object for React (useSyncExternalStore) and the user's actions.
 import type { ChatMessage, Lesson, LessonRole, PeerInfo, Quiz, QuizAnswer, RaisedHand, RecordingStatus } from '../../../server/contract/domain.js';
-import type { ClientEventName, ClientPayload, ClientResults, JoinedMedia, LessonSnapshot, NewConsumer } from '../../../server/contract/events.js';
+import type { ClientEventName, ClientPayload, ClientResults, JoinedMedia, LessonSnapshot, NewConsumer, RecordingNotice } from '../../../server/contract/events.js';
 import type { Ack } from '../../../server/contract/errors.js';
 import type { LessonResponse } from '../../../server/contract/api.js';
 import { api } from '../api.js';
@@ -33,6 +33,8 @@ export interface LiveState {
   quiz: { quiz: Quiz; answers: QuizAnswer[] } | null;
   /** 录制中 / paused / stopped (disk full), and classrooms not recorded (no consent). */
   recording: RecordingStatus;
+  /** Recording faults the server recovered from (teacher only), newest last, until dismissed. */
+  recordingNotices: RecordingNoticeItem[];
   /** dBov (-127..0) per classroom, from `audio:levels` (teacher only). */
   audioLevels: Record<string, number>;
   consumers: ConsumerInfo[];
@@ -60,6 +62,16 @@ export interface TestState {
   netQuality: NetQuality;
   recording: RecordingStatus;
 }
+
+/** One line per track and cause: a recorder that keeps failing counts up instead of stacking. */
+export interface RecordingNoticeItem extends RecordingNotice {
+  key: string;
+  count: number;
+  /** When it last happened (ms since epoch). */
+  at: number;
+}
+
+const NOTICES_KEEP = 4;
 
 /** What a full lesson:join brought for the media part, and the capabilities it sent. */
 interface JoinResult {
@@ -117,6 +129,7 @@ export class LiveLesson {
       chat: [],
       quiz: null,
       recording: { state: 'off', reason: null, unrecordedClassroomIds: [] },
+      recordingNotices: [],
       audioLevels: {},
       consumers: [],
       producers: [],
@@ -199,6 +212,7 @@ export class LiveLesson {
       }
       this.set({ recording });
     });
+    ev.on('recording:notice', (n) => this.addRecordingNotice(n));
     ev.on('audio:levels', (levels) => {
       const audioLevels: Record<string, number> = {};
       for (const l of levels) audioLevels[l.classroomId] = l.volume;
@@ -506,6 +520,19 @@ export class LiveLesson {
     this.set({ phase: 'ended' });
     const client = this.client;
     client.request('lesson:leave', {}, 2000).catch(() => undefined).finally(() => client.close());
+  }
+
+  private addRecordingNotice(n: RecordingNotice): void {
+    if (this.mode !== 'teach') return;
+    const key = `${n.kind}:${n.cause}:${n.label}`;
+    const prev = this.stateValue.recordingNotices.find((x) => x.key === key);
+    const item: RecordingNoticeItem = { ...n, key, count: (prev?.count ?? 0) + 1, at: Date.now() };
+    const rest = this.stateValue.recordingNotices.filter((x) => x.key !== key);
+    this.set({ recordingNotices: [...rest, item].slice(-NOTICES_KEEP) });
+  }
+
+  dismissRecordingNotice(key: string): void {
+    this.set({ recordingNotices: this.stateValue.recordingNotices.filter((x) => x.key !== key) });
   }
 
   private addChat(m: ChatMessage): void {

@@ -5,7 +5,7 @@ import type { LiveLesson, LiveState } from '../live/LiveLesson.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { LevelBar, NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
-import { RecordingControls, RecordingIndicator } from '../components/RecordingIndicator.js';
+import { RecordingControls, RecordingIndicator, RecordingNotices } from '../components/RecordingIndicator.js';
 import { ConnectingScreen, FatalScreen, HandsList, useNameOf } from '../components/LivePieces.js';
 import { QuizTeacherPanel } from '../components/Quiz.js';
 import { findVideo } from '../components/Stage.js';
@@ -83,6 +83,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
           <NetQualityBadge quality={state.netQuality} />
         </div>
       </header>
+      {!ended && <RecordingNotices notices={state.recordingNotices} onDismiss={(key) => live.dismissRecordingNotice(key)} />}
 
       {ended ? (
         <div className="center-screen" data-testid="lesson-ended">
