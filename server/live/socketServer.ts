@@ -21,6 +21,7 @@ import { registerRecordingHandlers } from './handlers/recording.js';
 import { registerRecordingWatchHandlers } from './handlers/recordingWatch.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
 import { iceServersFrom } from './iceServers.js';
+import { HEARTBEAT } from './heartbeat.js';
 import type { LiveServer } from './types.js';
 
 
@@ -46,9 +47,8 @@ export function createLiveService(
   const io: LiveServer = new Server(httpServer, {
     // Frames up to 4× an event's limit are read, so the edge can answer TOO_LARGE instead of a close.
     maxHttpBufferSize: LIMITS.frameBytesMax,
-    // A vanished projector is noticed within ~20 s (ping every 10 s, 10 s to answer).
-    pingInterval: 10_000,
-    pingTimeout: 10_000,
+    // Tolerates a busy machine: a late pong is not a vanished client (heartbeat.ts).
+    ...HEARTBEAT,
     serveClient: false,
     allowRequest: deps.allowRequest,
   });

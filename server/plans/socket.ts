@@ -2,6 +2,7 @@
 // (not a namespace of the lessons one) for its own frame limit and its own Redis adapter:
 // with Redis, editors connected to different processes share rooms.
 import type { Server as HttpServer } from 'node:http';
+import { HEARTBEAT } from '../live/heartbeat.js';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
@@ -66,8 +67,7 @@ export async function attachPlanSockets(
   const io: PlanServer = new Server(httpServer, {
     path: PLAN_SOCKET_PATH,
     maxHttpBufferSize: PLAN_LIMITS.frameBytesMax,
-    pingInterval: 10_000,
-    pingTimeout: 10_000,
+    ...HEARTBEAT, // the live sockets' heartbeat: a busy machine is not a lost editor
     serveClient: false,
     allowRequest: deps.allowRequest,
   });

@@ -151,7 +151,9 @@ describe('a participant that disappears', () => {
     expect(teacher.client.events('peer:left')).toHaveLength(20 + 5);
   }, 120_000);
 
-  it('is noticed within 30 s when its network just goes silent (no FIN, no RST)', async () => {
+  // Within the heartbeat's pingInterval + pingTimeout (40 s, server/live/heartbeat.ts: a busy
+  // machine's late pong must not count as gone), plus slack for a loaded test machine.
+  it('is noticed within 45 s when its network just goes silent (no FIN, no RST)', async () => {
     const baseline = await snapshot();
     const proxy = await silentProxy(srv.web.port);
     try {
@@ -160,14 +162,14 @@ describe('a participant that disappears', () => {
       expect(consumersOfA).toHaveLength(4);
       const frozenAt = Date.now();
       proxy.freeze();
-      await waitFor(() => consumersOfA.every((c) => c.closed), 30_000, 'silent client cleaned up by ping timeout');
+      await waitFor(() => consumersOfA.every((c) => c.closed), 45_000, 'silent client cleaned up by ping timeout');
       const took = Date.now() - frozenAt;
-      expect(took).toBeLessThan(30_000);
+      expect(took).toBeLessThan(45_000);
       await waitFor(async () => JSON.stringify(await snapshot()) === JSON.stringify(baseline), 5_000, 'back to baseline');
     } finally {
       proxy.close();
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('a mediasoup worker that dies', () => {

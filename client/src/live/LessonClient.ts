@@ -14,6 +14,7 @@ import type { Ack, ErrorCode } from '../../../server/contract/errors.js';
 import { tr, type MessageKey } from '../i18n/index.js';
 import { Emitter } from './emitter.js';
 import { backoffDelay } from './reconnect.js';
+import { LIVE_SOCKET_OPTIONS } from './socketOptions.js';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -82,18 +83,7 @@ export class LessonClient {
 
   constructor(opts: LessonClientOptions = {}) {
     this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
-    const socketOpts = {
-      path: '/socket.io',
-      withCredentials: true,
-      transports: ['websocket'],
-      reconnection: true,
-      reconnectionAttempts: Infinity,
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 10_000,
-      randomizationFactor: 0.5,
-      timeout: 10_000,
-      autoConnect: false,
-    };
+    const socketOpts = LIVE_SOCKET_OPTIONS;
     this.socket = (opts.url ? io(opts.url, socketOpts) : io(socketOpts)) as AppSocket;
 
     const loose = this.socket as unknown as LooseSocket;
