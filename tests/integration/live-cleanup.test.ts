@@ -153,7 +153,7 @@ describe('a participant that disappears', () => {
 
   // Within the heartbeat's pingInterval + pingTimeout (40 s, server/live/heartbeat.ts: a busy
   // machine's late pong must not count as gone), plus slack for a loaded test machine.
-  it('is noticed within 45 s when its network just goes silent (no FIN, no RST)', async () => {
+  it('is noticed within 50 s when its network just goes silent (no FIN, no RST)', async () => {
     const baseline = await snapshot();
     const proxy = await silentProxy(srv.web.port);
     try {
@@ -162,9 +162,9 @@ describe('a participant that disappears', () => {
       expect(consumersOfA).toHaveLength(4);
       const frozenAt = Date.now();
       proxy.freeze();
-      await waitFor(() => consumersOfA.every((c) => c.closed), 45_000, 'silent client cleaned up by ping timeout');
+      await waitFor(() => consumersOfA.every((c) => c.closed), 50_000, 'silent client cleaned up by ping timeout');
       const took = Date.now() - frozenAt;
-      expect(took).toBeLessThan(45_000);
+      expect(took).toBeLessThan(50_000);
       await waitFor(async () => JSON.stringify(await snapshot()) === JSON.stringify(baseline), 5_000, 'back to baseline');
     } finally {
       proxy.close();
