@@ -2,7 +2,7 @@
 // Also says when this classroom (or, for the teacher, which classrooms) is not recorded.
 import type { RecordingStatus } from '../../../server/contract/domain.js';
 import type { RecordingNoticeItem } from '../live/LiveLesson.js';
-import { useT } from '../i18n/index.js';
+import { localeOf, useI18n, useT } from '../i18n/index.js';
 
 export function RecordingIndicator({
   status,
@@ -82,13 +82,13 @@ export function RecordingControls({
  * was looking at the class still sees it afterwards; a repeat counts up instead of stacking.
  */
 export function RecordingNotices({ notices, onDismiss }: { notices: RecordingNoticeItem[]; onDismiss: (key: string) => void }) {
-  const t = useT();
+  const { t, lang } = useI18n();
   if (!notices.length) return null;
   return (
     <div className="recording-notices" data-testid="recording-notices" role="status" aria-live="polite">
       {notices.map((n) => (
         <div key={n.key} className="recording-notice" data-testid="recording-notice" data-kind={n.kind} data-cause={n.cause}>
-          <span className="recording-notice-time">{new Date(n.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}</span>
+          <span className="recording-notice-time">{new Date(n.at).toLocaleTimeString(localeOf(lang), { hour: '2-digit', minute: '2-digit', hour12: false })}</span>
           <span className="recording-notice-text">
             {t(n.cause === 'stalled' ? 'recording.recoveredStalled' : 'recording.recoveredCrashed', { label: n.label })}
             {n.count > 1 ? t('recording.noticeTimes', { n: n.count }) : ''}
