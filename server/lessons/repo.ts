@@ -112,13 +112,16 @@ export async function createLesson(db: Queryable, teacher: PublicUser, body: Cre
   });
 }
 
-/** scheduled → live → ended, once each; anything else is CONFLICT. */
-export async function setLessonState(db: Queryable, id: string, state: 'live' | 'ended'): Promise<Lesson> {
+/**
+ * scheduled → live → ended, once each; anything else is CONFLICT. `at` is the moment it
+ * happened when the caller took it (the recording's clock zero), else the database's now.
+ */
+export async function setLessonState(db: Queryable, id: string, state: 'live' | 'ended', at?: Date): Promise<Lesson> {
   const sql =
     state === 'live'
-      ? `update lessons set state = 'live', started_at = now() where id = $1 and state = 'scheduled' returning id`
-      : `update lessons set state = 'ended', ended_at = now() where id = $1 and state = 'live' returning id`;
-  const updated = await db.query(sql, [id]);
+      ? `update lessons set state = 'live', started_at = coalesce($2::timestamptz, now()) where id = $1 and state = 'scheduled' returning id`
+      : `update lessons set state = 'ended', ended_at = coalesce($2::timestamptz, now()) where id = $1 and state = 'live' returning id`;
+  const updated = await db.query(sql, [id, at?.toISOString() ?? null]);
   const lesson = await getLesson(db, id);
   if (!lesson) throw new AppError('NOT_FOUND', 'lesson not found');
   if (!updated.length) {

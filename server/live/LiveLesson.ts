@@ -343,5 +343,7 @@ export class LiveLesson {
     this.peers.clear();
     this.mediaNow?.close();
     this.mediaNow = null;
+    // Recorders armed for a lesson that never went live here.
+    if (this.lesson.state === 'scheduled') this.deps.recordings?.lessonClosed(this.lesson.id);
   }
 }

@@ -2,7 +2,7 @@
 // succession of recorder runs (a run per producer; a new run after a recorder crash, a
 // reconnection, a media worker restart or a pause). Between runs of a track lies a gap.
 import { randomUUID } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { RecordingStatus } from '../contract/domain.js';
@@ -78,10 +78,18 @@ export class LessonRecording {
   /** Database writes of this lesson, in order (a segment after its track row). */
   private q: Promise<void> = Promise.resolve();
   live: LiveLesson | null = null;
+  /**
+   * Armed: the lesson is not live yet, its recorders get ready for the producers already
+   * published and wait (see RecorderRun's `armed`); goLive() starts them at clock zero.
+   * Nothing is stored while armed.
+   */
+  armed = false;
+  /** Discarded (an armed recording that did not go live): it writes nothing any more. */
+  private discarded = false;
 
   constructor(
     readonly lessonId: string,
-    readonly clockZero: Date,
+    public clockZero: Date,
     state: repo.RecordingState,
     readonly unrecorded: { id: string; name: string; school: string }[],
     private readonly deps: LessonRecordingDeps,
@@ -90,6 +98,17 @@ export class LessonRecording {
   }
 
   clock = (): number => Date.now() - this.clockZero.getTime();
+
+  /**
+   * An armed recording: the lesson went live at `clockZero`; every recorder starts now.
+   * `stored` is the recording's row being written: the recording's own writes wait for it.
+   */
+  goLive(clockZero: Date, stored: Promise<unknown>): void {
+    this.clockZero = clockZero;
+    this.armed = false;
+    void this.enqueue('recording row', async () => void (await stored));
+    for (const t of this.tracks.values()) t.run?.go();
+  }
 
   status(): RecordingStatus {
     return { state: this.state, reason: this.reason, unrecordedClassroomIds: this.unrecorded.map((c) => c.id) };
@@ -103,6 +122,7 @@ export class LessonRecording {
   }
 
   private enqueue(what: string, fn: () => Promise<void>): Promise<void> {
+    if (this.discarded) return this.q;
     this.q = this.q.then(fn).catch((err) => log.error('recording bookkeeping failed', { lessonId: this.lessonId, what, err }));
     return this.q;
   }
@@ -264,12 +284,13 @@ export class LessonRecording {
       ports: this.deps.ports,
       clock: this.clock,
       keyFramesHeld: () => live.currentMedia?.keyFramesHeld ?? false,
+      armed: this.armed,
     });
     track.run = run;
     const ids = { lessonId: this.lessonId, trackId: track.id, producerId: producer.id, peerId: producer.appData.peerId, runNo: track.runNo };
-    log.info('recorder run starting', ids);
+    log.info(this.armed ? 'recorder run arming' : 'recorder run starting', ids);
     run.on('started', (baseMs) => {
-      log.info('recorder run recording', { ...ids, baseMs: Math.round(baseMs) });
+      log.info('recorder run recording', { ...ids, baseMs: Math.round(baseMs), eventLagMs: run.firstPacketLagMs });
       const gapFrom = track.lastMediaMs;
       const reason = track.gapReason;
       void this.enqueue('track start', async () => {
@@ -391,6 +412,20 @@ export class LessonRecording {
     await Promise.all([...ends, ...[...this.tracks.values()].map((t) => t.chain)]);
     for (const t of this.tracks.values()) if (t.run) await t.run.end({ kind: 'stopped' });
     await this.flush();
+  }
+
+  /** An armed recording that will not go live: its recorders end, their files go (nothing was recorded). */
+  async discard(): Promise<void> {
+    this.ended = true;
+    this.discarded = true;
+    await this.stopRuns('source-gone');
+    const lessonDir = path.join(this.deps.dataDir, 'recordings', this.lessonId);
+    for (const t of this.tracks.values()) {
+      if (!t.stored) await rm(path.join(lessonDir, 'tracks', t.id), { recursive: true, force: true });
+    }
+    // The folders go too when they are empty now (rmdir refuses otherwise).
+    await rmdir(path.join(lessonDir, 'tracks')).catch(() => undefined);
+    await rmdir(lessonDir).catch(() => undefined);
   }
 
   /** Test hook: the recorder process of a track. */

@@ -3,6 +3,7 @@
 // A run ends when it is stopped, when its producer or router goes, or when ffmpeg dies;
 // the track (LessonRecording) then decides whether to start another run.
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import type { ProducerMeta } from '../../media/MediaPeer.js';
 import { logger } from '../log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
+import { recorderRuns } from './captureMetrics.js';
 
 // setpriv execs what follows, so the child's pid is ffmpeg's own.
 const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
@@ -28,6 +30,14 @@ const BIND_TIMEOUT_MS = 60_000;
 const KEYFRAME_AFTER_BIND_MS = [0, 1_500, 4_000];
 /** ffmpeg ends by itself (cleanly) after this long without any RTP/RTCP packet: its consumer is gone, or it is an orphan. */
 const IDLE_TIMEOUT_S = 5;
+/**
+ * An armed recorder's keep-alive: while its consumer is paused (the lesson is not live yet)
+ * nothing reaches ffmpeg, which would give up after IDLE_TIMEOUT_S. An empty RTCP receiver
+ * report (RFC 3550 §6.4.2, no report blocks) on its RTCP port counts as traffic for ffmpeg's
+ * read timeout and is otherwise ignored by its RTP demuxer (it only parses SR and BYE).
+ */
+const KEEPALIVE_MS = 1_000;
+const EMPTY_RR = Buffer.from([0x80, 0xc9, 0x00, 0x01, 0x54, 0x42, 0x4b, 0x41]);
 
 export interface SegmentInfo {
   seq: number;
@@ -69,12 +79,21 @@ export interface RunOptions {
   clock: () => number;
   /** True while routine key-frame requests should wait (a browser's first frame is due). */
   keyFramesHeld?: () => boolean;
+  /**
+   * Armed: the run gets everything ready (transport, paused consumer, ffmpeg listening) and
+   * waits for go(). Recorders of producers published before the lesson goes live are armed,
+   * so that the recording starts at the lesson's first instant instead of a process start
+   * later (seconds on a loaded machine).
+   */
+  armed?: boolean;
 }
 
 export class RecorderRun extends EventEmitter<RunEvents> {
   /** Lesson-clock time of the first packet given to ffmpeg (its time zero). */
   baseMs: number | null = null;
   codec = '';
+  /** How late the first packet's trace event reached this process (ms; logged: a loaded machine shows here). */
+  firstPacketLagMs = 0;
   ffmpeg: ChildProcess | null = null;
   private transport: types.PlainTransport | null = null;
   private consumer: types.Consumer | null = null;
@@ -95,10 +114,22 @@ export class RecorderRun extends EventEmitter<RunEvents> {
    * as far as spawning ffmpeg): whoever replaces this run waits for exactly this.
    */
   readonly finished = new Promise<void>((r) => (this.resolveFinished = r));
+  private release!: () => void;
+  /** Settles at go() (or when the run ends first); an unarmed run is released from the start. */
+  private readonly released = new Promise<void>((r) => (this.release = r));
+  private keepAlive: dgram.Socket | null = null;
+  /** Where this run is counted in the tongbu_recorder_runs gauge. */
+  private counted: 'armed' | 'recording' | null = null;
 
   constructor(private readonly o: RunOptions) {
     super();
     this.nextSeq = o.firstSeq;
+    if (!o.armed) this.release();
+  }
+
+  /** An armed run starts recording now (at once if it is still getting ready: it goes on when ready). */
+  go(): void {
+    this.release();
   }
 
   get producer(): types.Producer<ProducerMeta> {
@@ -109,6 +140,9 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     if (this.endedEmitted) return;
     this.endedEmitted = true;
     this.ending = end;
+    this.release();
+    this.stopKeepAlive();
+    this.count(null);
     try {
       this.emit('ended', end, lastMediaMs);
     } finally {
@@ -222,13 +256,27 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     await this.waitBound(child);
     if (this.ending || consumer.closed || child.exitCode !== null || child.signalCode !== null) return;
     await this.transport.connect({ ip: '127.0.0.1', port: this.port, rtcpPort: this.port + 1 });
-    consumer.on('trace', () => {
+    consumer.on('trace', (trace) => {
       if (this.baseMs !== null) return;
-      this.baseMs = this.o.clock();
+      // When the worker sent the first packet, not when its event got here: on a loaded
+      // machine the event can come a second late, and the track would claim to start later
+      // than its media does. The worker's clock is uv_hrtime (CLOCK_MONOTONIC), as is Node's.
+      const lagMs = Math.max(0, Number(process.hrtime.bigint() / 1_000_000n) - trace.timestamp);
+      this.firstPacketLagMs = lagMs < 10_000 ? lagMs : 0;
+      this.baseMs = this.o.clock() - this.firstPacketLagMs;
+      if (!this.endedEmitted) this.count('recording');
       void consumer.enableTraceEvent([]).catch(() => undefined);
       this.emit('started', this.baseMs);
     });
     await consumer.enableTraceEvent(['rtp']);
+    if (this.o.armed) {
+      this.startKeepAlive(this.port);
+      this.count('armed');
+      await this.released;
+      this.stopKeepAlive();
+      this.count(null);
+      if (this.ending || consumer.closed || child.exitCode !== null || child.signalCode !== null) return;
+    }
     await consumer.resume();
     if (consumer.kind === 'video') {
       for (const ms of KEYFRAME_AFTER_BIND_MS) this.timers.push(setTimeout(() => this.keyFrame(), ms));
@@ -238,6 +286,34 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     }
     this.timers.push(setInterval(() => void this.poll(listRel), 500));
     this.timers.push(setInterval(() => void this.watch().catch((err) => log.warn('recorder watchdog check failed', { producerId: producer.id, err })), this.o.segmentMs));
+  }
+
+  private count(state: 'armed' | 'recording' | null): void {
+    if (this.counted) recorderRuns.dec({ state: this.counted });
+    if (state) recorderRuns.inc({ state });
+    this.counted = state;
+  }
+
+  private startKeepAlive(port: number): void {
+    const sock = dgram.createSocket('udp4');
+    // ffmpeg may answer with reports of its own; nothing here needs them.
+    sock.on('message', () => undefined);
+    sock.on('error', (err) => log.warn('recorder keep-alive failed', { producerId: this.o.producer.id, err }));
+    const send = () => sock.send(EMPTY_RR, port + 1, '127.0.0.1', () => undefined);
+    send();
+    const t = setInterval(send, KEEPALIVE_MS);
+    sock.once('close', () => clearInterval(t));
+    this.keepAlive = sock;
+  }
+
+  private stopKeepAlive(): void {
+    const sock = this.keepAlive;
+    this.keepAlive = null;
+    try {
+      sock?.close();
+    } catch {
+      // already closed
+    }
   }
 
   private async waitBound(child: ChildProcess): Promise<void> {
@@ -362,6 +438,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   end(why: RunEnd = { kind: 'stopped' }): Promise<void> {
     if (this.ending) return this.finished;
     this.ending = why;
+    // An armed run waiting for go() goes on to see that it is ending.
+    this.release();
     const child = this.ffmpeg;
     if (child && child.exitCode === null && child.signalCode === null) {
       // ffmpeg stops at SIGINT between packets; with none coming (the source is gone) its

@@ -52,6 +52,12 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
   minFreeBytes: number;
   private lessons = new Map<string, LessonRecording>();
   private loading = new Map<string, Promise<LessonRecording | null>>();
+  /** Recordings armed before their lesson went live (in memory only; see LessonRecording.armed). */
+  private armed = new Map<string, Promise<LessonRecording | null>>();
+  /** Armed recordings checked by beforeStart, to be set going by startNow. */
+  private ready = new Map<string, LessonRecording>();
+  /** Recordings set going by startNow: their row being written, for lessonStarted. */
+  private started = new Map<string, Promise<repo.RecordingRow>>();
   private ports: PortPool;
   private statusListeners: ((lessonId: string, s: RecordingStatus) => void)[] = [];
   private diskTimer: NodeJS.Timeout;
@@ -95,7 +101,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     return p;
   }
 
-  private make(lessonId: string, clockZero: Date, state: repo.RecordingState, unrecorded: LessonRecording['unrecorded']): LessonRecording {
+  private make(lessonId: string, clockZero: Date, state: repo.RecordingState, unrecorded: LessonRecording['unrecorded'], register = true): LessonRecording {
     const rec: LessonRecording = new LessonRecording(lessonId, clockZero, state, unrecorded, {
       db: this.o.db,
       dataDir: this.o.dataDir,
@@ -109,8 +115,58 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
       onDiskFull: () => void this.stopForDisk(rec),
       onRecorderRestarted: (e) => this.emit('recorderRestarted', { lessonId, ...e }),
     });
-    this.lessons.set(lessonId, rec);
+    if (register) this.lessons.set(lessonId, rec);
     return rec;
+  }
+
+  /**
+   * A producer of a lesson that is not live yet: when the lesson is to be recorded, its
+   * recorder gets ready now and starts at go-live (a recorder needs a process start, which a
+   * loaded machine can take seconds over: done now, the recording has the lesson's first
+   * instant). Consent is checked as for recording; nothing is written before go-live.
+   */
+  private arm(live: LiveLesson, producer: types.Producer<ProducerMeta>): void {
+    const lessonId = live.lesson.id;
+    // Checked and about to go live: the producer joins that recording.
+    const ready = this.ready.get(lessonId);
+    let p = ready ? Promise.resolve(ready) : this.armed.get(lessonId);
+    if (!p) {
+      p = (async () => {
+        const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
+        if (!on[0]?.recording || !(await this.diskOk())) return null;
+        const rec = this.make(lessonId, new Date(), 'recording', await this.unconsented(lessonId), false);
+        rec.armed = true;
+        return rec;
+      })();
+      this.armed.set(lessonId, p);
+      // A failed check is not remembered: the next producer tries again.
+      p.then((rec) => rec ?? this.armed.delete(lessonId)).catch((err) => {
+        this.armed.delete(lessonId);
+        log.error('could not arm the recording', { lessonId, err });
+      });
+    }
+    void p
+      .then((rec) => (rec?.armed && !this.closed && live.lesson.state === 'scheduled' ? rec.producerAdded(live, producer) : undefined))
+      .catch((err) => log.error('could not arm a recorder', { lessonId, err }));
+  }
+
+  /** The armed recording of a lesson that is going live now (taken out of the armed set). */
+  private async takeArmed(lessonId: string): Promise<LessonRecording | null> {
+    const p = this.armed.get(lessonId);
+    if (!p) return null;
+    this.armed.delete(lessonId);
+    return p.catch(() => null);
+  }
+
+  /** The live lesson closed (everyone left, the server moves it): armed recorders go. */
+  lessonClosed(lessonId: string): void {
+    const ready = this.ready.get(lessonId);
+    this.ready.delete(lessonId);
+    if (ready) void ready.discard().catch((err) => log.error('could not disarm the recording', { lessonId, err }));
+    if (!this.armed.has(lessonId)) return;
+    void this.takeArmed(lessonId)
+      .then((rec) => rec?.discard())
+      .catch((err) => log.error('could not disarm the recording', { lessonId, err }));
   }
 
   private async unconsented(lessonId: string): Promise<LessonRecording['unrecorded']> {
@@ -138,19 +194,86 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     return { ...OFF, unrecordedClassroomIds: (await this.unconsented(live.lesson.id)).map((c) => c.id) };
   }
 
+  /**
+   * The teacher is starting the lesson (called just before its state changes): the armed
+   * recording is checked now (still to be recorded? consent unchanged? disk?), so that
+   * lessonStarted can set it going without a database round trip: on a loaded machine each
+   * one is worth tenths of a second of the lesson's beginning.
+   */
+  async beforeStart(live: LiveLesson): Promise<void> {
+    const lessonId = live.lesson.id;
+    const armed = await this.takeArmed(lessonId);
+    if (!armed) return;
+    const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
+    const ok =
+      !!on[0]?.recording &&
+      !this.lessons.has(lessonId) &&
+      !(await repo.getRecording(this.o.db, lessonId)) &&
+      sameIds(armed.unrecorded, await this.unconsented(lessonId)) &&
+      (await this.diskOk());
+    // Not to be recorded (after all, or not like this): the armed recorders go, having stored nothing.
+    if (!ok) return armed.discard();
+    this.ready.set(lessonId, armed);
+  }
+
+  /**
+   * The lesson starts now (the caller stores this moment as its start): an armed recording
+   * checked by beforeStart sets its recorders going at once, before anything is awaited. Its
+   * row is written meanwhile, and every write of the recording queues after it.
+   */
+  startNow(live: LiveLesson): Date {
+    const at = new Date();
+    const lessonId = live.lesson.id;
+    const ready = this.ready.get(lessonId);
+    if (!ready || this.closed) return at;
+    this.ready.delete(lessonId);
+    this.lessons.set(lessonId, ready);
+    const row = repo.ensureRecording(this.o.db, lessonId, at, this.statusText(ready, false));
+    // Awaited by lessonStarted (or startFailed); this catch only keeps it from being unhandled meanwhile.
+    row.catch(() => undefined);
+    this.started.set(lessonId, row);
+    ready.goLive(at, row);
+    return at;
+  }
+
+  /** The lesson did not go live after startNow (its state could not be stored): nothing is kept. */
+  async startFailed(lessonId: string): Promise<void> {
+    if (!this.started.delete(lessonId)) return;
+    const rec = this.lessons.get(lessonId);
+    this.lessons.delete(lessonId);
+    await rec?.discard();
+    // Its row (and any track a first packet stored) would give a later start the wrong clock zero.
+    await this.o.db.query('delete from recording_tracks where lesson_id = $1', [lessonId]);
+    await this.o.db.query('delete from recordings where lesson_id = $1', [lessonId]);
+  }
+
   /** The lesson went live: start recording if it is to be recorded. */
   async lessonStarted(live: LiveLesson, actorId: string): Promise<RecordingStatus> {
     const lessonId = live.lesson.id;
-    const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
-    if (!on[0]?.recording) return OFF;
-    let rec = await this.load(lessonId);
-    if (!rec) {
-      const unrecorded = await this.unconsented(lessonId);
-      const clockZero = live.lesson.startedAt ? new Date(live.lesson.startedAt) : new Date();
-      const row = await repo.ensureRecording(this.o.db, lessonId, clockZero, this.statusText({ unrecorded }, false));
-      rec = this.lessons.get(lessonId) ?? this.make(lessonId, row.clockZero, row.state, unrecorded);
-      await rec.event('recording:start', actorId, { unrecordedClassroomIds: unrecorded.map((c) => c.id) });
-      if (unrecorded.length) await rec.event('recording:consent', null, { unrecordedClassroomIds: unrecorded.map((c) => c.id) });
+    const clockZero = live.lesson.startedAt ? new Date(live.lesson.startedAt) : new Date();
+    const row = this.started.get(lessonId);
+    this.started.delete(lessonId);
+    let rec: LessonRecording | null = null;
+    if (row && this.lessons.get(lessonId)) {
+      await row;
+      rec = this.lessons.get(lessonId)!;
+      await rec.event('recording:start', actorId, { unrecordedClassroomIds: rec.unrecorded.map((c) => c.id) });
+      if (rec.unrecorded.length) await rec.event('recording:consent', null, { unrecordedClassroomIds: rec.unrecorded.map((c) => c.id) });
+      // A producer armed since beforeStart: its own armed recording goes, recordAll below takes it.
+      await (await this.takeArmed(lessonId))?.discard();
+    } else {
+      // Armed recorders beforeStart did not see (a producer armed meanwhile) go: recording starts afresh.
+      await (await this.takeArmed(lessonId))?.discard();
+      const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
+      if (!on[0]?.recording) return OFF;
+      rec = await this.load(lessonId);
+      if (!rec) {
+        const unrecorded = await this.unconsented(lessonId);
+        const row = await repo.ensureRecording(this.o.db, lessonId, clockZero, this.statusText({ unrecorded }, false));
+        rec = this.lessons.get(lessonId) ?? this.make(lessonId, row.clockZero, row.state, unrecorded);
+        await rec.event('recording:start', actorId, { unrecordedClassroomIds: unrecorded.map((c) => c.id) });
+        if (unrecorded.length) await rec.event('recording:consent', null, { unrecordedClassroomIds: unrecorded.map((c) => c.id) });
+      }
     }
     rec.live = live;
     if (rec.state === 'recording' && !(await this.diskOk())) {
@@ -164,7 +287,9 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
 
   /** A new producer in a live lesson (also after a reconnect or a media worker restart). */
   producerAdded(live: LiveLesson, producer: types.Producer<ProducerMeta>): void {
-    if (this.closed || live.lesson.state !== 'live') return;
+    if (this.closed) return;
+    if (live.lesson.state === 'scheduled') return this.arm(live, producer);
+    if (live.lesson.state !== 'live') return;
     void this.load(live.lesson.id)
       .then((rec) => rec?.producerAdded(live, producer))
       .catch((err) => log.error('could not record producer', { lessonId: live.lesson.id, err }));
@@ -264,6 +389,14 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.diskTimer);
-    await Promise.all([...this.lessons.values()].map((r) => r.stopRuns('server-stopped')));
+    const armed = await Promise.all([...this.armed.keys()].map((id) => this.takeArmed(id)));
+    const ready = [...this.ready.values()];
+    this.ready.clear();
+    await Promise.all([...this.lessons.values(), ...ready, ...armed.filter((r) => r !== null)].map((r) => r.stopRuns('server-stopped')));
   }
+}
+
+function sameIds(a: { id: string }[], b: { id: string }[]): boolean {
+  const ids = new Set(a.map((x) => x.id));
+  return a.length === b.length && b.every((x) => ids.has(x.id));
 }

@@ -8,3 +8,15 @@ export const recorderWatchdogRestarts = new client.Counter({
   help: 'Recorder processes restarted because they wrote nothing for two segment lengths while their source was live',
   registers: [],
 });
+
+/**
+ * Recorder processes by state: `armed` (ready in a lesson's lobby, waiting for go-live) and
+ * `recording` (media reaching ffmpeg). Armed ones show an operator — and a test — that a
+ * lesson started now is recorded from its first instant.
+ */
+export const recorderRuns = new client.Gauge({
+  name: 'tongbu_recorder_runs',
+  help: 'Recorder processes: armed (ready before go-live) or recording',
+  labelNames: ['state'],
+  registers: [],
+});

@@ -1,7 +1,7 @@
 // Runs the real product (tsx server/main.ts --seed-demo) as a child process on its own
 // data folder, so a test can stop and restart it like a school's server.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processFaultLines } from '../../server/processFaults.js';
@@ -43,7 +43,8 @@ export class ProductServer {
         TONGBU_DEMO_PASSWORD: 'e2e-demo-password',
         TONGBU_RTC_MIN_PORT: String(this.rtcMinPort),
         TONGBU_RTC_MAX_PORT: String(this.rtcMinPort + 499),
-        TONGBU_LOG_LEVEL: 'warn',
+        // TONGBU_E2E_LOG_LEVEL=info TONGBU_E2E_LOG=/tmp/x.log keeps the product's log for a look after the run.
+        TONGBU_LOG_LEVEL: process.env.TONGBU_E2E_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -82,6 +83,7 @@ export class ProductServer {
   async dispose(): Promise<void> {
     await this.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
+    if (process.env.TONGBU_E2E_LOG) appendFileSync(process.env.TONGBU_E2E_LOG, this.log);
     // The product's safety net caught a rejection or an exception: a bug, whatever the test saw.
     const faults = processFaultLines(this.log);
     if (faults.length) throw new Error(`the product logged ${faults.length} unhandled rejection(s)/exception(s):\n${faults.join('\n')}`);

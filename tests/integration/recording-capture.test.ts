@@ -2,7 +2,9 @@
 // ffmpeg recorders writing WebM segments, PGlite. Checks codecs, durations, alignment on the
 // lesson clock (tone bursts at known times), pause/resume, consent and who may pause.
 import { mkdtempSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { startLiveServer, waitFor, type LiveTestServer, type TestClient } from '
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
 import { abs, gapsOf, probe, recordingOf, segmentsOf, toneLavfi, toneOnsetsOnClock, toneWav, tracksOf } from './recording.helpers.js';
 
+const execFileP = promisify(execFile);
 let srv: LiveTestServer;
 let dataDir: string;
 const sources: RtpSource[] = [];
@@ -35,6 +38,20 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Recorder (ffmpeg) processes writing into this lesson's folder. */
+async function recorderPids(lessonId: string): Promise<number[]> {
+  const { stdout } = await execFileP('pgrep', ['-f', `ffmpeg .*recordings/${lessonId}/tracks/`]).catch(() => ({ stdout: '' }));
+  return stdout.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+
+/** Segment files of the lesson on disk. */
+async function segmentFiles(lessonId: string): Promise<string[]> {
+  const dir = path.join(dataDir, 'recordings', lessonId, 'tracks');
+  const out: string[] = [];
+  for (const t of existsSync(dir) ? readdirSync(dir) : []) out.push(...readdirSync(path.join(dir, t)).filter((f) => f.endsWith('.webm')));
+  return out;
+}
 
 async function source(...args: Parameters<typeof startRtpSource> extends [unknown, infer O] ? [O] : never): Promise<RtpSource> {
   const s = await startRtpSource(srv, args[0]);
@@ -149,6 +166,62 @@ describe('a recorded lesson', () => {
     expect(await gapsOf(srv.db, lesson.id)).toEqual([]);
     for (const s of [teacher, classroom]) await s.close();
   }, 60_000);
+
+  it('records producers published before go-live from the lesson’s first instant (recorders armed in the lobby)', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    // Key frames every 200 ms: the video track's start then shows the recorder's readiness, not the GOP.
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', video: { gop: 3 }, audio: { lavfi: toneLavfi([1]) } });
+    // Armed in the lobby: two ffmpeg recorders listen, nothing is stored.
+    await waitFor(async () => (await recorderPids(lesson.id)).length === 2, 30_000, 'two armed recorders');
+    const armed = await recorderPids(lesson.id);
+    // Longer than ffmpeg's own read timeout (~10 s without a packet): the keep-alive holds them.
+    await sleep(12_000);
+    expect(await recorderPids(lesson.id)).toEqual(armed);
+    expect(await recordingOf(srv.db, lesson.id)).toBeNull();
+    expect(await tracksOf(srv.db, lesson.id)).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'recordings', lesson.id, 'tracks'))).toBe(true);
+    expect((await segmentFiles(lesson.id)).length).toBe(0);
+
+    await teacher.client.ok('lesson:start', {});
+    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 2, 15_000, 'both tracks recording');
+    // The same processes record: nothing was started at go-live.
+    expect(await recorderPids(lesson.id)).toEqual(armed);
+    await sleep(4_000);
+    const endedAt = await endLesson(teacher.client, lesson.id);
+    const rec = (await recordingOf(srv.db, lesson.id))!;
+    const lessonEndMs = endedAt - rec.clockZeroMs;
+    for (const t of await tracksOf(srv.db, lesson.id)) {
+      console.log(`armed ${t.source} track starts at ${t.start_ms} ms`);
+      // Before this change every track began 1.2–1.3 s after 开始上课 (a recorder start).
+      expect(t.start_ms, `${t.source} starts with the lesson`).toBeLessThan(t.kind === 'audio' ? 500 : 700);
+      expect(t.start_ms).toBeGreaterThanOrEqual(0);
+      const segs = await segmentsOf(srv.db, t.id);
+      let total = 0;
+      for (const s of segs) total += (await probe(abs(dataDir, s.path))).duration * 1000;
+      expect(Math.abs(total - (lessonEndMs - t.start_ms)), `${t.source}: ${total} ms recorded`).toBeLessThan(1_000);
+    }
+    expect(await gapsOf(srv.db, lesson.id)).toEqual([]);
+  }, 90_000);
+
+  it('drops armed recorders when the lesson will not be recorded after all, or the producer goes', async () => {
+    const lesson = await srv.createLesson([srv.classrooms.qingshan]);
+    const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true, video: true });
+    await waitFor(async () => (await recorderPids(lesson.id)).length === 2, 30_000, 'two armed recorders');
+    // The teacher turns recording off before starting: nothing of this lesson is recorded.
+    await srv.db.query('update lessons set recording = false where id = $1', [lesson.id]);
+    await teacher.client.ok('lesson:start', {});
+    await waitFor(async () => (await recorderPids(lesson.id)).length === 0, 20_000, 'armed recorders gone');
+    expect(await recordingOf(srv.db, lesson.id)).toBeNull();
+    expect(existsSync(path.join(dataDir, 'recordings', lesson.id, 'tracks'))).toBe(false);
+    await teacher.client.ok('lesson:end', {});
+
+    // A producer that goes in the lobby takes its armed recorder with it.
+    const other = await srv.createLesson([srv.classrooms.qingshan]);
+    const t2 = await source({ lessonId: other.id, as: 'teacher', audio: true });
+    await waitFor(async () => (await recorderPids(other.id)).length === 1, 30_000, 'an armed recorder');
+    await t2.close();
+    await waitFor(async () => (await recorderPids(other.id)).length === 0, 20_000, 'its recorder gone');
+  }, 90_000);
 
   it('pauses and resumes on the teacher’s word: nothing is written while paused, and everyone is told', async () => {
     const lesson = await srv.createLesson([srv.classrooms.qingshan]);

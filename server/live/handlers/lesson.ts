@@ -55,11 +55,21 @@ export function registerLessonHandlers(s: SocketSession): void {
   s.edge.on('lesson:start', async () => {
     const { live } = s.requireTeacher();
     if (live.lesson.state === 'live') return live.lesson;
-    live.lesson = await setLessonState(db, live.lesson.id, 'live');
+    // Recording starts with the lesson: recorders armed in the lobby are checked first, then
+    // set going at the very moment taken as the lesson's start (no database round trip in
+    // between). A failure to record never stops the lesson.
+    await s.deps.recordings?.beforeStart(live).catch((err) => log.error('recording could not be prepared', { err }));
+    const at = s.deps.recordings?.startNow(live);
+    try {
+      live.lesson = await setLessonState(db, live.lesson.id, 'live', at);
+    } catch (err) {
+      await s.deps.recordings?.startFailed(live.lesson.id).catch((e) => log.error('could not undo the recording start', { err: e }));
+      throw err;
+    }
+    const recording = s.deps.recordings?.lessonStarted(live, s.user.id).catch((err) => log.error('recording did not start', { err }));
     s.socket.nsp.to(live.room).emit('lesson:state', live.lesson);
     await live.logEvent('lesson:start', s.user.id, {});
-    // Recording starts with the lesson; a failure to record never stops the lesson.
-    await s.deps.recordings?.lessonStarted(live, s.user.id).catch((err) => log.error('recording did not start', { err }));
+    await recording;
     return live.lesson;
   });
 
