@@ -77,8 +77,10 @@ export function startBurner(seconds: number): Burner {
   const bound = Math.ceil(seconds);
   // Its own session (setsid), like other work on a shared machine: with autogroup scheduling
   // it then competes with the product's session as a whole, not with each of its processes.
-  const p = spawn('setsid', ['stress-ng', '--cpu', String(cores), '--cpu-method', 'matrixprod', '--timeout', `${bound}s`, '--quiet'], { stdio: 'ignore' });
   const loads: number[] = [];
+  // stress-ng's --timeout 0 would mean "forever": no burner at all then.
+  if (bound <= 0) return { cores, seconds: 0, loads, stop: () => undefined };
+  const p = spawn('setsid', ['stress-ng', '--cpu', String(cores), '--cpu-method', 'matrixprod', '--timeout', `${bound}s`, '--quiet'], { stdio: 'ignore' });
   const t = setInterval(() => loads.push(os.loadavg()[0]), 5_000);
   p.once('exit', () => clearInterval(t));
   return {
@@ -148,9 +150,15 @@ const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, 
  * silently), lowers it; a marked gap does not. lessonCoverage measures from clock zero instead.
  */
 export async function figures(db: Db, lessonId: string): Promise<RecordingFigures> {
-  const [rec] = await db.query<{ clock_zero: unknown; ended_at: unknown }>('select clock_zero, ended_at from recordings where lesson_id = $1', [lessonId]);
+  const [rec] = await db.query<{ clock_zero: unknown; ended_at: unknown; lesson_ended_at: unknown }>(
+    'select r.clock_zero, r.ended_at, l.ended_at as lesson_ended_at from recordings r join lessons l on l.id = r.lesson_id where r.lesson_id = $1',
+    [lessonId],
+  );
   if (!rec?.ended_at) throw new Error('recording has not ended');
-  const lessonEndMs = Date.parse(iso(rec.ended_at)) - Date.parse(iso(rec.clock_zero));
+  // The lesson's end (下课 pressed), as processing's lengthMs takes it; the recording's own
+  // ended_at comes later, once its recorders have closed their last segments.
+  const ends = [rec.ended_at, rec.lesson_ended_at].filter((x) => x != null).map((x) => Date.parse(iso(x)));
+  const lessonEndMs = Math.min(...ends) - Date.parse(iso(rec.clock_zero));
   const gaps = (await db.query('select track_id, from_ms, to_ms, reason from recording_gaps where lesson_id = $1 order by from_ms', [lessonId])).map((g) => ({
     trackId: (g.track_id as string | null) ?? null,
     fromMs: Number(g.from_ms),
@@ -234,6 +242,10 @@ export interface OverloadLessonOptions {
   /** Keep stress-ng on until playback is ready (benchmark) or stop it when the lesson ends (default). */
   burnThroughProcessing?: boolean;
   log?: (msg: string) => void;
+  /** No stress-ng (a baseline run on an idle machine). */
+  noBurner?: boolean;
+  /** Called with the database before everything is torn down (for a closer look at a run). */
+  inspect?: (db: Db, lessonId: string) => Promise<void>;
 }
 
 export interface Probe {
@@ -290,13 +302,28 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
     const { qingshan, shiqiao } = srv.classrooms;
     const lesson = await srv.createLesson([qingshan, shiqiao]);
     // Bounded: the lesson, the cuts' reconnections and processing's first minutes at most.
-    burner = startBurner(o.lessonS + (o.burnThroughProcessing ? 120 : 30));
+    burner = startBurner(o.noBurner ? 0 : o.lessonS + (o.burnThroughProcessing ? 120 : 30));
     log(`stress-ng on ${burner.cores} cores for at most ${burner.seconds} s; lesson of ${o.lessonS} s, ${o.cuts.length} network cuts`);
 
     const classroomVideo = { size: '640x360', fps: 20, bitrate: '500k', gop: 40 };
-    const classroom = (classroomId: string) => startRtpSource(server, { lessonId: lesson.id, as: { classroomId }, video: classroomVideo, audio: true, maxSeconds, waitForMedia: true });
+    // A client that cannot connect or join in time tries again, as the browser's reconnect does
+    // (on a saturated machine a socket can take longer than the helper's 5 s to connect).
+    const retrying = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn();
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          log(`${what}: attempt ${attempt} failed (${err instanceof Error ? err.message : String(err)}); again`);
+        }
+      }
+    };
+    const classroom = (classroomId: string) =>
+      retrying(`classroom ${classroomId} joins`, () => startRtpSource(server, { lessonId: lesson.id, as: { classroomId }, video: classroomVideo, audio: true, maxSeconds, waitForMedia: true }));
     // The teacher publishes before 开始上课, as in class; the classrooms join after.
-    const teacher = await startRtpSource(server, { lessonId: lesson.id, as: 'teacher', video: { size: '1280x720', fps: 20, bitrate: '1200k', gop: 40 }, audio: true, maxSeconds });
+    const teacher = await retrying('the teacher joins', () =>
+      startRtpSource(server, { lessonId: lesson.id, as: 'teacher', video: { size: '1280x720', fps: 20, bitrate: '1200k', gop: 40 }, audio: true, maxSeconds }),
+    );
     sources.push(teacher);
     await teacher.client.ok('lesson:start', {}, 30_000);
     const rec = await waitForRecording(srv.db, lesson.id);
@@ -381,6 +408,7 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
       : null;
 
     const f = await figures(srv.db, lesson.id);
+    await o.inspect?.(srv.db, lesson.id);
     const firstPacket = new Map<string, number>();
     for (const s of sources) {
       const key = s === teacher ? 'teacher' : s.snap.self.classroomId ?? '';
