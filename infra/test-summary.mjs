@@ -4,15 +4,19 @@ import { existsSync, readFileSync } from 'node:fs';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const [vitestFile, playwrightFile] = process.argv.slice(2);
+// Every argument but the last is a vitest report (the suite, then the overload test run alone).
+const vitestFiles = process.argv.slice(2, -1);
+const playwrightFile = process.argv.at(-1);
 let missing = false;
 
-if (existsSync(vitestFile)) {
-  const v = JSON.parse(readFileSync(vitestFile, 'utf8'));
-  passed += v.numPassedTests;
-  failed += v.numFailedTests + (v.numFailedTestSuites ?? 0);
-  skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
-} else missing = true;
+for (const vitestFile of vitestFiles) {
+  if (existsSync(vitestFile)) {
+    const v = JSON.parse(readFileSync(vitestFile, 'utf8'));
+    passed += v.numPassedTests;
+    failed += v.numFailedTests + (v.numFailedTestSuites ?? 0);
+    skipped += (v.numPendingTests ?? 0) + (v.numTodoTests ?? 0);
+  } else missing = true;
+}
 
 if (existsSync(playwrightFile)) {
   const s = JSON.parse(readFileSync(playwrightFile, 'utf8')).stats ?? {};

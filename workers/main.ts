@@ -3,7 +3,7 @@
 import { Queue, Worker } from 'bullmq';
 import { bullConnection, QUEUES } from './queues.js';
 import { lessonReportProcessor } from './processors/lessonReport.js';
-import { createRecordingQueues, startRecordingWorkers } from './recording/workers.js';
+import { createRecordingQueues, distinctQueues, startRecordingWorkers } from './recording/workers.js';
 import { logger } from '../server/log.js';
 
 const log = logger('workers');
@@ -46,7 +46,7 @@ export function createQueues(redisUrl: string, prefix?: string) {
     /** For QueueEvents on the web side (recording processing follows its jobs). */
     connection,
     prefix,
-    close: () => Promise.all([lessonReport.close(), ...Object.values(recording).map((q) => q.close())]).then(() => undefined),
+    close: () => Promise.all([lessonReport.close(), ...distinctQueues(recording).map((q) => q.close())]).then(() => undefined),
   };
 }
 export type Queues = ReturnType<typeof createQueues>;

@@ -7,8 +7,8 @@ import type { Queryable } from '../db/db.js';
 import type { RecordingProgress } from '../contract/recordings.js';
 import { AppError } from '../contract/errors.js';
 import { logger } from '../log.js';
-import type { RecordingQueues } from '../../workers/recording/workers.js';
-import { RECORDING_QUEUES, type RecordingQueue } from '../../workers/recording/jobs.js';
+import { jobOptions, type RecordingQueues } from '../../workers/recording/workers.js';
+import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../../workers/recording/jobs.js';
 import { planJobs, type LessonState } from './planner.js';
 import { summarise } from './progress.js';
 import {
@@ -46,13 +46,13 @@ export class RecordingProcessing {
 
   /** Follows the queues and catches up with whatever happened while this process was down. */
   async start(): Promise<void> {
-    for (const q of Object.keys(RECORDING_QUEUES) as RecordingQueue[]) {
-      const ev = new QueueEvents(RECORDING_QUEUES[q], { connection: this.deps.connection, prefix: this.deps.prefix });
-      ev.on('error', (err) => log.warn('queue events error', { queue: q, err }));
-      ev.on('active', ({ jobId }) => void this.onJob(q, jobId, 'active'));
-      ev.on('progress', ({ jobId, data }) => void this.onJob(q, jobId, 'progress', typeof data === 'number' ? data : undefined));
-      ev.on('completed', ({ jobId }) => void this.onJob(q, jobId, 'completed'));
-      ev.on('failed', ({ jobId }) => void this.onJob(q, jobId, 'failed'));
+    for (const name of RECORDING_QUEUE_NAMES) {
+      const ev = new QueueEvents(name, { connection: this.deps.connection, prefix: this.deps.prefix });
+      ev.on('error', (err) => log.warn('queue events error', { queue: name, err }));
+      ev.on('active', ({ jobId }) => void this.onJob(name, jobId, 'active'));
+      ev.on('progress', ({ jobId, data }) => void this.onJob(name, jobId, 'progress', typeof data === 'number' ? data : undefined));
+      ev.on('completed', ({ jobId }) => void this.onJob(name, jobId, 'completed'));
+      ev.on('failed', ({ jobId }) => void this.onJob(name, jobId, 'failed'));
       await ev.waitUntilReady();
       this.events.push(ev);
     }
@@ -118,7 +118,7 @@ export class RecordingProcessing {
       for (const spec of planJobs(s, this.deps.dataDir)) {
         // Row first, then job: a crash in between leaves a queued row without a job, which catchUp() repairs.
         const fresh = await insertOutput(this.deps.db, { lessonId, key: spec.key, kind: spec.kind, trackId: spec.trackId, seq: spec.seq, path: spec.path });
-        if (fresh) await this.queue(spec.queue).add(spec.kind, spec.data, { jobId: spec.key });
+        if (fresh) await this.queue(spec.queue).add(spec.queue, spec.data, jobOptions(spec.queue, spec.key));
       }
       this.schedulePush(lessonId);
     });
@@ -128,18 +128,21 @@ export class RecordingProcessing {
     return this.deps.queues[q];
   }
 
-  private async onJob(q: RecordingQueue, jobId: string | undefined, what: 'active' | 'progress' | 'completed' | 'failed', pct?: number): Promise<void> {
+  private async onJob(queueName: string, jobId: string | undefined, what: 'active' | 'progress' | 'completed' | 'failed', pct?: number): Promise<void> {
     if (!jobId || this.closed) return;
     try {
-      const job = await this.queue(q).getJob(jobId);
+      // A queue holds several job types; the job's name says which (the queue's entry of any of them finds it).
+      const anyKind = (Object.keys(RECORDING_QUEUES) as RecordingQueue[]).find((k) => RECORDING_QUEUES[k] === queueName)!;
+      const job = await this.queue(anyKind).getJob(jobId);
       const lessonId = (job?.data as { lessonId?: unknown } | undefined)?.lessonId;
-      if (!job || typeof lessonId !== 'string') return;
+      if (!job || typeof lessonId !== 'string' || !(job.name in RECORDING_QUEUES)) return;
+      const q = job.name as RecordingQueue;
       await this.serial(lessonId, () => this.apply(q, job, lessonId, what, pct));
       // Only a finished job can unlock the next stage (voice activity unlocks nothing).
       if ((what === 'completed' || what === 'failed') && q !== 'vad') await this.advance(lessonId);
       else this.schedulePush(lessonId);
     } catch (err) {
-      if (!this.closed) log.error('could not follow a processing job', { queue: q, jobId, what, err });
+      if (!this.closed) log.error('could not follow a processing job', { queue: queueName, jobId, what, err });
     }
   }
 

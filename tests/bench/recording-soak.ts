@@ -17,7 +17,7 @@ import { ProductServer } from '../e2e/harness.js';
 import type { ReplayInfo } from '../../server/contract/recordings.js';
 import { launch, newContext, signIn, signInDevice } from './browser.js';
 import { RESULTS_DIR, LOAD_AT_START, freePort, log as blog, machine, round, sleep, today, updateDocRow } from './lib.js';
-import { poll, startBurner } from './overloadRun.js';
+import { poll, startBurner } from '../helpers/overloadLesson.js';
 
 const NAME = 'recording-soak';
 const log = (...a: unknown[]) => blog(NAME, ...a);

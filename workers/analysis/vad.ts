@@ -15,6 +15,12 @@ export type VoiceSegments = Array<[number, number]>;
 
 export interface VadOptions {
   signal?: AbortSignal;
+  /**
+   * CPU niceness of the decoding ffmpeg (0–19). The recording pipeline runs analysis last
+   * (ANALYSIS_NICE): under overload it must not take CPU from the live lesson, the recorders,
+   * research playback or the composite.
+   */
+  nice?: number;
 }
 
 export class VadError extends Error {
@@ -61,7 +67,7 @@ export const VAD_PARAMS = {
  * `signal` by killing ffmpeg.
  */
 export async function detectVoiceActivity(file: string, opts: VadOptions = {}): Promise<VoiceSegments> {
-  const feats = await decodeFeatures(file, opts.signal);
+  const feats = await decodeFeatures(file, opts.signal, opts.nice ?? 0);
   return segmentsFromFeatures(feats);
 }
 
@@ -73,14 +79,12 @@ export interface FrameFeatures {
   frames: number;
 }
 
-function decodeFeatures(file: string, signal?: AbortSignal): Promise<FrameFeatures> {
+function decodeFeatures(file: string, signal: AbortSignal | undefined, nice: number): Promise<FrameFeatures> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new VadError('cancelled'));
-    const child = spawn(
-      'ffmpeg',
-      ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(RATE), '-f', 's16le', 'pipe:1'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(RATE), '-f', 's16le', 'pipe:1'];
+    // nice execs ffmpeg: the child's pid is ffmpeg's, so abort still kills the decoder itself.
+    const child = nice > 0 ? spawn('nice', ['-n', String(nice), 'ffmpeg', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const extractor = new FeatureExtractor();
     let stderr = '';
     child.stderr.setEncoding('utf8');

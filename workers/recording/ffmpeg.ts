@@ -10,6 +10,8 @@ const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv
 export const PLAYBACK_NICE = 5;
 /** Composite windows, concatenation, thumbnails, peaks: they may follow. */
 export const COMPOSITE_NICE = 15;
+/** Voice-activity analysis: last of all (it only feeds the research charts). */
+export const ANALYSIS_NICE = 19;
 
 export class FfmpegError extends Error {
   constructor(
@@ -25,6 +27,8 @@ export interface FfmpegRun {
   /** CPU seconds (user + system) ffmpeg reported with -benchmark. */
   cpuS: number;
   stderr: string;
+  /** The output's last out_time (-progress), seconds: where the output ended (its last frame's start). */
+  outTimeS: number | null;
 }
 
 /**
@@ -67,12 +71,14 @@ export function runFfmpeg(
     });
     child.stdout.setEncoding('utf8');
     let lastReport = 0;
+    let lastUs = -1;
     child.stdout.on('data', (d: string) => {
-      if (!opts.totalS || !opts.onProgress) return;
       const m = /out_time_us=(\d+)/g;
       let us = -1;
       for (let r = m.exec(d); r; r = m.exec(d)) us = Number(r[1]);
       if (us < 0) return;
+      lastUs = us;
+      if (!opts.totalS || !opts.onProgress) return;
       const f = Math.min(1, us / 1e6 / opts.totalS);
       if (f - lastReport >= 0.05) {
         lastReport = f;
@@ -91,15 +97,16 @@ export function runFfmpeg(
       if (code !== 0) {
         return reject(new FfmpegError(`ffmpeg failed (${sig ?? `exit ${code}`}): ${ffmpegErrorLine(stderr)}`, tail(stderr)));
       }
-      resolve({ cpuS: benchCpu(stderr), stderr });
+      resolve({ cpuS: benchCpu(stderr), stderr, outTimeS: lastUs >= 0 ? lastUs / 1e6 : null });
     });
   });
 }
 
-/** Duration in seconds of a media file's longest stream, per ffprobe. */
-export function probeDuration(file: string, signal?: AbortSignal): Promise<number> {
+/** Duration in seconds of a media file's longest stream, per ffprobe (at the job's niceness, like its ffmpeg). */
+export function probeDuration(file: string, signal?: AbortSignal, nice = 0): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { signal });
+    const args = ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file];
+    const child = nice > 0 ? spawn('nice', ['-n', String(nice), 'ffprobe', ...args], { signal }) : spawn('ffprobe', args, { signal });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -111,6 +118,12 @@ export function probeDuration(file: string, signal?: AbortSignal): Promise<numbe
       resolve(v);
     });
   });
+}
+
+/** The first input's container duration as ffmpeg logged it on opening it ("Duration: 00:00:04.01"), seconds. */
+export function inputDuration(stderr: string): number | null {
+  const m = /Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)/.exec(stderr);
+  return m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : null;
 }
 
 function benchCpu(stderr: string): number {

@@ -3,19 +3,49 @@
 // so a worker on another machine resolves them against its own mount of the same storage.
 import { z } from 'zod';
 
+/**
+ * The job types (a BullMQ job's name, and the kind of its output row), each with the queue it
+ * goes to. Three queues, each with workers of its own, so that under overload the work degrades
+ * in the issue's order — the live lesson, then recording, then processing, and within
+ * processing research playback first:
+ * - rec-track: what research playback needs (one recorded segment → H.264/AAC MPEG-TS for HLS):
+ *   it never waits behind a composite window or an analysis;
+ * - rec-after: the composite's windows and MP4, thumbnails and peaks, one pool of workers
+ *   taking jobs by BullMQ priority (JOB_PRIORITY): a lesson's windows never wait behind
+ *   another lesson's thumbnails;
+ * - rec-analysis: voice activity, last (ANALYSIS_NICE); a slot of its own, so a backlog of it
+ *   never holds a slot the composite needs.
+ */
 export const RECORDING_QUEUES = {
   /** One recorded segment → H.264/AAC MPEG-TS for research playback (HLS). */
   track: 'rec-track',
   /** One time window of the composite (all tracks laid out, audio mixed) → MPEG-TS. */
-  window: 'rec-window',
+  window: 'rec-after',
   /** The windows concatenated → composite MP4. */
-  composite: 'rec-composite',
-  thumbnails: 'rec-thumbnails',
-  peaks: 'rec-peaks',
+  composite: 'rec-after',
+  thumbnails: 'rec-after',
+  peaks: 'rec-after',
   /** detectVoiceActivity over one audio segment. */
-  vad: 'rec-vad',
+  vad: 'rec-analysis',
 } as const;
 export type RecordingQueue = keyof typeof RECORDING_QUEUES;
+
+/**
+ * BullMQ priority of each job type in its queue (1 = first; BullMQ takes a lower number first,
+ * in insertion order among equals): in rec-after the composite's windows, then its MP4, then
+ * thumbnails and peaks. Given for every type, so the order stays right if queues are merged.
+ */
+export const JOB_PRIORITY: Record<RecordingQueue, number> = {
+  track: 1,
+  window: 2,
+  composite: 3,
+  thumbnails: 4,
+  peaks: 4,
+  vad: 5,
+};
+
+/** The distinct queue names (several job types share one). */
+export const RECORDING_QUEUE_NAMES = [...new Set(Object.values(RECORDING_QUEUES))];
 
 /** A path inside the data folder: relative, no `..`, no odd characters. */
 export const relPath = z

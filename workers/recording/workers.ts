@@ -3,7 +3,7 @@
 // locked until the lock expires, then another worker takes it (stalled-job recovery).
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RECORDING_QUEUES, type RecordingQueue } from './jobs.js';
+import { JOB_PRIORITY, RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from './jobs.js';
 import { logger } from '../../server/log.js';
 import { trackProcessor } from '../processors/recording/track.js';
 import { windowProcessor } from '../processors/recording/window.js';
@@ -50,21 +50,27 @@ export async function startRecordingWorkers(connection: ConnectionOptions, redis
   };
   const lockDuration = opts.lockMs ?? Number(process.env.TONGBU_JOB_LOCK_MS ?? 30_000);
   const stalledInterval = opts.stalledCheckMs ?? Number(process.env.TONGBU_JOB_STALLED_CHECK_MS ?? 15_000);
-  const workers = (Object.keys(RECORDING_QUEUES) as RecordingQueue[]).map(
-    (q) =>
-      new Worker(RECORDING_QUEUES[q], honouringCancel(processors[q]), {
-        connection,
-        prefix: opts.prefix,
-        // ffmpeg uses the cores itself; one job per queue per worker process keeps a live
-        // lesson's SFU on the same machine responsive. Segments are short and mostly waiting
-        // on process start-up under load, so two run at once: the last segments of every
-        // track are done seconds after the end even while a window renders.
-        concurrency: q === 'track' ? 2 : 1,
-        lockDuration,
-        stalledInterval,
-        maxStalledCount: 2,
-      }),
-  );
+  const workers = RECORDING_QUEUE_NAMES.map((name) => {
+    const kinds = (Object.keys(RECORDING_QUEUES) as RecordingQueue[]).filter((k) => RECORDING_QUEUES[k] === name);
+    // A queue holds several job types: the job's name says which processor it is for.
+    const dispatch: Processor = (job, token, signal) => {
+      const kind = job.name as RecordingQueue;
+      if (!kinds.includes(kind)) throw new UnrecoverableError(`no processor for a ${job.name} job in ${name}`);
+      return processors[kind](job, token, signal);
+    };
+    return new Worker(name, honouringCancel(dispatch), {
+      connection,
+      prefix: opts.prefix,
+      // ffmpeg uses the cores itself; few jobs at once keep a live lesson's SFU on the same
+      // machine responsive. Segments are short and mostly waiting on process start-up under
+      // load, so two run at once: the last segments of every track are done seconds after the
+      // end. The composite path shares two more, taken by priority (JOB_PRIORITY); analysis one.
+      concurrency: name === RECORDING_QUEUES.vad ? 1 : 2,
+      lockDuration,
+      stalledInterval,
+      maxStalledCount: 2,
+    });
+  });
   // A Redis outage is reported once per worker until it reconnects (ioredis retries by itself).
   for (const w of workers) {
     let down = false;
@@ -99,12 +105,23 @@ export const RECORDING_JOB_DEFAULTS = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
+/** Options of a job of this type as the web side adds it: its priority in its queue. */
+export function jobOptions(kind: RecordingQueue, jobId: string) {
+  return { jobId, priority: JOB_PRIORITY[kind] };
+}
+
 export function createRecordingQueues(connection: ConnectionOptions, prefix?: string) {
+  const byName = new Map<string, Queue>();
   const make = (name: string) => {
-    const q = new Queue(name, { connection, prefix, defaultJobOptions: RECORDING_JOB_DEFAULTS });
-    q.on('error', () => undefined); // a Redis outage: ioredis reconnects; adding a job meanwhile rejects to its caller
+    let q = byName.get(name);
+    if (!q) {
+      q = new Queue(name, { connection, prefix, defaultJobOptions: RECORDING_JOB_DEFAULTS });
+      q.on('error', () => undefined); // a Redis outage: ioredis reconnects; adding a job meanwhile rejects to its caller
+      byName.set(name, q);
+    }
     return q;
   };
+  // One entry per job type; types that share a queue share its Queue object.
   const queues = {
     track: make(RECORDING_QUEUES.track),
     window: make(RECORDING_QUEUES.window),
@@ -116,3 +133,8 @@ export function createRecordingQueues(connection: ConnectionOptions, prefix?: st
   return queues;
 }
 export type RecordingQueues = ReturnType<typeof createRecordingQueues>;
+
+/** Each distinct Queue once (for closing). */
+export function distinctQueues(queues: RecordingQueues): Queue[] {
+  return [...new Set(Object.values(queues))];
+}

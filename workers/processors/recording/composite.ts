@@ -3,7 +3,7 @@
 import type { Job } from 'bullmq';
 import { compositeJob } from '../../recording/jobs.js';
 import { resolveIn } from '../../recording/paths.js';
-import { probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { COMPOSITE_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, progress, writeAtomically } from './common.js';
 
 export function compositeProcessor(dataDir: string) {
@@ -15,7 +15,7 @@ export function compositeProcessor(dataDir: string) {
         ['-i', `concat:${chunks.join('|')}`, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4', tmp],
         { signal, onProgress: progress(job) },
       );
-      return { durationS: await probeDuration(tmp, signal), cpuS: run.cpuS };
+      return { durationS: await probeDuration(tmp, signal, COMPOSITE_NICE), cpuS: run.cpuS };
     });
     await job.updateProgress(100);
     return r;

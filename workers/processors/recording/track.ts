@@ -4,7 +4,8 @@
 import type { Job } from 'bullmq';
 import { trackJob } from '../../recording/jobs.js';
 import { resolveIn } from '../../recording/paths.js';
-import { FfmpegError, PLAYBACK_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import path from 'node:path';
+import { FfmpegError, inputDuration, PLAYBACK_NICE, runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, writeAtomically } from './common.js';
 
 export interface TrackResult {
@@ -16,10 +17,6 @@ export function trackProcessor(dataDir: string) {
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<TrackResult> => {
     const data = parseJob(trackJob, job);
     const input = resolveIn(dataDir, data.input);
-    // A segment the demuxer cannot read fully is corrupt: say so rather than publish half of it.
-    const inDuration = await probeDuration(input, signal).catch((err: Error) => {
-      throw new FfmpegError(`segment ${data.seq} of track ${data.trackId} is unreadable: ${err.message}`, '');
-    });
     const codec =
       data.kind === 'video'
         ? // VFR passthrough: the recorder's WebM carries the real frame times; ffprobe's frame
@@ -36,6 +33,9 @@ export function trackProcessor(dataDir: string) {
            '-enc_time_base:v', '1:90000',
            '-vf', `setpts='if(lte(PTS,PREV_OUTPTS),PREV_OUTPTS+max(1,floor(0.001/TB)),PTS)',scale='min(1280,iw)':-2`, '-g', '60']
         : ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ar', '48000'];
+    // One process per segment: ffmpeg itself says how long its input is and where its output
+    // ended. Under overload a process start is most of a segment's cost (each ffprobe cost as
+    // much CPU as transcoding 4 s of audio), so the two ffprobe runs around it are gone.
     const r = await writeAtomically(resolveIn(dataDir, data.output), async (tmp) => {
       const run = await runFfmpeg(
         ['-xerror', '-i', input, ...codec, '-output_ts_offset', String(data.offsetMs / 1000), '-muxdelay', '0', '-f', 'mpegts', tmp],
@@ -44,15 +44,23 @@ export function trackProcessor(dataDir: string) {
         // database write on the web side, queued behind the lesson's other updates.
         { signal, nice: PLAYBACK_NICE },
       ).catch((err: Error) => {
-        throw new FfmpegError(`segment ${data.seq} of track ${data.trackId}: ${err.message}`, (err as FfmpegError).stderrTail ?? '');
+        // A segment the demuxer cannot open is unreadable: ffmpeg's error then names the file
+        // ("<file>: Invalid data found when processing input"), and that line says why.
+        const tailText = (err as FfmpegError).stderrTail ?? '';
+        const open = tailText.split('\n').find((l) => /\[(error|fatal)\] /.test(l) && l.includes(input));
+        const why = open ? open.slice(open.indexOf('] ', open.search(/\[(error|fatal)\] /)) + 2).replace(input, path.basename(input)) : null;
+        throw new FfmpegError(`segment ${data.seq} of track ${data.trackId}${why ? ` is unreadable: ${why}` : `: ${err.message}`}`, tailText);
       });
       // The demuxer reads a cut-off WebM to its end and says so only on stderr.
       const damage = /File ended prematurely|Truncating packet|Invalid data found|corrupt/i.exec(run.stderr);
       if (damage) throw new FfmpegError(`segment ${data.seq} of track ${data.trackId} is truncated or corrupt (${damage[0]})`, run.stderr.slice(-2000));
-      return { durationS: await probeDuration(tmp, signal), cpuS: run.cpuS };
+      if (run.outTimeS === null) throw new FfmpegError(`segment ${data.seq} of track ${data.trackId}: ffmpeg wrote no ${data.kind}`, run.stderr.slice(-2000));
+      return run;
     });
-    // ffprobe reports the TS duration including the offset start; the segment's own length is what playlists need.
-    const durationS = Math.max(0, Math.min(r.durationS, inDuration + 0.5));
+    // What the segment plays: its input's length when the output reached it (out_time is the
+    // last frame's start, a frame short of the end), else where the output really ended.
+    const inS = inputDuration(r.stderr);
+    const durationS = inS !== null && r.outTimeS! >= inS - 0.25 ? inS : r.outTimeS!;
     await job.updateProgress(100);
     return { durationS: Math.round(durationS * 1000) / 1000, cpuS: r.cpuS };
   };

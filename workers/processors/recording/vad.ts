@@ -5,6 +5,7 @@ import { vadJob } from '../../recording/jobs.js';
 import { resolveIn } from '../../recording/paths.js';
 import { parseJob } from './common.js';
 import { detectVoiceActivity } from '../../analysis/vad.js';
+import { ANALYSIS_NICE } from '../../recording/ffmpeg.js';
 
 export interface VadResult {
   trackId: string;
@@ -16,7 +17,7 @@ export interface VadResult {
 export function vadProcessor(dataDir: string) {
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<VadResult> => {
     const data = parseJob(vadJob, job);
-    const found = await detectVoiceActivity(resolveIn(dataDir, data.input), { signal });
+    const found = await detectVoiceActivity(resolveIn(dataDir, data.input), { signal, nice: ANALYSIS_NICE });
     await job.updateProgress(100);
     return {
       trackId: data.trackId,

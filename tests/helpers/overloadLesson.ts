@@ -1,0 +1,469 @@
+// A recorded lesson under CPU overload, shared by the CI test (tests/integration/recording-
+// overload.test.ts, ~3 min) and the benchmark (tests/bench/recording-overload.ts, 45 min), so
+// both measure the same thing: RTP sources (teacher camera + mic, two classrooms camera + mic),
+// stress-ng on every core (bounded by --timeout), one classroom's network cut and reconnected
+// several times, the live lesson probed all along, processing in its own worker process on a
+// real Redis, and every track's coverage read back from the database.
+// Also the pieces the browser soak benchmark (tests/bench/recording-soak.ts) shares.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Db } from '../../server/db/db.js';
+import { RecordingProcessing } from '../../server/recordings/processing.js';
+import type { RecordingProgress } from '../../server/contract/recordings.js';
+import { createQueues, type Queues } from '../../workers/main.js';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
+import { startLiveServer, type LiveTestServer } from './liveServer.js';
+import { startRtpSource, type RtpSource } from './rtpSource.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+
+// ---- the pipeline and the burner --------------------------------------------------------
+
+export interface Pipeline {
+  redis: EmbeddedRedis;
+  queues: Queues;
+  prefix: string;
+  worker: ChildProcess;
+  close(): Promise<void>;
+}
+
+/** Redis, the web side's queues and one worker process (server/main.ts --workers does the same). */
+export async function startPipeline(dataDir: string): Promise<Pipeline> {
+  const redis = await startEmbeddedRedis(dataDir);
+  const prefix = `overload-${randomUUID().slice(0, 8)}`;
+  const queues = createQueues(redis.url, prefix);
+  // pdeathsig: the worker process dies with its parent, whatever ends it.
+  const worker = spawn('setpriv', ['--pdeathsig', 'SIGKILL', process.execPath, '--import', 'tsx', path.join(ROOT, 'tests/helpers/recordingWorkerProcess.ts')], {
+    env: { ...process.env, REDIS_URL: redis.url, TONGBU_DATA_DIR: dataDir, TONGBU_QUEUE_PREFIX: prefix, TONGBU_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+    worker.once('exit', (code) => reject(new Error(`worker process exited ${code}`)));
+  });
+  return {
+    redis,
+    queues,
+    prefix,
+    worker,
+    async close() {
+      worker.kill('SIGTERM');
+      await Promise.race([new Promise((r) => worker.once('exit', r)), sleep(15_000)]);
+      if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+      await queues.close();
+      await redis.stop();
+    },
+  };
+}
+
+export interface Burner {
+  cores: number;
+  /** The bound given to stress-ng (--timeout). */
+  seconds: number;
+  stop(): void;
+  /** 1-minute load average samples taken while it ran. */
+  loads: number[];
+}
+
+/** stress-ng on every core, bounded by --timeout so nothing outlives the run that started it. */
+export function startBurner(seconds: number): Burner {
+  const cores = os.availableParallelism();
+  const bound = Math.ceil(seconds);
+  // Its own session (setsid), like other work on a shared machine: with autogroup scheduling
+  // it then competes with the product's session as a whole, not with each of its processes.
+  const loads: number[] = [];
+  // stress-ng's --timeout 0 would mean "forever": no burner at all then.
+  if (bound <= 0) return { cores, seconds: 0, loads, stop: () => undefined };
+  const p = spawn('setsid', ['stress-ng', '--cpu', String(cores), '--cpu-method', 'matrixprod', '--timeout', `${bound}s`, '--quiet'], { stdio: 'ignore' });
+  const t = setInterval(() => loads.push(os.loadavg()[0]), 5_000);
+  p.once('exit', () => clearInterval(t));
+  return {
+    cores,
+    seconds: bound,
+    loads,
+    stop() {
+      clearInterval(t);
+      // setsid execs stress-ng (same pid); its workers follow their parent's SIGTERM.
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+    },
+  };
+}
+
+/** Checks `ok` every `everyMs` (a lesson's progress is a few queries: not every 10 ms) until true or the timeout. */
+export async function poll(ok: () => Promise<boolean>, timeoutMs: number, what: string, everyMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+// ---- coverage ---------------------------------------------------------------------------
+
+export interface TrackFigures {
+  trackId: string;
+  label: string;
+  owner: string;
+  classroomId: string | null;
+  kind: 'audio' | 'video';
+  /** The track's span on the lesson clock: its first recorded instant → the lesson's end (ms). */
+  spanFromMs: number;
+  spanToMs: number;
+  /** Marked gaps (recording_gaps) inside the span, ms, and their reasons. */
+  gapMs: number;
+  gapReasons: string[];
+  /** Seconds research playback really has: the transcoded segments' durations (ffprobe, the track jobs' results). */
+  playedS: number;
+  /** playedS over the span minus its marked gaps: what was recorded of what could be. */
+  coverage: number;
+  /** playedS over the whole lesson (clock zero → end) minus the marked gaps: a late start counts against it. */
+  lessonCoverage: number;
+  segments: number;
+  failed: number;
+}
+
+export interface RecordingFigures {
+  audio_coverage: number;
+  video_coverage: number;
+  /** The same from the lesson's clock zero (a recorder that started late counts against it). */
+  audio_lesson_coverage: number;
+  video_lesson_coverage: number;
+  failed_segments: number;
+  segments: number;
+  lesson_recorded_s: number;
+  gaps: { trackId: string | null; fromMs: number; toMs: number; reason: string }[];
+  tracks: TrackFigures[];
+}
+
+const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+
+/**
+ * Every track's coverage, from the database after processing: the seconds its transcoded
+ * segments play, over its span (first recorded instant → lesson end) minus the gaps marked in
+ * recording_gaps. A failed or missing segment, or an unmarked hole (a recorder that stopped
+ * silently), lowers it; a marked gap does not. lessonCoverage measures from clock zero instead.
+ */
+export async function figures(db: Db, lessonId: string): Promise<RecordingFigures> {
+  const [rec] = await db.query<{ clock_zero: unknown; ended_at: unknown; lesson_ended_at: unknown }>(
+    'select r.clock_zero, r.ended_at, l.ended_at as lesson_ended_at from recordings r join lessons l on l.id = r.lesson_id where r.lesson_id = $1',
+    [lessonId],
+  );
+  if (!rec?.ended_at) throw new Error('recording has not ended');
+  // The lesson's end (下课 pressed), as processing's lengthMs takes it; the recording's own
+  // ended_at comes later, once its recorders have closed their last segments.
+  const ends = [rec.ended_at, rec.lesson_ended_at].filter((x) => x != null).map((x) => Date.parse(iso(x)));
+  const lessonEndMs = Math.min(...ends) - Date.parse(iso(rec.clock_zero));
+  const gaps = (await db.query('select track_id, from_ms, to_ms, reason from recording_gaps where lesson_id = $1 order by from_ms', [lessonId])).map((g) => ({
+    trackId: (g.track_id as string | null) ?? null,
+    fromMs: Number(g.from_ms),
+    toMs: Number(g.to_ms),
+    reason: String(g.reason),
+  }));
+  const tracks = await db.query<{ id: string; kind: 'audio' | 'video'; label: string; owner: string; classroom_id: string | null; start_ms: unknown }>(
+    'select id, kind, label, owner, classroom_id, start_ms from recording_tracks where lesson_id = $1 order by label, kind',
+    [lessonId],
+  );
+  const out: TrackFigures[] = [];
+  for (const t of tracks) {
+    const segs = await db.query<{ seq: number }>('select seq from recording_segments where track_id = $1', [t.id]);
+    const outs = await db.query<{ state: string; meta: unknown }>(`select state, meta from recording_outputs where lesson_id = $1 and kind = 'track' and track_id = $2`, [lessonId, t.id]);
+    let playedS = 0;
+    let failed = 0;
+    for (const o of outs) {
+      const meta = (typeof o.meta === 'string' ? JSON.parse(o.meta) : o.meta) as { durationS?: number } | null;
+      if (o.state === 'done') playedS += meta?.durationS ?? 0;
+      if (o.state === 'failed') failed++;
+    }
+    const from = Number(t.start_ms);
+    // Gaps of this track, or of the whole recording (a pause), inside the span.
+    const mine = gaps.filter((g) => g.trackId === t.id || g.trackId === null);
+    const gapMs = mine.reduce((n, g) => n + overlap(g.fromMs, g.toMs, from, lessonEndMs), 0);
+    const lessonGapMs = mine.reduce((n, g) => n + overlap(g.fromMs, g.toMs, 0, lessonEndMs), 0);
+    const share = (ms: number) => round(Math.min(1, (playedS * 1000) / Math.max(1, ms)), 4);
+    out.push({
+      trackId: t.id,
+      label: t.label,
+      owner: t.owner,
+      classroomId: t.classroom_id,
+      kind: t.kind,
+      spanFromMs: from,
+      spanToMs: lessonEndMs,
+      gapMs,
+      gapReasons: [...new Set(mine.map((g) => g.reason))],
+      playedS: round(playedS, 2),
+      coverage: share(lessonEndMs - from - gapMs),
+      lessonCoverage: share(lessonEndMs - lessonGapMs),
+      segments: segs.length,
+      failed,
+    });
+  }
+  const worst = (k: 'audio' | 'video', f: 'coverage' | 'lessonCoverage') => round(Math.min(1, ...out.filter((t) => t.kind === k).map((t) => t[f])), 4);
+  return {
+    audio_coverage: worst('audio', 'coverage'),
+    video_coverage: worst('video', 'coverage'),
+    audio_lesson_coverage: worst('audio', 'lessonCoverage'),
+    video_lesson_coverage: worst('video', 'lessonCoverage'),
+    failed_segments: out.reduce((n, t) => n + t.failed, 0),
+    segments: out.reduce((n, t) => n + t.segments, 0),
+    lesson_recorded_s: round(lessonEndMs / 1000, 1),
+    gaps,
+    tracks: out,
+  };
+}
+
+// ---- the lesson -------------------------------------------------------------------------
+
+export interface NetworkCut {
+  /** Seconds after 开始上课 at which the classroom's network goes away. */
+  atS: number;
+  /** For how long nothing arrives from it before it reconnects. */
+  forS: number;
+}
+
+export interface OverloadLessonOptions {
+  lessonS: number;
+  /** Cuts of one classroom's network (the second classroom, 石桥): in order, not overlapping. */
+  cuts: NetworkCut[];
+  /** Ports: rtcPortBase .. +99 for the media worker, recorderPortBase .. +399 for recorders. */
+  rtcPortBase: number;
+  recorderPortBase: number;
+  /** How long to wait for research playback after the end (the run reports, not throws, if it is late). */
+  playbackWaitS: number;
+  /** Or wait at most until this wall-clock instant (ms), whichever comes first: a test's own time limit. */
+  playbackBy?: number;
+  /** Then for the composite (0: do not wait). */
+  compositeWaitS?: number;
+  /** Keep stress-ng on until playback is ready (benchmark) or stop it when the lesson ends (default). */
+  burnThroughProcessing?: boolean;
+  log?: (msg: string) => void;
+  /** No stress-ng (a baseline run on an idle machine). */
+  noBurner?: boolean;
+  /** Called with the database before everything is torn down (for a closer look at a run). */
+  inspect?: (db: Db, lessonId: string) => Promise<void>;
+}
+
+export interface Probe {
+  atS: number;
+  ms: number | null;
+  error?: string;
+}
+
+export interface OverloadLessonResult {
+  lessonId: string;
+  figures: RecordingFigures;
+  playbackReady: boolean;
+  /** Lesson end → research playback ready (the wait, if it did not get ready). */
+  playbackReadyS: number;
+  compositeReadyS: number | null;
+  progress: RecordingProgress | null;
+  /** Cuts on the lesson clock: [from, to] ms between the source going silent and its new producer. */
+  cutWindowsMs: [number, number][];
+  cutClassroomId: string;
+  /** Signalling round trips of a classroom that was never cut, every few seconds. */
+  probes: Probe[];
+  /** Socket disconnects of clients that were never cut (the server being busy must cause none). */
+  disconnects: number;
+  /** How late each source's track started after its first RTP packet reached the SFU (ms, on the lesson clock). */
+  startLateMs: { label: string; ms: number }[];
+  load: { cores: number; stressNgBoundS: number; avg: number | null; max: number | null; atStart: number };
+}
+
+/**
+ * Runs the whole lesson: server (web role in-process: mediasoup, recorders, PGlite), the
+ * pipeline, stress-ng, sources, cuts, probes; then waits for processing and reads the figures.
+ * Everything it starts is stopped before it returns or throws.
+ */
+export async function runOverloadLesson(o: OverloadLessonOptions): Promise<OverloadLessonResult> {
+  const log = o.log ?? (() => undefined);
+  const loadAtStart = os.loadavg()[0];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-overload-'));
+  const pipe = await startPipeline(dataDir);
+  let srv: LiveTestServer | undefined;
+  let reader: RecordingProcessing | undefined;
+  let burner: Burner | undefined;
+  let probing: Promise<void> | undefined;
+  let stopProbes = false;
+  const sources: RtpSource[] = [];
+  const maxSeconds = o.lessonS + 120; // every ffmpeg source stops by itself after this
+  try {
+    srv = await startLiveServer({
+      rtcPortBase: o.rtcPortBase,
+      queues: pipe.queues,
+      env: { TONGBU_DATA_DIR: dataDir, TONGBU_RECORDER_MIN_PORT: String(o.recorderPortBase), TONGBU_RECORDER_MAX_PORT: String(o.recorderPortBase + 399) },
+    });
+    const server = srv;
+    reader = new RecordingProcessing({ db: srv.db, queues: pipe.queues.recording, connection: pipe.queues.connection, prefix: pipe.prefix, dataDir });
+    const { qingshan, shiqiao } = srv.classrooms;
+    const lesson = await srv.createLesson([qingshan, shiqiao]);
+    // Bounded: the lesson, the cuts' reconnections and processing's first minutes at most.
+    burner = startBurner(o.noBurner ? 0 : o.lessonS + (o.burnThroughProcessing ? 120 : 30));
+    log(`stress-ng on ${burner.cores} cores for at most ${burner.seconds} s; lesson of ${o.lessonS} s, ${o.cuts.length} network cuts`);
+
+    const classroomVideo = { size: '640x360', fps: 20, bitrate: '500k', gop: 40 };
+    // A client that cannot connect or join in time tries again, as the browser's reconnect does
+    // (on a saturated machine a socket can take longer than the helper's 5 s to connect).
+    const retrying = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn();
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          log(`${what}: attempt ${attempt} failed (${err instanceof Error ? err.message : String(err)}); again`);
+        }
+      }
+    };
+    const classroom = (classroomId: string) =>
+      retrying(`classroom ${classroomId} joins`, () => startRtpSource(server, { lessonId: lesson.id, as: { classroomId }, video: classroomVideo, audio: true, maxSeconds, waitForMedia: true }));
+    // The teacher publishes before 开始上课, as in class; the classrooms join after.
+    const teacher = await retrying('the teacher joins', () =>
+      startRtpSource(server, { lessonId: lesson.id, as: 'teacher', video: { size: '1280x720', fps: 20, bitrate: '1200k', gop: 40 }, audio: true, maxSeconds }),
+    );
+    sources.push(teacher);
+    await teacher.client.ok('lesson:start', {}, 30_000);
+    const rec = await waitForRecording(srv.db, lesson.id);
+    const clock = (at: number) => at - rec.clockZeroMs;
+    const steady = await classroom(qingshan);
+    sources.push(steady);
+    let cut = await classroom(shiqiao);
+    sources.push(cut);
+    const t0 = Date.now();
+
+    // Clients never cut must stay connected, and signalling must answer all along.
+    let disconnects = 0;
+    for (const c of [teacher.client, steady.client]) c.socket.on('disconnect', () => disconnects++);
+    const probes: Probe[] = [];
+    probing = (async () => {
+      while (!stopProbes) {
+        const at = Date.now();
+        try {
+          await steady.client.ok('hand:raise', {}, 20_000);
+          await steady.client.ok('hand:lower', {}, 20_000);
+          probes.push({ atS: round((at - t0) / 1000, 1), ms: Date.now() - at });
+        } catch (err) {
+          probes.push({ atS: round((at - t0) / 1000, 1), ms: null, error: err instanceof Error ? err.message : String(err) });
+        }
+        await sleep(5_000);
+      }
+    })();
+
+    // A network cut: nothing more arrives from the classroom (its senders stop, as packets do
+    // when a link drops), then the projector comes back on a new socket and publishes anew,
+    // replacing its old peer, as the client's reconnect does; the old senders are gone.
+    const cutWindowsMs: [number, number][] = [];
+    let lastLog = Date.now();
+    const until = async (s: number) => {
+      while (Date.now() - t0 < s * 1000) {
+        await sleep(Math.min(1_000, Math.max(0, s * 1000 - (Date.now() - t0))));
+        if (Date.now() - lastLog >= 60_000) {
+          lastLog = Date.now();
+          const p = await reader!.progress(lesson.id);
+          log(`${round((Date.now() - t0) / 60_000, 1)} min: load ${round(os.loadavg()[0], 1)}, segments ${p?.segments.done}/${p?.segments.total}, failed ${p?.failures.length}`);
+        }
+      }
+    };
+    for (const c of o.cuts) {
+      await until(c.atS);
+      const old = cut;
+      const from = Date.now();
+      for (const s of [old.audio!, old.video!]) process.kill(s.ffmpeg.pid!, 'SIGSTOP');
+      await until(c.atS + c.forS);
+      cut = await classroom(shiqiao);
+      sources.push(cut);
+      const newFirst = Math.max(cut.audio!.firstPacketAt!, cut.video!.firstPacketAt!);
+      cutWindowsMs.push([clock(from), clock(newFirst)]);
+      log(`cut ${cutWindowsMs.length}: ${round((newFirst - from) / 1000, 1)} s without 石桥 (load ${round(os.loadavg()[0], 1)})`);
+      for (const s of [old.audio!, old.video!]) process.kill(s.ffmpeg.pid!, 'SIGCONT');
+      await old.stop().catch(() => undefined);
+    }
+    await until(o.lessonS);
+    stopProbes = true;
+    await probing;
+    probing = undefined;
+
+    await teacher.client.ok('lesson:end', {}, 30_000);
+    const endedAt = Date.now();
+    const loads = [...burner.loads];
+    if (!o.burnThroughProcessing) burner.stop();
+    log('lesson ended; waiting for research playback');
+    const waitMs = Math.max(0, Math.min(o.playbackWaitS * 1000, (o.playbackBy ?? Infinity) - Date.now()));
+    const playbackReady = await poll(async () => (await reader!.progress(lesson.id))?.playbackReady === true, waitMs, 'research playback', 1000).then(
+      () => true,
+      () => false,
+    );
+    const playbackReadyS = (Date.now() - endedAt) / 1000;
+    log(`research playback ${playbackReady ? '' : 'NOT '}ready ${round(playbackReadyS, 1)} s after the end`);
+    loads.push(...burner.loads.slice(loads.length));
+    burner.stop(); // the composite may follow on a machine that is no longer saturated
+    const compositeReadyS = o.compositeWaitS
+      ? await poll(async () => (await reader!.progress(lesson.id))?.compositeReady === true, o.compositeWaitS * 1000, 'composite', 2000).then(
+          () => round((Date.now() - endedAt) / 1000, 1),
+          () => null,
+        )
+      : null;
+
+    const f = await figures(srv.db, lesson.id);
+    await o.inspect?.(srv.db, lesson.id);
+    const firstPacket = new Map<string, number>();
+    for (const s of sources) {
+      const key = s === teacher ? 'teacher' : s.snap.self.classroomId ?? '';
+      for (const st of [s.audio, s.video]) {
+        if (!st?.firstPacketAt) continue;
+        const k = `${key}:${st.kind}`;
+        firstPacket.set(k, Math.min(firstPacket.get(k) ?? Infinity, clock(st.firstPacketAt)));
+      }
+    }
+    const startLateMs = f.tracks.map((t) => {
+      const k = `${t.owner === 'teacher' ? 'teacher' : t.classroomId}:${t.kind}`;
+      // A source that was publishing before 开始上课 is expected from clock zero.
+      return { label: `${t.label}`, ms: Math.round(t.spanFromMs - Math.max(0, firstPacket.get(k) ?? 0)) };
+    });
+    const avg = loads.length ? round(loads.reduce((a, b) => a + b, 0) / loads.length, 2) : null;
+    return {
+      lessonId: lesson.id,
+      figures: f,
+      playbackReady,
+      playbackReadyS: round(playbackReadyS, 1),
+      compositeReadyS,
+      progress: await reader.progress(lesson.id),
+      cutWindowsMs,
+      cutClassroomId: shiqiao,
+      probes,
+      disconnects,
+      startLateMs,
+      load: { cores: burner.cores, stressNgBoundS: burner.seconds, avg, max: loads.length ? round(Math.max(...loads), 2) : null, atStart: round(loadAtStart, 2) },
+    };
+  } finally {
+    stopProbes = true;
+    burner?.stop();
+    await probing?.catch(() => undefined);
+    for (const s of sources) {
+      for (const st of [s.audio, s.video]) if (st?.ffmpeg.pid && st.ffmpeg.exitCode === null) process.kill(st.ffmpeg.pid, 'SIGCONT');
+      await s.close().catch(() => undefined);
+    }
+    await reader?.close().catch(() => undefined);
+    await srv?.close();
+    await pipe.close();
+  }
+}
+
+async function waitForRecording(db: Db, lessonId: string): Promise<{ clockZeroMs: number }> {
+  let zero: number | null = null;
+  await poll(
+    async () => {
+      const [r] = await db.query<{ clock_zero: unknown }>('select clock_zero from recordings where lesson_id = $1', [lessonId]);
+      zero = r?.clock_zero ? Date.parse(iso(r.clock_zero)) : null;
+      return zero !== null;
+    },
+    60_000,
+    'the recording to start',
+    200,
+  );
+  return { clockZeroMs: zero! };
+}
+
