@@ -19,13 +19,16 @@ npm run --silent lint || status=1
 echo "== unit, integration and fuzz tests (vitest)"
 npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=json \
   --exclude tests/integration/recording-overload.test.ts \
+  --exclude tests/integration/heartbeat-under-load.test.ts \
   --outputFile.json=tests/.reports/vitest.json || status=1
 
-# Alone, after the rest: it saturates every core with stress-ng for ~3 minutes, which would
-# skew the timing of every test running beside it (and they its figures). ≤ 6 min.
-echo "== recording under CPU overload (vitest, alone)"
-npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=json \
-  --outputFile.json=tests/.reports/vitest-overload.json tests/integration/recording-overload.test.ts || status=1
+# Alone, after the rest, one after the other: each saturates every core with stress-ng for
+# minutes, which would skew the timing of every test running beside it (and they its figures).
+# Recording under overload ≤ 6 min, the heartbeat under load ~2.5 min.
+echo "== recording and signalling under CPU overload (vitest, alone)"
+npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=json --no-file-parallelism \
+  --outputFile.json=tests/.reports/vitest-overload.json \
+  tests/integration/recording-overload.test.ts tests/integration/heartbeat-under-load.test.ts || status=1
 
 echo "== end-to-end tests (Playwright, Debian Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_FILE="$PWD/tests/.reports/playwright.json" \
