@@ -24,7 +24,7 @@ npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=jso
 
 # Alone, after the rest, one after the other: each saturates every core with stress-ng for
 # minutes, which would skew the timing of every test running beside it (and they its figures).
-# Recording under overload ≤ 6 min, the heartbeat under load ~2.5 min.
+# Recording under overload ≤ 7 min, the heartbeat under load ~2.5 min.
 echo "== recording and signalling under CPU overload (vitest, alone)"
 npx vitest run --config tests/vitest.config.ts --reporter=default --reporter=json --no-file-parallelism \
   --outputFile.json=tests/.reports/vitest-overload.json \

@@ -17,6 +17,7 @@ import { createQueues, type Queues } from '../../workers/main.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
 import { startLiveServer, type LiveTestServer } from './liveServer.js';
 import { startRtpSource, type RtpSource } from './rtpSource.js';
+import { recorderRuns } from '../../server/recordings/captureMetrics.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -103,6 +104,9 @@ export async function poll(ok: () => Promise<boolean>, timeoutMs: number, what: 
     await sleep(everyMs);
   }
 }
+
+/** How long the teacher's recorders may take to get ready in the lobby (a saturated machine). */
+const LOBBY_MAX_MS = 60_000;
 
 // ---- coverage ---------------------------------------------------------------------------
 
@@ -302,7 +306,7 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
     const { qingshan, shiqiao } = srv.classrooms;
     const lesson = await srv.createLesson([qingshan, shiqiao]);
     // Bounded: the lesson, the cuts' reconnections and processing's first minutes at most.
-    burner = startBurner(o.noBurner ? 0 : o.lessonS + (o.burnThroughProcessing ? 120 : 30));
+    burner = startBurner(o.noBurner ? 0 : o.lessonS + LOBBY_MAX_MS / 1000 + (o.burnThroughProcessing ? 120 : 30));
     log(`stress-ng on ${burner.cores} cores for at most ${burner.seconds} s; lesson of ${o.lessonS} s, ${o.cuts.length} network cuts`);
 
     const classroomVideo = { size: '640x360', fps: 20, bitrate: '500k', gop: 40 };
@@ -325,6 +329,16 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
       startRtpSource(server, { lessonId: lesson.id, as: 'teacher', video: { size: '1280x720', fps: 20, bitrate: '1200k', gop: 40 }, audio: true, maxSeconds }),
     );
     sources.push(teacher);
+    // A lobby: the teacher's recorders get ready (armed) before 开始上课, so the teacher's tracks
+    // hold the lesson from its first instant. Bounded: a recorder that cannot get ready within a
+    // minute on a saturated machine is itself a failure.
+    const lobbyFrom = Date.now();
+    const armed = async () => (await recorderRuns.get()).values.find((v) => v.labels.state === 'armed')?.value ?? 0;
+    while ((await armed()) < 2) {
+      if (Date.now() - lobbyFrom > LOBBY_MAX_MS) throw new Error(`the teacher's recorders were not ready ${LOBBY_MAX_MS / 1000} s after publishing`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log(`teacher's recorders armed ${((Date.now() - lobbyFrom) / 1000).toFixed(1)} s after publishing`);
     await teacher.client.ok('lesson:start', {}, 30_000);
     const rec = await waitForRecording(srv.db, lesson.id);
     const clock = (at: number) => at - rec.clockZeroMs;
