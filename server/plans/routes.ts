@@ -11,11 +11,9 @@ import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
 import { diffDocs } from './diff.js';
-import { parseDocxUpload } from '../uploads/parsePool.js';
-import { docToDocx } from './docx.js';
+import { parseDocxUpload, renderPlanExport } from '../uploads/parsePool.js';
 import type { PlanHub } from './hub.js';
 import { extractPhases } from './phases.js';
-import { docToPdf } from './pdf.js';
 import { planAccessFor, requirePlan } from './policy.js';
 import type { PmNode } from './pmSchema.js';
 import {
@@ -43,7 +41,7 @@ import {
   resolveCommentBody,
   versionParam,
 } from './schema.js';
-import { loadState, writeSnapshot } from './store.js';
+import { loadState, loadStored, writeSnapshot } from './store.js';
 import { planTemplate } from './template.js';
 import { docFromUpdates, docToJSON, replaceContent, stateFromJSON } from './ydoc.js';
 
@@ -253,17 +251,22 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     res.send(body);
   };
 
+  // The stored history goes to the document pool as read: building the document, converting it
+  // and generating the file all happen off the event loop (a long plan takes seconds of CPU).
+  const exportAs = async (planId: string, title: string, format: 'docx' | 'pdf') =>
+    renderPlanExport(await loadStored(db, planId), title, format, () => loadState(db, planId));
+
   router.get('/api/plans/:id/export.docx', auth, async (req, res) => {
     const { id } = parse(planIdParam, req.params);
     const { plan } = await requirePlan(db, currentUser(res), id, 'comment');
-    const body = await docToDocx(await currentDoc(id), plan.title);
+    const body = await exportAs(id, plan.title, 'docx');
     download(res, plan, 'docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', body);
   });
 
   router.get('/api/plans/:id/export.pdf', auth, async (req, res) => {
     const { id } = parse(planIdParam, req.params);
     const { plan } = await requirePlan(db, currentUser(res), id, 'comment');
-    download(res, plan, 'pdf', 'application/pdf', await docToPdf(await currentDoc(id), plan.title));
+    download(res, plan, 'pdf', 'application/pdf', await exportAs(id, plan.title, 'pdf'));
   });
 
   // ---- comments ------------------------------------------------------------------

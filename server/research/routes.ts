@@ -31,8 +31,7 @@ import { annotationsCsv } from './export/csv.js';
 import { peopleFor } from './people.js';
 import { annotationsEaf } from './export/eaf.js';
 import { reportData } from './export/report.js';
-import { reportPdf } from './export/pdf.js';
-import { reportDocx } from './export/docx.js';
+import { renderReportExport } from '../uploads/parsePool.js';
 import type { StInterval } from './analysis/st.js';
 import {
   addMemberBody,
@@ -231,7 +230,8 @@ export function researchRouter({ db }: { db: Queryable }): Router {
     const { interval } = parse(reportQuery, req.query);
     const lesson = await lessonForResearch(db, user, lessonId);
     const data = await reportData(db, user, lesson, interval as StInterval);
-    const buf = format === 'pdf' ? await reportPdf(data) : await reportDocx(data);
+    // Charts, layout and the file itself are generated in the document pool, off the event loop.
+    const buf = await renderReportExport(data, format);
     res
       .type(format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
       .setHeader('Content-Disposition', fileName(`评课报告-${lesson.title}`, format));
