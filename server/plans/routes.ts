@@ -11,7 +11,7 @@ import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
 import { diffDocs } from './diff.js';
-import { parseDocxUpload, renderPlanExport } from '../uploads/parsePool.js';
+import { parseDocxUpload, renderPlanDoc, renderPlanExport } from '../uploads/parsePool.js';
 import type { PlanHub } from './hub.js';
 import { extractPhases } from './phases.js';
 import { planAccessFor, requirePlan } from './policy.js';
@@ -43,7 +43,7 @@ import {
 } from './schema.js';
 import { loadState, loadStored, writeSnapshot } from './store.js';
 import { planTemplate } from './template.js';
-import { docFromUpdates, docToJSON, replaceContent, stateFromJSON } from './ydoc.js';
+import { replaceContent, stateFromJSON } from './ydoc.js';
 
 export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
   const router = Router();
@@ -55,14 +55,9 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
   const json = express.json({ limit: '64kb' });
   const docx = express.raw({ type: () => true, limit: PLAN_LIMITS.docxBytesMax });
 
-  const currentDoc = async (planId: string): Promise<PmNode> => {
-    const doc = docFromUpdates([await loadState(db, planId)]);
-    try {
-      return docToJSON(doc);
-    } finally {
-      doc.destroy();
-    }
-  };
+  // The whole document as JSON: built from the stored history in the document pool (uploads/),
+  // off the event loop — on a long plan that is a second or more of CPU.
+  const currentDoc = async (planId: string): Promise<PmNode> => renderPlanDoc(await loadStored(db, planId), () => loadState(db, planId));
 
   /** Where a new plan goes: the user must be a teacher of the lesson's or pairing's schools. */
   const placeFor = async (user: PublicUser, where: { lessonId?: string; pairingId?: string }) => {
@@ -182,12 +177,11 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     if (versionId === 'current') return { doc: await currentDoc(planId), version: null };
     const v = await getVersionData(db, planId, versionId);
     if (!v) throw new AppError('NOT_FOUND', 'version not found');
-    const doc = docFromUpdates([v.data]);
-    try {
-      return { doc: docToJSON(doc), version: v.version };
-    } finally {
-      doc.destroy();
-    }
+    // A version is a valid state by construction (loadState); should it not be, there is nothing to repair it from.
+    const doc = await renderPlanDoc({ snapshot: v.data, updates: [] }, () => {
+      throw new AppError('INTERNAL', 'this version could not be read');
+    });
+    return { doc, version: v.version };
   };
 
   router.get('/api/plans/:id/versions/:versionId', auth, async (req, res) => {

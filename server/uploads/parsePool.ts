@@ -57,11 +57,11 @@ function thePool(): Piscina<PoolTask, PoolAnswer> {
 
 /** Words for the log and for the user: an upload is read, an export is generated. */
 function describe(task: PoolTask): { what: string; size: Record<string, number>; slow: string; big: string; busy: string; failed: string } {
-  if (task.kind === 'planExport' || task.kind === 'reportExport') {
+  if (task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'reportExport') {
     const size: Record<string, number> =
-      task.kind === 'planExport' ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) } : {};
+      task.kind !== 'reportExport' ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) } : {};
     return {
-      what: `${task.kind} ${task.format}`,
+      what: task.kind === 'planDoc' ? task.kind : `${task.kind} ${task.format}`,
       size,
       slow: 'the document took too long to generate',
       big: 'the document needs too much memory to generate',
@@ -150,6 +150,14 @@ export async function renderPlanExport(
   if (a !== REPAIR) return fileOf(a);
   // A repaired state that is still not valid (an invalid snapshot: loadValidDoc logs it) is an error here.
   return fileOf(await run({ kind: 'planExport', format, title, snapshot: await repair(), updates: [] }));
+}
+
+/** A plan as stored (or a version's state as `snapshot`) → its ProseMirror JSON, in a worker; repaired as renderPlanExport does. */
+export async function renderPlanDoc(stored: Pick<StoredState, 'snapshot' | 'updates'>, repair: () => Promise<Uint8Array>): Promise<PmNode> {
+  let a = await run({ kind: 'planDoc', snapshot: stored.snapshot, updates: stored.updates });
+  if (a === REPAIR) a = await run({ kind: 'planDoc', snapshot: await repair(), updates: [] });
+  if (a === REPAIR || a.kind !== 'doc') throw new Error('document worker answered a plan read with something else');
+  return a.doc;
 }
 
 /** The 评课报告 → .docx or PDF in a worker. */

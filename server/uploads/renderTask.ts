@@ -1,45 +1,64 @@
-// What a worker of the document pool does for an export (runs in the same piscina threads as the
-// upload parses, never on the server's event loop): a plan's stored Yjs history → ProseMirror
-// JSON → .docx or PDF, and the 评课报告 → .docx or PDF. On a plan of a few hundred KB each of
-// these steps takes seconds of CPU; here they cost a worker's time, not every lesson's.
+// What a worker of the document pool does for an export or a read of a whole plan (runs in the
+// same piscina threads as the upload parses, never on the server's event loop): a plan's stored
+// Yjs history → ProseMirror JSON (→ .docx or PDF), and the 评课报告 → .docx or PDF. On a plan of a
+// few hundred KB each of these steps takes a second or more of CPU; here they cost a worker's
+// time, not every lesson's.
 // The generators are imported on first use, so a thread that only parses uploads never loads them.
 import * as Y from 'yjs';
 import type { ErrorCode } from '../contract/errors.js';
+import type { PmNode } from '../plans/pmSchema.js';
 import type { ReportData } from '../research/export/report.js';
 
+/** A plan as stored (snapshot + updates not yet folded in, as loadStored reads them), or a version's state as the snapshot. */
+export interface PlanHistory {
+  snapshot: Uint8Array | null;
+  updates: Uint8Array[];
+}
+
 export type RenderTask =
-  /** The plan as stored (snapshot + updates not yet folded in), as loadStored reads it. */
-  | { kind: 'planExport'; format: 'docx' | 'pdf'; title: string; snapshot: Uint8Array | null; updates: Uint8Array[] }
+  | ({ kind: 'planExport'; format: 'docx' | 'pdf'; title: string } & PlanHistory)
+  /** The document as ProseMirror JSON (content, phases, versions). */
+  | ({ kind: 'planDoc' } & PlanHistory)
   | { kind: 'reportExport'; format: 'docx' | 'pdf'; data: ReportData };
 
 export type RenderAnswer =
   | { ok: true; kind: 'file'; bytes: Uint8Array; threadId: number }
+  | { ok: true; kind: 'doc'; doc: PmNode; threadId: number }
   /** `repair`: the stored history is not a valid document; the server repairs it (store.ts) and asks again. */
   | { ok: false; code: ErrorCode; message: string; repair?: boolean; threadId: number };
 
 export function isRenderTask(task: { kind: string }): task is RenderTask {
-  return task.kind === 'planExport' || task.kind === 'reportExport';
+  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'reportExport';
 }
 
-export async function renderTask(task: RenderTask): Promise<Uint8Array | { repair: true }> {
-  if (task.kind === 'planExport') {
-    const [{ applyStored }, { checkDocument, docToJSON }] = await Promise.all([import('../plans/store.js'), import('../plans/ydoc.js')]);
-    const doc = new Y.Doc();
+const REPAIR = { repair: true } as const;
+
+/** The stored history as a plan document, or null when it is not a valid one. */
+async function planJson(history: PlanHistory): Promise<PmNode | null> {
+  const [{ applyStored }, { checkDocument, docToJSON }] = await Promise.all([import('../plans/store.js'), import('../plans/ydoc.js')]);
+  const doc = new Y.Doc();
+  try {
+    applyStored(doc, history);
     try {
-      applyStored(doc, task);
-      try {
-        // The same check as loadValidDoc's fast path; its slow path (skipping and deleting the
-        // bad updates) needs the database, so that stays with the server.
-        checkDocument(doc, { structureOnly: true });
-      } catch {
-        return { repair: true };
-      }
-      const json = docToJSON(doc);
-      if (task.format === 'docx') return (await import('../plans/docx.js')).docToDocx(json, task.title);
-      return (await import('../plans/pdf.js')).docToPdf(json, task.title);
-    } finally {
-      doc.destroy();
+      // The same check as loadValidDoc's fast path; its slow path (skipping and deleting the
+      // bad updates) needs the database, so that stays with the server.
+      checkDocument(doc, { structureOnly: true });
+    } catch {
+      return null;
     }
+    return docToJSON(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
+export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: PmNode } | typeof REPAIR> {
+  if (task.kind === 'planDoc' || task.kind === 'planExport') {
+    const json = await planJson(task);
+    if (!json) return REPAIR;
+    if (task.kind === 'planDoc') return { doc: json };
+    if (task.format === 'docx') return (await import('../plans/docx.js')).docToDocx(json, task.title);
+    return (await import('../plans/pdf.js')).docToPdf(json, task.title);
   }
   if (task.format === 'docx') return (await import('../research/export/docx.js')).reportDocx(task.data);
   return (await import('../research/export/pdf.js')).reportPdf(task.data);

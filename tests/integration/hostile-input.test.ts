@@ -291,6 +291,18 @@ describe('large exports are generated off the event loop', () => {
     expect(text).toContain(`599：${'学生分组讨论，教师巡视并记录典型问题。'.repeat(25)}`);
   });
 
+  it('a long plan is read whole (content, phases, the current version) while /healthz answers in time', HOSTILE, async () => {
+    const read = async (path: string) => {
+      const res = await fetch(`${c.url(0)}/api/plans/${planId}/${path}`, { headers: { cookie: cookies['teacher-wang'] } });
+      return { status: res.status, text: await res.text() };
+    };
+    const probed = await whileProbing(async () => [await read('content'), await read('phases'), await read('versions/current')]);
+    expect(probed.result.map((r) => r.status)).toEqual([200, 200, 200]);
+    expectResponsive(probed);
+    expect(probed.result[0].text).toContain('第600节');
+    expect(probed.result[2].text).toContain('第600节');
+  });
+
   it('a long plan exports as PDF while /healthz answers in time', HOSTILE, async () => {
     const probed = await whileProbing(() => download('pdf'));
     expect(probed.result.status).toBe(200);
