@@ -10,8 +10,7 @@ import { communityIdOf } from '../auth/users.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
-import { diffDocs } from './diff.js';
-import { parseDocxUpload, renderPlanDoc, renderPlanExport } from '../uploads/parsePool.js';
+import { parseDocxUpload, renderPlanDiff, renderPlanDoc, renderPlanExport } from '../uploads/parsePool.js';
 import type { PlanHub } from './hub.js';
 import { extractPhases } from './phases.js';
 import { planAccessFor, requirePlan } from './policy.js';
@@ -195,7 +194,7 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     const { from, to } = parse(diffQuery, req.query);
     await requirePlan(db, currentUser(res), id, 'comment');
     const [a, b] = await Promise.all([versionDoc(id, from), versionDoc(id, to)]);
-    res.json({ from: a.version, to: b.version, blocks: diffDocs(a.doc, b.doc) });
+    res.json({ from: a.version, to: b.version, blocks: await renderPlanDiff(a.doc, b.doc) });
   });
 
   /** Restore = an ordinary update that makes the document equal the version: live editors converge. */

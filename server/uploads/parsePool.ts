@@ -16,6 +16,7 @@ import { FileError, type Table } from '../timetable/tableFile.js';
 import type { PoolAnswer, PoolTask } from './parseTask.js';
 import type { ReportData } from '../research/export/report.js';
 import type { StoredState } from '../plans/store.js';
+import type { BlockDiff } from '../plans/diff.js';
 
 const log = logger('uploads');
 
@@ -57,11 +58,11 @@ function thePool(): Piscina<PoolTask, PoolAnswer> {
 
 /** Words for the log and for the user: an upload is read, an export is generated. */
 function describe(task: PoolTask): { what: string; size: Record<string, number>; slow: string; big: string; busy: string; failed: string } {
-  if (task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'reportExport') {
+  if (task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport') {
     const size: Record<string, number> =
-      task.kind !== 'reportExport' ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) } : {};
+      task.kind === 'planExport' || task.kind === 'planDoc' ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) } : {};
     return {
-      what: task.kind === 'planDoc' ? task.kind : `${task.kind} ${task.format}`,
+      what: task.kind === 'planDoc' || task.kind === 'planDiff' ? task.kind : `${task.kind} ${task.format}`,
       size,
       slow: 'the document took too long to generate',
       big: 'the document needs too much memory to generate',
@@ -158,6 +159,13 @@ export async function renderPlanDoc(stored: Pick<StoredState, 'snapshot' | 'upda
   if (a === REPAIR) a = await run({ kind: 'planDoc', snapshot: await repair(), updates: [] });
   if (a === REPAIR || a.kind !== 'doc') throw new Error('document worker answered a plan read with something else');
   return a.doc;
+}
+
+/** Two versions of a plan → the readable diff (plans/diff.ts), in a worker. */
+export async function renderPlanDiff(before: PmNode, after: PmNode): Promise<BlockDiff[]> {
+  const a = await run({ kind: 'planDiff', before, after });
+  if (a === REPAIR || a.kind !== 'diff') throw new Error('document worker answered a diff with something else');
+  return a.blocks;
 }
 
 /** The 评课报告 → .docx or PDF in a worker. */

@@ -27,6 +27,7 @@ export default async function poolTask(task: PoolTask): Promise<PoolAnswer> {
       const out = await renderTask(task);
       if ('repair' in out) return { ok: false, code: 'CONFLICT', message: 'the stored plan needs repair', repair: true, threadId };
       if ('doc' in out) return { ok: true, kind: 'doc', doc: out.doc, threadId };
+      if ('blocks' in out) return { ok: true, kind: 'diff', blocks: out.blocks, threadId };
       return { ok: true, kind: 'file', bytes: out, threadId };
     }
     const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);

@@ -7,6 +7,7 @@
 import * as Y from 'yjs';
 import type { ErrorCode } from '../contract/errors.js';
 import type { PmNode } from '../plans/pmSchema.js';
+import type { BlockDiff } from '../plans/diff.js';
 import type { ReportData } from '../research/export/report.js';
 
 /** A plan as stored (snapshot + updates not yet folded in, as loadStored reads them), or a version's state as the snapshot. */
@@ -19,16 +20,19 @@ export type RenderTask =
   | ({ kind: 'planExport'; format: 'docx' | 'pdf'; title: string } & PlanHistory)
   /** The document as ProseMirror JSON (content, phases, versions). */
   | ({ kind: 'planDoc' } & PlanHistory)
+  /** Two versions' documents → the readable diff (LCS tables: seconds on long plans). */
+  | { kind: 'planDiff'; before: PmNode; after: PmNode }
   | { kind: 'reportExport'; format: 'docx' | 'pdf'; data: ReportData };
 
 export type RenderAnswer =
   | { ok: true; kind: 'file'; bytes: Uint8Array; threadId: number }
   | { ok: true; kind: 'doc'; doc: PmNode; threadId: number }
+  | { ok: true; kind: 'diff'; blocks: BlockDiff[]; threadId: number }
   /** `repair`: the stored history is not a valid document; the server repairs it (store.ts) and asks again. */
   | { ok: false; code: ErrorCode; message: string; repair?: boolean; threadId: number };
 
 export function isRenderTask(task: { kind: string }): task is RenderTask {
-  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'reportExport';
+  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport';
 }
 
 const REPAIR = { repair: true } as const;
@@ -52,7 +56,8 @@ async function planJson(history: PlanHistory): Promise<PmNode | null> {
   }
 }
 
-export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: PmNode } | typeof REPAIR> {
+export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: PmNode } | { blocks: BlockDiff[] } | typeof REPAIR> {
+  if (task.kind === 'planDiff') return { blocks: (await import('../plans/diff.js')).diffDocs(task.before, task.after) };
   if (task.kind === 'planDoc' || task.kind === 'planExport') {
     const json = await planJson(task);
     if (!json) return REPAIR;

@@ -310,4 +310,24 @@ describe('large exports are generated off the event loop', () => {
     expect(probed.result.body.subarray(0, 5).toString()).toBe('%PDF-');
     expect(probed.result.body.length).toBeGreaterThan(100_000);
   });
+
+  it('comparing a long plan with its version before a rewrite (the diff) leaves /healthz answering in time', HOSTILE, async () => {
+    // 200 sections, then every paragraph rewritten by an import: LCS tables per changed paragraph
+    // took 2–3 s on the loop.
+    const before = LONG.slice(0, 400);
+    const after = before.map((n) => (n.type === 'paragraph' ? para(`${'教师提出问题，学生独立思考后交流。'.repeat(25)}`) : n));
+    const created = await post(importPath(), cookies['teacher-wang'], await docToDocx({ type: 'doc', content: before }, '改写'));
+    expect(created.status).toBe(201);
+    const id = (created.json.plan as PlanSummary).id;
+    expect((await post(`/api/plans/${id}/import`, cookies['teacher-wang'], await docToDocx({ type: 'doc', content: after }, '改写'))).status).toBe(200);
+    const { versions } = (await (await fetch(`${c.url(0)}/api/plans/${id}/versions`, { headers: { cookie: cookies['teacher-wang'] } })).json()) as { versions: { id: string; name: string }[] };
+    const old = versions.find((v) => v.name === '导入前')!;
+    const probed = await whileProbing(async () => {
+      const res = await fetch(`${c.url(0)}/api/plans/${id}/diff?from=${old.id}&to=current`, { headers: { cookie: cookies['teacher-wang'] } });
+      return { status: res.status, body: (await res.json()) as { blocks: { kind: string }[] } };
+    });
+    expect(probed.result.status).toBe(200);
+    expectResponsive(probed);
+    expect(probed.result.body.blocks.filter((b) => b.kind !== 'same').length).toBeGreaterThanOrEqual(200);
+  });
 });
