@@ -17,6 +17,7 @@ import type { PoolAnswer, PoolTask } from './parseTask.js';
 import type { ReportData } from '../research/export/report.js';
 import type { StoredState } from '../plans/store.js';
 import type { BlockDiff } from '../plans/diff.js';
+import type { AnnotationsExport } from './renderTask.js';
 
 const log = logger('uploads');
 
@@ -58,9 +59,13 @@ function thePool(): Piscina<PoolTask, PoolAnswer> {
 
 /** Words for the log and for the user: an upload is read, an export is generated. */
 function describe(task: PoolTask): { what: string; size: Record<string, number>; slow: string; big: string; busy: string; failed: string } {
-  if (task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport') {
+  if (task.kind !== 'docx' && task.kind !== 'table') {
     const size: Record<string, number> =
-      task.kind === 'planExport' || task.kind === 'planDoc' ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) } : {};
+      task.kind === 'planExport' || task.kind === 'planDoc'
+        ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) }
+        : task.kind === 'annotationsExport'
+          ? { notes: task.list.length }
+          : {};
     return {
       what: task.kind === 'planDoc' || task.kind === 'planDiff' ? task.kind : `${task.kind} ${task.format}`,
       size,
@@ -159,6 +164,13 @@ export async function renderPlanDoc(stored: Pick<StoredState, 'snapshot' | 'upda
   if (a === REPAIR) a = await run({ kind: 'planDoc', snapshot: await repair(), updates: [] });
   if (a === REPAIR || a.kind !== 'doc') throw new Error('document worker answered a plan read with something else');
   return a.doc;
+}
+
+/** A lesson's 评课 notes → CSV or ELAN .eaf text, in a worker. */
+export async function renderAnnotations(task: AnnotationsExport): Promise<string> {
+  const a = await run({ kind: 'annotationsExport', ...task });
+  if (a === REPAIR || a.kind !== 'text') throw new Error('document worker answered a notes export with something else');
+  return a.text;
 }
 
 /** Two versions of a plan → the readable diff (plans/diff.ts), in a worker. */

@@ -28,6 +28,7 @@ export default async function poolTask(task: PoolTask): Promise<PoolAnswer> {
       if ('repair' in out) return { ok: false, code: 'CONFLICT', message: 'the stored plan needs repair', repair: true, threadId };
       if ('doc' in out) return { ok: true, kind: 'doc', doc: out.doc, threadId };
       if ('blocks' in out) return { ok: true, kind: 'diff', blocks: out.blocks, threadId };
+      if ('text' in out) return { ok: true, kind: 'text', text: out.text, threadId };
       return { ok: true, kind: 'file', bytes: out, threadId };
     }
     const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);

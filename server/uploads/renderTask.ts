@@ -9,6 +9,7 @@ import type { ErrorCode } from '../contract/errors.js';
 import type { PmNode } from '../plans/pmSchema.js';
 import type { BlockDiff } from '../plans/diff.js';
 import type { ReportData } from '../research/export/report.js';
+import type { Annotation } from '../research/types.js';
 
 /** A plan as stored (snapshot + updates not yet folded in, as loadStored reads them), or a version's state as the snapshot. */
 export interface PlanHistory {
@@ -22,17 +23,22 @@ export type RenderTask =
   | ({ kind: 'planDoc' } & PlanHistory)
   /** Two versions' documents → the readable diff (LCS tables: seconds on long plans). */
   | { kind: 'planDiff'; before: PmNode; after: PmNode }
-  | { kind: 'reportExport'; format: 'docx' | 'pdf'; data: ReportData };
+  | { kind: 'reportExport'; format: 'docx' | 'pdf'; data: ReportData }
+  /** A lesson's 评课 notes as CSV or ELAN (thousands of notes: a second or more of string building). */
+  | ({ kind: 'annotationsExport' } & AnnotationsExport);
+
+export type AnnotationsExport = { format: 'csv'; list: Annotation[] } | { format: 'eaf'; list: Annotation[]; eaf: { mediaUrl: string; author: string } };
 
 export type RenderAnswer =
   | { ok: true; kind: 'file'; bytes: Uint8Array; threadId: number }
   | { ok: true; kind: 'doc'; doc: PmNode; threadId: number }
   | { ok: true; kind: 'diff'; blocks: BlockDiff[]; threadId: number }
+  | { ok: true; kind: 'text'; text: string; threadId: number }
   /** `repair`: the stored history is not a valid document; the server repairs it (store.ts) and asks again. */
   | { ok: false; code: ErrorCode; message: string; repair?: boolean; threadId: number };
 
 export function isRenderTask(task: { kind: string }): task is RenderTask {
-  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport';
+  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport' || task.kind === 'annotationsExport';
 }
 
 const REPAIR = { repair: true } as const;
@@ -56,7 +62,11 @@ async function planJson(history: PlanHistory): Promise<PmNode | null> {
   }
 }
 
-export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: PmNode } | { blocks: BlockDiff[] } | typeof REPAIR> {
+export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: PmNode } | { blocks: BlockDiff[] } | { text: string } | typeof REPAIR> {
+  if (task.kind === 'annotationsExport') {
+    if (task.format === 'csv') return { text: (await import('../research/export/csv.js')).annotationsCsv(task.list) };
+    return { text: (await import('../research/export/eaf.js')).annotationsEaf(task.list, task.eaf) };
+  }
   if (task.kind === 'planDiff') return { blocks: (await import('../plans/diff.js')).diffDocs(task.before, task.after) };
   if (task.kind === 'planDoc' || task.kind === 'planExport') {
     const json = await planJson(task);
