@@ -51,7 +51,13 @@ export class UserSockets {
   /** Joins the other web processes: `redis` publishes (no offline queue: a revocation never waits on an absent Redis); a duplicate subscribes. */
   async connect(redis: Redis): Promise<void> {
     const sub = redis.duplicate();
-    sub.on('error', (err) => log.warn('redis (socket revocation) unreachable; revocations drop this process’s sockets only', { err: String(err) }));
+    let lastWarn = 0;
+    sub.on('error', (err) => {
+      // Reconnect attempts repeat the same error; one line a minute says it.
+      if (Date.now() - lastWarn < 60_000) return;
+      lastWarn = Date.now();
+      log.warn('redis (socket revocation) unreachable; revocations drop this process’s sockets only', { err });
+    });
     sub.on('message', (_channel: string, raw: string) => {
       this.onMessage(raw).catch((err) => log.error('socket revocation message failed', { err }));
     });

@@ -22,8 +22,13 @@ import type { AnnotationsExport } from './renderTask.js';
 const log = logger('uploads');
 
 export const PARSE_LIMITS = {
-  /** Wall time of one parse or export, queueing included. */
+  /** Wall time of one parse, queueing included. */
   timeoutMs: 20_000,
+  /**
+   * Wall time of one export or whole-plan read: longer than a parse's, since it is the user's own
+   * stored work (an 850 KB plan's PDF takes ~3 s idle, over 20 s on a saturated two-core server).
+   */
+  exportTimeoutMs: 60_000,
   /** Added when no worker is running yet: a cold thread first loads tsx and the parsers (seconds on a busy machine). */
   coldStartMs: 30_000,
   /** The worker's V8 heap; what a parser holds of an inflated-size-checked file fits well below. */
@@ -95,7 +100,8 @@ async function run(task: PoolTask): Promise<Done | typeof REPAIR> {
   let answer: PoolAnswer;
   try {
     const p = thePool();
-    const limit = PARSE_LIMITS.timeoutMs + (ready === 0 ? PARSE_LIMITS.coldStartMs : 0);
+    const own = task.kind === 'docx' || task.kind === 'table' ? PARSE_LIMITS.timeoutMs : PARSE_LIMITS.exportTimeoutMs;
+    const limit = own + (ready === 0 ? PARSE_LIMITS.coldStartMs : 0);
     answer = await p.run(task, { signal: AbortSignal.timeout(limit) });
   } catch (err) {
     const e = err as Error & { code?: string };
