@@ -117,6 +117,8 @@ export async function startWebServer(
   const planSockets = await plans.attach(server, opts.redisUrl, limits.planChat, socketOriginCheck(allowedOrigins));
   userSockets.add(live.io);
   userSockets.add(planSockets.io);
+  // Revoking a device on this process drops its sockets on the others too (userSockets.ts).
+  if (limiterRedis) await userSockets.connect(limiterRedis);
   if (processing) {
     const io = live.io;
     processing.onProgress((p) => io.to(recordingRoom(p.lessonId)).emit('recording:progress', p));
@@ -149,6 +151,7 @@ export async function startWebServer(
         await closeParsePool();
         server.closeAllConnections();
         pool.close();
+        await userSockets.close();
         limiterRedis?.disconnect();
       })()),
   };

@@ -96,13 +96,14 @@ export async function listVersions(db: Queryable, planId: string): Promise<PlanV
 
 export async function getVersionData(db: Queryable, planId: string, versionId: string): Promise<{ version: PlanVersion; data: Uint8Array } | null> {
   const rows = await db.query(
-    `select v.id, v.plan_id, v.name, v.created_by, v.created_at, v.data, u.display_name
+    `select v.id, v.plan_id, v.name, v.created_by, v.created_at, encode(v.data, 'base64') as data_b64, u.display_name
        from plan_versions v join users u on u.id = v.created_by where v.plan_id = $1 and v.id = $2`,
     [planId, versionId],
   );
   const r = rows[0];
   if (!r) return null;
-  return { version: toVersion(r), data: r.data instanceof Uint8Array ? r.data : new Uint8Array(r.data as ArrayBuffer) };
+  // As base64: PGlite decodes a bytea column in JavaScript on the event loop (store.ts, loadStored).
+  return { version: toVersion(r), data: new Uint8Array(Buffer.from(String(r.data_b64), 'base64')) };
 }
 
 // ---- comments ----------------------------------------------------------------------

@@ -10,12 +10,9 @@ import { communityIdOf } from '../auth/users.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
-import { diffDocs } from './diff.js';
-import { parseDocxUpload } from '../uploads/parsePool.js';
-import { docToDocx } from './docx.js';
+import { parseDocxUpload, renderPlanDiff, renderPlanDoc, renderPlanExport } from '../uploads/parsePool.js';
 import type { PlanHub } from './hub.js';
 import { extractPhases } from './phases.js';
-import { docToPdf } from './pdf.js';
 import { planAccessFor, requirePlan } from './policy.js';
 import type { PmNode } from './pmSchema.js';
 import {
@@ -43,9 +40,9 @@ import {
   resolveCommentBody,
   versionParam,
 } from './schema.js';
-import { loadState, writeSnapshot } from './store.js';
+import { loadState, loadStored, writeSnapshot } from './store.js';
 import { planTemplate } from './template.js';
-import { docFromUpdates, docToJSON, replaceContent, stateFromJSON } from './ydoc.js';
+import { replaceContent, stateFromJSON } from './ydoc.js';
 
 export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
   const router = Router();
@@ -57,14 +54,9 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
   const json = express.json({ limit: '64kb' });
   const docx = express.raw({ type: () => true, limit: PLAN_LIMITS.docxBytesMax });
 
-  const currentDoc = async (planId: string): Promise<PmNode> => {
-    const doc = docFromUpdates([await loadState(db, planId)]);
-    try {
-      return docToJSON(doc);
-    } finally {
-      doc.destroy();
-    }
-  };
+  // The whole document as JSON: built from the stored history in the document pool (uploads/),
+  // off the event loop — on a long plan that is a second or more of CPU.
+  const currentDoc = async (planId: string): Promise<PmNode> => renderPlanDoc(await loadStored(db, planId), () => loadState(db, planId));
 
   /** Where a new plan goes: the user must be a teacher of the lesson's or pairing's schools. */
   const placeFor = async (user: PublicUser, where: { lessonId?: string; pairingId?: string }) => {
@@ -184,12 +176,11 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     if (versionId === 'current') return { doc: await currentDoc(planId), version: null };
     const v = await getVersionData(db, planId, versionId);
     if (!v) throw new AppError('NOT_FOUND', 'version not found');
-    const doc = docFromUpdates([v.data]);
-    try {
-      return { doc: docToJSON(doc), version: v.version };
-    } finally {
-      doc.destroy();
-    }
+    // A version is a valid state by construction (loadState); should it not be, there is nothing to repair it from.
+    const doc = await renderPlanDoc({ snapshot: v.data, updates: [] }, () => {
+      throw new AppError('INTERNAL', 'this version could not be read');
+    });
+    return { doc, version: v.version };
   };
 
   router.get('/api/plans/:id/versions/:versionId', auth, async (req, res) => {
@@ -203,7 +194,7 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     const { from, to } = parse(diffQuery, req.query);
     await requirePlan(db, currentUser(res), id, 'comment');
     const [a, b] = await Promise.all([versionDoc(id, from), versionDoc(id, to)]);
-    res.json({ from: a.version, to: b.version, blocks: diffDocs(a.doc, b.doc) });
+    res.json({ from: a.version, to: b.version, blocks: await renderPlanDiff(a.doc, b.doc) });
   });
 
   /** Restore = an ordinary update that makes the document equal the version: live editors converge. */
@@ -253,17 +244,22 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
     res.send(body);
   };
 
+  // The stored history goes to the document pool as read: building the document, converting it
+  // and generating the file all happen off the event loop (a long plan takes seconds of CPU).
+  const exportAs = async (planId: string, title: string, format: 'docx' | 'pdf') =>
+    renderPlanExport(await loadStored(db, planId), title, format, () => loadState(db, planId));
+
   router.get('/api/plans/:id/export.docx', auth, async (req, res) => {
     const { id } = parse(planIdParam, req.params);
     const { plan } = await requirePlan(db, currentUser(res), id, 'comment');
-    const body = await docToDocx(await currentDoc(id), plan.title);
+    const body = await exportAs(id, plan.title, 'docx');
     download(res, plan, 'docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', body);
   });
 
   router.get('/api/plans/:id/export.pdf', auth, async (req, res) => {
     const { id } = parse(planIdParam, req.params);
     const { plan } = await requirePlan(db, currentUser(res), id, 'comment');
-    download(res, plan, 'pdf', 'application/pdf', await docToPdf(await currentDoc(id), plan.title));
+    download(res, plan, 'pdf', 'application/pdf', await exportAs(id, plan.title, 'pdf'));
   });
 
   // ---- comments ------------------------------------------------------------------

@@ -44,11 +44,14 @@ const fromB64List = (v: unknown): Uint8Array[] =>
  */
 export async function loadStored(db: Queryable, planId: string): Promise<StoredState> {
   const rows = await db.query(
-    `select (select data from plan_snapshots where plan_id = $1) as snap,
+    `select (select encode(data, 'base64') from plan_snapshots where plan_id = $1) as snap,
             (select string_agg(encode(data, 'base64'), ',' order by id) from plan_updates where plan_id = $1) as ups`,
     [planId],
   );
-  const snapshot = rows[0]?.snap ? bytes(rows[0].snap) : null;
+  // The snapshot as base64 too: PGlite decodes a bytea column in JavaScript on the event loop
+  // (a 1 MB snapshot: 200–400 ms); base64 decodes natively (~30 ms).
+  const snap = rows[0]?.snap;
+  const snapshot = typeof snap === 'string' && snap ? new Uint8Array(Buffer.from(snap, 'base64')) : null;
   const updates = fromB64List(rows[0]?.ups);
   return { snapshot, updates, bytes: (snapshot?.byteLength ?? 0) + updates.reduce((n, u) => n + u.byteLength, 0) };
 }

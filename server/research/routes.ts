@@ -27,12 +27,9 @@ import { listAnnotations, markMentionsRead, unreadMentions } from './annotations
 import { analyseLesson, setCorrection } from './analysisRepo.js';
 import { getRubric, saveScores, scoresView, setRubric } from './rubricRepo.js';
 import { FLANDERS_CODES, ST_CODES } from './frameworks.js';
-import { annotationsCsv } from './export/csv.js';
 import { peopleFor } from './people.js';
-import { annotationsEaf } from './export/eaf.js';
 import { reportData } from './export/report.js';
-import { reportPdf } from './export/pdf.js';
-import { reportDocx } from './export/docx.js';
+import { renderAnnotations, renderReportExport } from '../uploads/parsePool.js';
 import type { StInterval } from './analysis/st.js';
 import {
   addMemberBody,
@@ -173,7 +170,8 @@ export function researchRouter({ db }: { db: Queryable }): Router {
   router.get('/api/research/lessons/:lessonId/annotations.csv', auth, async (req, res) => {
     const { lessonId } = parse(lessonIdParam, req.params);
     const lesson = await lessonForResearch(db, currentUser(res), lessonId);
-    const csv = annotationsCsv(await listAnnotations(db, lessonId, parse(annotationFilter, req.query)));
+    // Built in the document pool (uploads/): thousands of notes are a second of string building.
+    const csv = await renderAnnotations({ format: 'csv', list: await listAnnotations(db, lessonId, parse(annotationFilter, req.query)) });
     res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', fileName(lesson.title, 'csv'));
     res.send(csv);
   });
@@ -182,9 +180,10 @@ export function researchRouter({ db }: { db: Queryable }): Router {
     const user = currentUser(res);
     const { lessonId } = parse(lessonIdParam, req.params);
     const lesson = await lessonForResearch(db, user, lessonId);
-    const eaf = annotationsEaf(await listAnnotations(db, lessonId, parse(annotationFilter, req.query)), {
-      mediaUrl: `${lessonId}.mp4`,
-      author: user.displayName,
+    const eaf = await renderAnnotations({
+      format: 'eaf',
+      list: await listAnnotations(db, lessonId, parse(annotationFilter, req.query)),
+      eaf: { mediaUrl: `${lessonId}.mp4`, author: user.displayName },
     });
     res.type('application/xml; charset=utf-8').setHeader('Content-Disposition', fileName(lesson.title, 'eaf'));
     res.send(eaf);
@@ -231,7 +230,8 @@ export function researchRouter({ db }: { db: Queryable }): Router {
     const { interval } = parse(reportQuery, req.query);
     const lesson = await lessonForResearch(db, user, lessonId);
     const data = await reportData(db, user, lesson, interval as StInterval);
-    const buf = format === 'pdf' ? await reportPdf(data) : await reportDocx(data);
+    // Charts, layout and the file itself are generated in the document pool, off the event loop.
+    const buf = await renderReportExport(data, format);
     res
       .type(format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
       .setHeader('Content-Disposition', fileName(`评课报告-${lesson.title}`, format));

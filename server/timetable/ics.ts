@@ -21,12 +21,15 @@ export function escapeText(s: string): string {
 
 /** Folds one content line: at most 75 octets per physical line, continuation lines start with a space. */
 export function foldLine(line: string): string {
+  // Most lines (DTSTART, UID, STATUS…) need no folding: one byte count, not one per character.
+  // (A feed holds up to 1000 lessons: per-character counting cost ~200 ms of the event loop.)
+  if (line.length <= 75 && Buffer.byteLength(line, 'utf8') <= 75) return line;
   const out: string[] = [];
   let cur = '';
   let curBytes = 0;
   let limit = 75;
   for (const ch of line) {
-    const n = Buffer.byteLength(ch, 'utf8');
+    const n = utf8Bytes(ch.codePointAt(0)!);
     if (curBytes + n > limit) {
       out.push(cur);
       cur = '';
@@ -39,6 +42,9 @@ export function foldLine(line: string): string {
   out.push(cur);
   return out.join('\r\n ');
 }
+
+/** UTF-8 length of one code point (a lone surrogate is written as U+FFFD: 3 bytes, as Buffer does). */
+const utf8Bytes = (cp: number) => (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -1,6 +1,7 @@
 // What one parse worker does with one upload (runs in a piscina worker thread, never on the
-// server's event loop): zip budget first, then the parser. Answers are plain data — the thread
-// boundary structured-clones them, and an Error's class would not survive it.
+// server's event loop): zip budget first, then the parser. The same threads generate exports
+// (renderTask.ts): one pool, one set of limits. Answers are plain data — the thread boundary
+// structured-clones them, and an Error's class would not survive it.
 import { threadId } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../contract/errors.js';
 import { docxToDoc } from '../plans/docx.js';
@@ -8,18 +9,29 @@ import type { PmNode } from '../plans/pmSchema.js';
 import type { Msg } from '../timetable/schema.js';
 import { FileError, readTable, UNREADABLE_XLSX, type Table } from '../timetable/tableFile.js';
 import { checkZip, isZip } from './zipGuard.js';
+import { isRenderTask, renderTask, type RenderAnswer, type RenderTask } from './renderTask.js';
 
 export type ParseTask = { kind: 'docx'; bytes: Uint8Array } | { kind: 'table'; bytes: Uint8Array; hint?: 'csv' | 'xlsx' };
+export type PoolTask = ParseTask | RenderTask;
 
 export type ParseAnswer =
   | { ok: true; kind: 'docx'; doc: PmNode; warnings: string[]; threadId: number }
   | { ok: true; kind: 'table'; table: Table; threadId: number }
   /** `msg`: a timetable file's own bilingual message (FileError), shown to the user as is. */
   | { ok: false; code: ErrorCode; message: string; msg?: Msg; threadId: number };
+export type PoolAnswer = ParseAnswer | RenderAnswer;
 
-export default async function parseTask(task: ParseTask): Promise<ParseAnswer> {
-  const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
+export default async function poolTask(task: PoolTask): Promise<PoolAnswer> {
   try {
+    if (isRenderTask(task)) {
+      const out = await renderTask(task);
+      if ('repair' in out) return { ok: false, code: 'CONFLICT', message: 'the stored plan needs repair', repair: true, threadId };
+      if ('doc' in out) return { ok: true, kind: 'doc', doc: out.doc, threadId };
+      if ('blocks' in out) return { ok: true, kind: 'diff', blocks: out.blocks, threadId };
+      if ('text' in out) return { ok: true, kind: 'text', text: out.text, threadId };
+      return { ok: true, kind: 'file', bytes: out, threadId };
+    }
+    const bytes = Buffer.from(task.bytes.buffer, task.bytes.byteOffset, task.bytes.byteLength);
     if (task.kind === 'docx') {
       if (!isZip(bytes)) throw new AppError('BAD_REQUEST', 'the file is not a readable .docx');
       await checkZip(bytes);

@@ -250,3 +250,84 @@ describe('the parse pool', () => {
     expect((await parseTableUpload(Buffer.from('a,b\n1,2\n'))).rows.length).toBe(1);
   }, 120_000);
 });
+
+describe('large exports are generated off the event loop', () => {
+  // A long plan (about 850 KB of UTF-8 text: 600 sections of some 480 characters): building its document
+  // from the stored history, converting it and generating the file took seconds on the loop.
+  const LONG = Array.from({ length: 600 }, (_, i) => [
+    { type: 'heading', attrs: { level: 2 }, content: [{ type: 'text', text: `第${i + 1}节` }] },
+    para(`${i}：${'学生分组讨论，教师巡视并记录典型问题。'.repeat(25)}`),
+  ]).flat();
+  let planId = '';
+
+  beforeAll(async () => {
+    const docx = await docToDocx({ type: 'doc', content: LONG }, '长教案');
+    const imported = await post(`${importPath()}&title=${encodeURIComponent('长教案')}`, cookies['teacher-wang'], docx);
+    expect(imported.status).toBe(201);
+    planId = (imported.json.plan as PlanSummary).id;
+    // Warm-up, as above: an ordinary plan through both exports, so a cold thread loading the
+    // generators and the CJK font is not what is measured.
+    const small = await post(importPath(), cookies['teacher-wang'], await docToDocx({ type: 'doc', content: [para('普通的段落')] }, '普通'));
+    for (const format of ['docx', 'pdf']) {
+      const res = await fetch(`${c.url(0)}/api/plans/${(small.json.plan as PlanSummary).id}/export.${format}`, { headers: { cookie: cookies['teacher-wang'] } });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+  }, 120_000);
+
+  const download = async (format: 'docx' | 'pdf') => {
+    const res = await fetch(`${c.url(0)}/api/plans/${planId}/export.${format}`, { headers: { cookie: cookies['teacher-wang'] } });
+    return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+  };
+
+  it('a long plan exports as .docx while /healthz answers in time, and the file holds all of it', HOSTILE, async () => {
+    const probed = await whileProbing(() => download('docx'));
+    expect(probed.result.status).toBe(200);
+    expectResponsive(probed);
+    // Read back through the same parser as an import: every section is there.
+    const { doc } = await parseDocxUpload(probed.result.body);
+    const text = JSON.stringify(doc);
+    for (const i of [0, 299, 599]) expect(text).toContain(`第${i + 1}节`);
+    expect(text).toContain(`599：${'学生分组讨论，教师巡视并记录典型问题。'.repeat(25)}`);
+  });
+
+  it('a long plan is read whole (content, phases, the current version) while /healthz answers in time', HOSTILE, async () => {
+    const read = async (path: string) => {
+      const res = await fetch(`${c.url(0)}/api/plans/${planId}/${path}`, { headers: { cookie: cookies['teacher-wang'] } });
+      return { status: res.status, text: await res.text() };
+    };
+    const probed = await whileProbing(async () => [await read('content'), await read('phases'), await read('versions/current')]);
+    expect(probed.result.map((r) => r.status)).toEqual([200, 200, 200]);
+    expectResponsive(probed);
+    expect(probed.result[0].text).toContain('第600节');
+    expect(probed.result[2].text).toContain('第600节');
+  });
+
+  it('a long plan exports as PDF while /healthz answers in time', HOSTILE, async () => {
+    const probed = await whileProbing(() => download('pdf'));
+    expect(probed.result.status).toBe(200);
+    expectResponsive(probed);
+    expect(probed.result.body.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(probed.result.body.length).toBeGreaterThan(100_000);
+  });
+
+  it('comparing a long plan with its version before a rewrite (the diff) leaves /healthz answering in time', HOSTILE, async () => {
+    // 200 sections, then every paragraph rewritten by an import: LCS tables per changed paragraph
+    // took 2–3 s on the loop.
+    const before = LONG.slice(0, 400);
+    const after = before.map((n) => (n.type === 'paragraph' ? para(`${'教师提出问题，学生独立思考后交流。'.repeat(25)}`) : n));
+    const created = await post(importPath(), cookies['teacher-wang'], await docToDocx({ type: 'doc', content: before }, '改写'));
+    expect(created.status).toBe(201);
+    const id = (created.json.plan as PlanSummary).id;
+    expect((await post(`/api/plans/${id}/import`, cookies['teacher-wang'], await docToDocx({ type: 'doc', content: after }, '改写'))).status).toBe(200);
+    const { versions } = (await (await fetch(`${c.url(0)}/api/plans/${id}/versions`, { headers: { cookie: cookies['teacher-wang'] } })).json()) as { versions: { id: string; name: string }[] };
+    const old = versions.find((v) => v.name === '导入前')!;
+    const probed = await whileProbing(async () => {
+      const res = await fetch(`${c.url(0)}/api/plans/${id}/diff?from=${old.id}&to=current`, { headers: { cookie: cookies['teacher-wang'] } });
+      return { status: res.status, body: (await res.json()) as { blocks: { kind: string }[] } };
+    });
+    expect(probed.result.status).toBe(200);
+    expectResponsive(probed);
+    expect(probed.result.body.blocks.filter((b) => b.kind !== 'same').length).toBeGreaterThanOrEqual(200);
+  });
+});

@@ -3,10 +3,8 @@
 // converge; one process is killed outright and restarted while the other keeps editing; the
 // database then holds every edit. Starting both processes at once also runs every migration
 // on PostgreSQL, concurrently.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { freePort } from '../helpers/freePort.js';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoAccounts } from '../../server/community/seed.js';
@@ -16,79 +14,10 @@ import { HeadlessEditor } from '../helpers/planEditor.js';
 import { ensureMediasoupWorkerBin, waitFor } from '../helpers/liveServer.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startTestRedis } from '../helpers/redis.js';
-import { processFaultLines } from '../../server/processFaults.js';
+import { WebProcess } from '../helpers/webProcess.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PASSWORD = 'plans-processes-demo';
 const RTC_BASE = 47000;
-
-
-/** One product web process (`node --import tsx server/main.ts --web`), restartable on its port. */
-class WebProcess {
-  readonly dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-plans-proc-'));
-  private child: ChildProcess | null = null;
-  log = '';
-
-  constructor(
-    readonly name: string,
-    readonly port: number,
-    private readonly env: Record<string, string>,
-    private readonly args: string[],
-  ) {}
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--web', ...this.args], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1', TONGBU_DATA_DIR: this.dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    child.stdout!.on('data', (d) => (this.log += d));
-    child.stderr!.on('data', (d) => (this.log += d));
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name} exited early:\n${this.log}`);
-      if (await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false)) return;
-      if (Date.now() > deadline) throw new Error(`${this.name} did not become healthy:\n${this.log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  /** SIGKILL: a crash, no orderly shutdown, no final compaction. */
-  async kill(): Promise<void> {
-    await this.signal('SIGKILL');
-  }
-
-  /** SIGTERM and wait for the product's ordered shutdown. */
-  async stop(): Promise<void> {
-    await this.signal('SIGTERM');
-  }
-
-  private async signal(sig: NodeJS.Signals): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill(sig);
-    });
-  }
-
-  async dispose(): Promise<void> {
-    await this.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
-    const faults = processFaultLines(this.log);
-    if (faults.length) throw new Error(`${this.name} logged unhandled rejection(s)/exception(s):\n${faults.join('\n')}`);
-  }
-}
 
 let pg: TestPostgres;
 let redis: Awaited<ReturnType<typeof startTestRedis>>;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDay, parseGrade, parsePeriod, parseRows, parseTime, parseWeekdays, type Directory } from '../../server/timetable/importRows.js';
 import { FileError, readTable, decodeText } from '../../server/timetable/tableFile.js';
+import fc from 'fast-check';
 import { escapeText, foldLine } from '../../server/timetable/ics.js';
 
 const dir: Directory = {
@@ -130,5 +131,24 @@ describe('ics text', () => {
     for (const p of parts) expect(Buffer.byteLength(p, 'utf8')).toBeLessThanOrEqual(75);
     expect(parts.slice(1).every((p) => p.startsWith(' '))).toBe(true);
     expect(parts.map((p, i) => (i ? p.slice(1) : p)).join('')).toBe(line);
+  });
+
+  it('folds any line (ASCII, CJK, accents, emoji) into maximal lines of at most 75 octets, losslessly', () => {
+    const char = fc.constantFrom('a', ' ', ';', 'é', 'ß', '同', '课', '😀', '𠀀');
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 200 }), (chars) => {
+        const line = chars.join('');
+        const parts = foldLine(line).split('\r\n');
+        expect(parts.map((p, i) => (i ? p.slice(1) : p)).join('')).toBe(line);
+        parts.forEach((p, i) => {
+          expect(Buffer.byteLength(p, 'utf8')).toBeLessThanOrEqual(75);
+          if (i) expect(p.startsWith(' ')).toBe(true);
+          // Maximal: the next line's first character would not have fitted.
+          const next = parts[i + 1] ? [...parts[i + 1].slice(1)][0] : undefined;
+          if (next) expect(Buffer.byteLength(p + next, 'utf8')).toBeGreaterThan(75);
+        });
+      }),
+      { numRuns: 500 },
+    );
   });
 });
