@@ -25,6 +25,9 @@ const teacherProducers: string[] = [];
 beforeAll(async () => {
   srv = await startLiveServer({ rtcPortBase: 41200 });
   lessonId = srv.lessonId;
+  // Participants' media only: a recorded lesson would add its recorders' transports and
+  // consumers (armed in the lobby as soon as something is published) to every count here.
+  await srv.db.query('update lessons set recording = false where id = $1', [lessonId]);
   A = srv.classrooms.qingshan;
   teacher = await joinWithMedia(await srv.connect(await srv.cookieFor('teacher-wang'), 'teacher'), lessonId, { send: true });
   teacherProducers.push(await produceCamera(teacher.client, teacher.send!.id), await produceMic(teacher.client, teacher.send!.id));
