@@ -8,6 +8,29 @@ import { processFaultLines } from '../../server/processFaults.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** The environment every web process of a multi-process test shares: one PostgreSQL, one Redis. */
+export function sharedEnv(o: { databaseUrl: string; redisUrl: string; password: string }): Record<string, string> {
+  return {
+    DATABASE_URL: o.databaseUrl,
+    REDIS_URL: o.redisUrl,
+    TONGBU_DEMO_PASSWORD: o.password,
+    TONGBU_ANNOUNCED_IP: '127.0.0.1',
+    TONGBU_MEDIA_WORKERS: '1',
+    TONGBU_WORKER_PROCESSES: '0',
+    TONGBU_LOG_LEVEL: process.env.TONGBU_TEST_LOG_LEVEL ?? 'warn',
+  };
+}
+
+/** A process's own media and recorder port ranges (200 ports from `min`), apart from the others'. */
+export function portsEnv(min: number): Record<string, string> {
+  return {
+    TONGBU_RTC_MIN_PORT: String(min),
+    TONGBU_RTC_MAX_PORT: String(min + 99),
+    TONGBU_RECORDER_MIN_PORT: String(min + 100),
+    TONGBU_RECORDER_MAX_PORT: String(min + 199),
+  };
+}
+
 /** One product web process (`node --import tsx server/main.ts --web`), restartable on its port. */
 export class WebProcess {
   readonly dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-plans-proc-'));

@@ -15,7 +15,7 @@ import { freePort } from '../helpers/freePort.js';
 import { ensureMediasoupWorkerBin } from '../helpers/liveServer.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startTestRedis } from '../helpers/redis.js';
-import { WebProcess } from '../helpers/webProcess.js';
+import { WebProcess, portsEnv, sharedEnv } from '../helpers/webProcess.js';
 
 const PASSWORD = 'revocation-processes-demo';
 const RTC_BASE = 46400;
@@ -33,25 +33,11 @@ const sockets: Socket[] = [];
 beforeAll(async () => {
   ensureMediasoupWorkerBin();
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
-  const common = {
-    DATABASE_URL: pg.url,
-    REDIS_URL: redis.url,
-    TONGBU_DEMO_PASSWORD: PASSWORD,
-    TONGBU_ANNOUNCED_IP: '127.0.0.1',
-    TONGBU_MEDIA_WORKERS: '1',
-    TONGBU_WORKER_PROCESSES: '0',
-    TONGBU_LOG_LEVEL: process.env.TONGBU_TEST_LOG_LEVEL ?? 'warn',
-  };
-  const ports = (min: number) => ({
-    TONGBU_RTC_MIN_PORT: String(min),
-    TONGBU_RTC_MAX_PORT: String(min + 99),
-    TONGBU_RECORDER_MIN_PORT: String(min + 100),
-    TONGBU_RECORDER_MAX_PORT: String(min + 199),
-  });
-  a = new WebProcess('process A', await freePort(), { ...common, ...ports(RTC_BASE) }, ['--seed-demo']);
+  const common = sharedEnv({ databaseUrl: pg.url, redisUrl: redis.url, password: PASSWORD });
+  a = new WebProcess('process A', await freePort(), { ...common, ...portsEnv(RTC_BASE) }, ['--seed-demo']);
   // B after A: A migrates and seeds; B then finds the demo community there.
   await a.start();
-  b = new WebProcess('process B', await freePort(), { ...common, ...ports(RTC_BASE + 200) }, []);
+  b = new WebProcess('process B', await freePort(), { ...common, ...portsEnv(RTC_BASE + 200) }, []);
   await b.start();
   demo = JSON.parse(readFileSync(path.join(a.dataDir, 'demo-accounts.json'), 'utf8'));
   const { openDb } = await import('../../server/db/db.js');
