@@ -10,13 +10,11 @@
 // Needs the client built: npx vite build --config client/vite.config.ts
 // stress-ng runs for the lesson plus 2 minutes at most (--timeout), stopped once playback is ready.
 import os from 'node:os';
-import path from 'node:path';
-import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { ProductServer } from '../e2e/harness.js';
 import type { ReplayInfo } from '../../server/contract/recordings.js';
 import { launch, newContext, signIn, signInDevice } from './browser.js';
-import { RESULTS_DIR, LOAD_AT_START, freePort, log as blog, machine, round, sleep, today, updateDocRow } from './lib.js';
+import { LOAD_AT_START, writeResult, freePort, log as blog, machine, round, sleep, today, updateDocRow } from './lib.js';
 import { poll, startBurner } from '../helpers/overloadLesson.js';
 
 const NAME = 'recording-soak';
@@ -134,7 +132,7 @@ async function main(): Promise<void> {
       load: detail.load,
       detail,
     };
-    writeFileSync(path.join(RESULTS_DIR, `${NAME}.json`), JSON.stringify(house, null, 2) + '\n');
+    writeResult(NAME, house);
     const meets = ready && result.audio_coverage >= 0.99 && result.video_coverage >= 0.95 && playbackReadyS <= 60;
     updateDocRow({
       benchmark: NAME,
