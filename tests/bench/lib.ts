@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const RESULTS_DIR = path.join(ROOT, 'tests/bench/results');
@@ -38,12 +39,79 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export function writeResult(name: string, result: object): string {
+/**
+ * One figure a benchmark's target is about. `target` is the comparison as text ("<= 500"),
+ * `met` whether this run met it.
+ */
+export const Metric = z
+  .object({
+    value: z.union([z.number().finite(), z.boolean()]),
+    unit: z.string().optional(),
+    target: z.union([z.string(), z.number()]).optional(),
+    met: z.boolean().optional(),
+  })
+  .strict();
+export type Metric = z.infer<typeof Metric>;
+
+/**
+ * The house format of tests/bench/results/<name>.json: the figures the targets are about in
+ * `metrics`, where and when they were measured, and how loaded the machine was (other work skews
+ * every figure); anything else ("method", "detail", …) after them.
+ */
+export const BenchResult = z
+  .object({
+    metrics: z.record(Metric).refine((m) => Object.keys(m).length > 0, 'no metrics'),
+    machine: z.string().min(1),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date is not YYYY-MM-DD'),
+    load: z.record(z.unknown()),
+  })
+  .passthrough();
+export type BenchResult = z.infer<typeof BenchResult>;
+
+export interface ResultInput {
+  /** A bare number or boolean is the metric's value. */
+  metrics: Record<string, number | boolean | Metric>;
+  /** What the bench measured of the load while it ran (load_at_start is added). */
+  load?: Record<string, unknown>;
+  /** Added by writeResult, never passed. */
+  machine?: never;
+  date?: never;
+  [extra: string]: unknown;
+}
+
+/** The house-format object for a bench's figures: machine, date and load_at_start added. */
+export function houseResult(input: ResultInput): BenchResult {
+  const { metrics, load, machine: _m, date: _d, ...rest } = input;
+  const result = {
+    metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, typeof v === 'object' ? v : { value: v }])),
+    machine: machine(),
+    date: today(),
+    load: { load_at_start: LOAD_AT_START, ...load },
+    ...rest,
+  };
+  const checked = BenchResult.safeParse(result);
+  // Thrown with the figures in the message, so that a long run's measurement is not lost.
+  if (!checked.success) throw new Error(`not a house-format result (${problems(checked.error)}): ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** Writes tests/bench/results/<name>.json in the house format; returns its path. */
+export function writeResult(name: string, input: ResultInput): string {
+  const result = houseResult(input);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${name}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
   return file;
 }
+
+/** Reads a result file; throws naming what is not in the house format. */
+export function readResult(file: string): BenchResult {
+  const checked = BenchResult.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!checked.success) throw new Error(`${path.relative(ROOT, file)}: ${problems(checked.error)}`);
+  return checked.data;
+}
+
+const problems = (err: z.ZodError) => err.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
 
 const TABLE_HEAD = [
   '| benchmark | figures | target | machine | date |',

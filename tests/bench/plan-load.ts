@@ -12,13 +12,14 @@ import { insertPlan } from '../../server/plans/repo.js';
 import { appendUpdates, compact, loadStored, writeSnapshot } from '../../server/plans/store.js';
 import { planTemplate } from '../../server/plans/template.js';
 import { stateFromJSON } from '../../server/plans/ydoc.js';
-import { machine, today, updateDocRow, writeResult, LOAD_AT_START } from './lib.js';
+import { updateDocRow, writeResult, LOAD_AT_START } from './lib.js';
 
 const { values } = parseArgs({ options: { kb: { type: 'string', default: '512' }, plans: { type: 'string', default: '10' }, runs: { type: 'string', default: '7' } } });
 const TARGET_KB = Number(values.kb);
 const PLANS = Number(values.plans);
 const RUNS = Number(values.runs);
 const TARGET_MS = 100;
+const TARGET_KB_MIN = 500;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
@@ -102,34 +103,35 @@ async function main() {
   await hub.close();
   await db.close();
 
-  const result = {
-    benchmark: 'plan-load',
-    stored_kb: +(storedBytes / 1024).toFixed(1),
+  const storedKb = +(storedBytes / 1024).toFixed(1);
+  const metrics = {
+    // The target is for ≥ 500 KB of stored updates: a smaller history would not test it.
+    stored_kb: { value: storedKb, unit: 'KB', target: `>= ${TARGET_KB_MIN}`, met: storedKb >= TARGET_KB_MIN },
+    load_ms_median_uncompacted: { value: +median(uncompacted).toFixed(1), unit: 'ms', target: `<= ${TARGET_MS}`, met: median(uncompacted) <= TARGET_MS },
+    load_ms_median_compacted: { value: +median(compacted).toFixed(1), unit: 'ms', target: `<= ${TARGET_MS}`, met: median(compacted) <= TARGET_MS },
+  };
+  const detail = {
     stored_updates: stored.updates.length,
-    load_ms_median_uncompacted: +median(uncompacted).toFixed(1),
     load_ms_max_uncompacted: +Math.max(...uncompacted).toFixed(1),
     snapshot_kb_after_compaction: +(afterCompaction.bytes / 1024).toFixed(1),
     updates_folded: folded.folded,
-    load_ms_median_compacted: +median(compacted).toFixed(1),
     load_ms_max_compacted: +Math.max(...compacted).toFixed(1),
     runs: RUNS,
-    target_ms: TARGET_MS,
-    meets_target_uncompacted: median(uncompacted) <= TARGET_MS,
-    meets_target_compacted: median(compacted) <= TARGET_MS,
     heap_kb_per_open_plan: Math.round(heapPerPlan / 1024),
     rss_kb_per_open_plan: Math.round(rssPerPlan / 1024),
     open_plans_measured: opened,
     gc_exposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
-    setup: 'PGlite in memory, PlanHub.get() on a cold hub (read snapshot + pending updates in one query, apply them in one Yjs transaction, derive phases); history = keystroke-sized updates with pastes and corrections',
-    machine: machine(),
-    load_at_start: LOAD_AT_START,
-    date: today(),
+  };
+  const result = {
+    metrics,
+    method: 'PGlite in memory, PlanHub.get() on a cold hub (read snapshot + pending updates in one query, apply them in one Yjs transaction, derive phases); history = keystroke-sized updates with pastes and corrections',
+    detail,
   };
   writeResult('plan-load', result);
   updateDocRow({
     benchmark: 'plan-load',
-    figures: `${result.stored_kb} KB in ${result.stored_updates} stored updates: load **${result.load_ms_median_uncompacted} ms** median (max ${result.load_ms_max_uncompacted}) before compaction, **${result.load_ms_median_compacted} ms** after (snapshot ${result.snapshot_kb_after_compaction} KB); **${result.heap_kb_per_open_plan} KB** heap per open plan of that size — ${result.meets_target_uncompacted ? 'meets' : 'MISSES'} target uncompacted, ${result.meets_target_compacted ? 'meets' : 'MISSES'} compacted (load ${LOAD_AT_START} at start)`,
-    target: `≤ ${TARGET_MS} ms server side for ≥ 500 KB of stored updates`,
+    figures: `${storedKb} KB in ${detail.stored_updates} stored updates: load **${metrics.load_ms_median_uncompacted.value} ms** median (max ${detail.load_ms_max_uncompacted}) before compaction, **${metrics.load_ms_median_compacted.value} ms** after (snapshot ${detail.snapshot_kb_after_compaction} KB); **${detail.heap_kb_per_open_plan} KB** heap per open plan of that size — ${metrics.load_ms_median_uncompacted.met ? 'meets' : 'MISSES'} target uncompacted, ${metrics.load_ms_median_compacted.met ? 'meets' : 'MISSES'} compacted (load ${LOAD_AT_START} at start)`,
+    target: `≤ ${TARGET_MS} ms server side for ≥ ${TARGET_KB_MIN} KB of stored updates`,
   });
   console.log(JSON.stringify(result, null, 2));
 }

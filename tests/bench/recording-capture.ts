@@ -9,11 +9,10 @@
 // cores per classroom = (worker_B − worker_A + recorders_B) / window / K, from /proc/<pid>/stat.
 //
 //   npx tsx tests/bench/recording-capture.ts [--classrooms=4] [--seconds=20]
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startLiveServer, waitFor } from '../helpers/liveServer.js';
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
-import { RESULTS_DIR, log as blog, machine, round, sleep, today, updateDocRow, LOAD_AT_START } from './lib.js';
+import { log as blog, round, sleep, updateDocRow, writeResult, LOAD_AT_START } from './lib.js';
 
 const NAME = 'recording-capture';
 const log = (...a: unknown[]) => blog(NAME, ...a);
@@ -104,8 +103,8 @@ async function main(): Promise<void> {
     const recorders = bRec.cpu / SECONDS;
     const perClassroom = (Math.max(0, workerDelta) + recorders) / K;
     const result = {
-      capture_cores_per_classroom: round(perClassroom, 4),
-      capture_detail: {
+      metrics: { capture_cores_per_classroom: { value: round(perClassroom, 4), unit: 'cores', target: `<= ${TARGET}`, met: perClassroom <= TARGET } },
+      detail: {
         classrooms: K,
         window_s: SECONDS,
         recorder_processes: bRec.pids,
@@ -113,19 +112,10 @@ async function main(): Promise<void> {
         worker_cores_paused: round(a.cpu / SECONDS, 4),
         worker_cores_recording: round(bWorker.cpu / SECONDS, 4),
         camera: 'VP8 640x360 20 fps ~500 kbit/s (pre-encoded clip) + Opus 48 kbit/s, over loopback RTP',
-        target: TARGET,
-        meets_target: perClassroom <= TARGET,
-        machine: machine(),
-        load_at_start: LOAD_AT_START,
-        date: today(),
       },
     };
     log(JSON.stringify(result, null, 2));
-
-    // recording.json is shared with the processing benchmark: merge, keep its keys.
-    const file = path.join(RESULTS_DIR, 'recording.json');
-    const prev = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as object) : {};
-    writeFileSync(file, JSON.stringify({ ...prev, ...result }, null, 2) + '\n');
+    writeResult(NAME, result);
     updateDocRow({
       benchmark: NAME,
       figures: `**${round(perClassroom, 4)} cores** per recorded classroom (camera + mic; ${K} classrooms, ${SECONDS} s; recorders ${round(recorders, 4)} + worker delta ${round(workerDelta, 4)} cores in all) — ${perClassroom <= TARGET ? 'meets' : 'MISSES'} target (load ${LOAD_AT_START} at start)`,

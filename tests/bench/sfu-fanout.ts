@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import { ROUTER_CODECS } from '../../media/config.js';
-import { ROOT, log as blog, machine, round, sleep, today, updateDocRow, writeResult } from './lib.js';
+import { ROOT, log as blog, round, sleep, updateDocRow, writeResult } from './lib.js';
 
 const NAME = 'sfu-fanout';
 const log = (...a: unknown[]) => blog(NAME, ...a);
@@ -332,26 +332,23 @@ async function main(): Promise<void> {
   const head = series.find((s) => s.mode === 'pipe') ?? series[0];
   const strict = series.find((s) => s.mode === 'plain');
   const result = {
-    benchmark: NAME,
-    machine: machine(),
-    date: today(),
-    consumers_per_core: head.consumers_per_core,
-    cpu_percent_per_consumer: head.cpu_percent_per_consumer,
     metrics: {
       consumers_per_core: { value: head.consumers_per_core, target: `>= ${TARGET_PER_CORE}`, met: head.consumers_per_core >= TARGET_PER_CORE },
-      cpu_percent_per_consumer: { value: head.cpu_percent_per_consumer },
       ...(strict && {
         consumers_per_core_webrtc_like: {
           value: strict.consumers_per_core,
           target: `>= ${TARGET_PER_CORE}`,
           met: strict.consumers_per_core >= TARGET_PER_CORE,
         },
-        cpu_percent_per_consumer_webrtc_like: { value: strict.cpu_percent_per_consumer },
       }),
     },
-    headline_mode: head.mode,
     method: `worker A CPU (ru_utime+ru_stime) over ${WINDOW_S} s windows; linear fit over points where every sampled consumer kept up with the producer; consumers at ${BUDGET_PCT} % of one core = (${BUDGET_PCT} - intercept) / slope. Video: VP8 1280x720@30 ~1 Mbit/s, 1200-byte RTP packets; an Opus producer runs alongside (not consumed). Receivers: transports on a second worker over loopback.`,
-    series,
+    detail: {
+      headline_mode: head.mode,
+      cpu_percent_per_consumer: head.cpu_percent_per_consumer,
+      ...(strict && { cpu_percent_per_consumer_webrtc_like: strict.cpu_percent_per_consumer }),
+      series,
+    },
   };
   const file = writeResult(NAME, result);
   const fig = series
