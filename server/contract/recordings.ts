@@ -1,5 +1,5 @@
 // Recording processing and replay as the API and the `recording:progress` push return them.
-export type OutputKind = 'track' | 'window' | 'composite' | 'thumbnails' | 'peaks' | 'vad';
+export type OutputKind = 'trackFile' | 'track' | 'window' | 'composite' | 'thumbnails' | 'peaks' | 'vad';
 export type OutputState = 'queued' | 'active' | 'done' | 'failed';
 export type RecordingVisibility = 'participants' | 'pairing' | 'community';
 
@@ -42,6 +42,8 @@ export interface ReplayTrack {
   startMs: number;
   endMs: number | null;
   playlistUrl: string;
+  /** The whole track as one WebM (VP8/Opus as recorded), once joined after the end; replay prefers it. */
+  fileUrl: string | null;
   segmentsDone: number;
   segmentsTotal: number;
 }

@@ -2,7 +2,7 @@
 // and which outputs exist. Pure: the orchestrator (processing.ts) loads the state, asks here,
 // and enqueues what comes back; asking twice gives the same job ids, so nothing runs twice.
 import type { OutputKind } from '../contract/recordings.js';
-import { COMPOSITE, type RecordingQueue, type TrackJob, type VadJob, type WindowJob } from '../../workers/recording/jobs.js';
+import { COMPOSITE, type RecordingQueue, type TrackFileJob, type TrackJob, type VadJob, type WindowJob } from '../../workers/recording/jobs.js';
 import { recPaths, toRel } from '../../workers/recording/paths.js';
 import type { EventRec, OutputRow, RecRow, SegmentRec, TrackRec } from './processingRepo.js';
 
@@ -28,6 +28,7 @@ export interface LessonState {
 const clean = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 export const keys = {
   track: (trackId: string, seq: number) => `track.${clean(trackId)}.${seq}`,
+  trackFile: (trackId: string) => `trackfile.${clean(trackId)}`,
   vad: (trackId: string, seq: number) => `vad.${clean(trackId)}.${seq}`,
   window: (lessonId: string, i: number) => `window.${clean(lessonId)}.${i}`,
   composite: (lessonId: string) => `composite.${clean(lessonId)}`,
@@ -95,6 +96,7 @@ export function planJobs(s: LessonState, dataDir: string): JobSpec[] {
         input,
         output: recPaths.trackChunk(lessonId, t.id, g.seq),
         offsetMs: Math.max(0, g.startMs - t.startMs),
+        ...(g.endMs != null && g.endMs > g.startMs ? { plannedMs: g.endMs - g.startMs } : {}),
       };
       specs.push({ queue: 'track', key: tk, kind: 'track', trackId: t.id, seq: g.seq, path: data.output, data });
     }
@@ -105,8 +107,29 @@ export function planJobs(s: LessonState, dataDir: string): JobSpec[] {
     }
   }
 
-  // 2. Composite windows whose every overlapping segment is closed and processed (or failed).
+  // 2. After the end, each track whose segments are all closed: its research playback as one
+  // file, joined from the recorded segments without re-encoding (it waits for no transcode).
   const stopped = s.rec.state === 'stopped';
+  if (stopped) {
+    for (const t of s.tracks) {
+      const key = keys.trackFile(t.id);
+      if (have.has(key)) continue;
+      const segs = s.segments.filter((g) => g.trackId === t.id).sort((a, b) => a.seq - b.seq);
+      if (!segs.length || segs.some((g) => g.state === 'open')) continue;
+      const closed = segs.filter((g) => g.state === 'closed');
+      if (!closed.length) continue;
+      const data: TrackFileJob = {
+        lessonId,
+        trackId: t.id,
+        kind: t.kind,
+        parts: closed.map((g) => ({ path: toRel(dataDir, g.path), atMs: Math.max(0, g.startMs - t.startMs) })),
+        output: recPaths.trackFile(lessonId, t.id),
+      };
+      specs.push({ queue: 'trackFile', key, kind: 'trackFile', trackId: t.id, path: data.output, data });
+    }
+  }
+
+  // 3. Composite windows whose every overlapping segment is closed and processed (or failed).
   const L = lengthMs(s);
   const W = COMPOSITE.windowMs;
   const stage = stageIntervals(s.events, L);
@@ -164,7 +187,7 @@ export function planJobs(s: LessonState, dataDir: string): JobSpec[] {
     specs.push({ queue: 'window', key, kind: 'window', path: data.output, data });
   }
 
-  // 3. After the end: the windows joined into the MP4, then its thumbnails and peaks.
+  // 4. After the end: the windows joined into the MP4, then its thumbnails and peaks.
   if (stopped && windows > 0) {
     const wins = Array.from({ length: windows }, (_, i) => have.get(keys.window(lessonId, i)));
     const ck = keys.composite(lessonId);

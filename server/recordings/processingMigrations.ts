@@ -40,4 +40,13 @@ create table recording_outputs (
 create index recording_outputs_kind on recording_outputs(lesson_id, kind);
 `,
   },
+  {
+    version: 152,
+    sql: `
+-- a track's research playback as one file, joined after the end (job type trackFile)
+alter table recording_outputs drop constraint recording_outputs_kind_check;
+alter table recording_outputs add constraint recording_outputs_kind_check
+  check (kind in ('trackFile', 'track', 'window', 'composite', 'thumbnails', 'peaks', 'vad'));
+`,
+  },
 ];

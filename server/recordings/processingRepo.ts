@@ -15,7 +15,7 @@ export interface RecRow {
 }
 
 /** A recorded track as stored: the replay page's shape (contract) before playlists exist. */
-export interface TrackRec extends Omit<ReplayTrack, 'playlistUrl' | 'segmentsDone' | 'segmentsTotal'> {
+export interface TrackRec extends Omit<ReplayTrack, 'playlistUrl' | 'fileUrl' | 'segmentsDone' | 'segmentsTotal'> {
   lessonId: string;
 }
 

@@ -11,6 +11,10 @@ export function summarise(s: LessonState, lesson: { title: string; startedAt: st
   const finished = (o: { state: string }) => o.state === 'done' || o.state === 'failed';
   const pendingSegments = s.segments.filter((g) => g.state === 'open' || (g.state === 'closed' && !trackOut.some((o) => o.trackId === g.trackId && o.seq === g.seq && finished(o))));
   const labels = new Map(s.tracks.map((t) => [t.id, t.label]));
+  // A track can be replayed once its joined file is there, or once every segment is transcoded.
+  const outputByKey = new Map(s.outputs.map((o) => [o.key, o]));
+  const replayable = (trackId: string) =>
+    outputByKey.get(keys.trackFile(trackId))?.state === 'done' || !pendingSegments.some((g) => g.trackId === trackId);
   // Weighted by what is left to do: every job counts once; a window not yet queued counts as 0 %.
   const jobs = s.outputs.length + Math.max(0, windowsTotal - windows.length) + (stopped && !composite ? 3 : 0);
   const doneWeight = s.outputs.reduce((n, o) => n + (finished(o) ? 1 : o.progress / 100), 0);
@@ -26,7 +30,7 @@ export function summarise(s: LessonState, lesson: { title: string; startedAt: st
     percent: jobs ? Math.min(100, Math.round((doneWeight / jobs) * 100)) : 0,
     segments: { done: trackOut.filter(finished).length, total: s.segments.length },
     composite: { state: compositeState, windowsDone: windows.filter((w) => w.state === 'done').length, windowsTotal },
-    playbackReady: stopped && pendingSegments.length === 0 && s.segments.length > 0,
+    playbackReady: stopped && s.segments.length > 0 && s.tracks.every((t) => replayable(t.id)),
     compositeReady: composite?.state === 'done',
     failures: s.outputs
       .filter((o) => o.state === 'failed')
@@ -60,7 +64,7 @@ export function publicError(message: string): string {
     if (tok.includes('/') || tok.includes('\\')) tok = tok.split(/[/\\]/).pop() ?? '';
     if (UUID.test(tok)) tok = '';
     else if (/^0x[0-9a-f]{6,}$/i.test(tok)) tok = '';
-    else if (/^(track|window|vad|composite|thumbnails|peaks)\.[\w-]{12,}/.test(tok)) tok = '';
+    else if (/^(track|trackfile|window|vad|composite|thumbnails|peaks)\.[\w-]{12,}/.test(tok)) tok = '';
     if (tok) out.push(lead + tok + tail);
     else if (tail && out.length) out[out.length - 1] += tail;
   }

@@ -54,6 +54,7 @@ export async function replayInfo(db: Queryable, processing: RecordingProcessing,
         startMs: t.startMs,
         endMs: t.endMs,
         playlistUrl: `${base}/tracks/${encodeURIComponent(t.id)}/index.m3u8`,
+        fileUrl: outputs.get(keys.trackFile(t.id))?.state === 'done' ? `${base}/tracks/${encodeURIComponent(t.id)}/track.webm` : null,
         segmentsDone: segs.filter((g) => outputs.get(keys.track(t.id, g.seq))?.state === 'done').length,
         segmentsTotal: segs.length,
       };

@@ -73,8 +73,13 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
     const { lessonId, trackId, file } = parse(trackFileParam, req.params);
     const { rec } = await visible(res, lessonId);
     const segments = (await listSegments(db, lessonId)).filter((g) => g.trackId === trackId);
-    const [track] = await db.query<{ start_ms: number }>('select start_ms from recording_tracks where id = $1 and lesson_id = $2', [trackId, lessonId]);
+    const [track] = await db.query<{ start_ms: number; kind: string }>('select start_ms, kind from recording_tracks where id = $1 and lesson_id = $2', [trackId, lessonId]);
     if (!track) throw new AppError('NOT_FOUND', 'no such track');
+    if (file === 'track.webm') {
+      const joined = (await listOutputs(db, lessonId)).find((o) => o.key === keys.trackFile(trackId));
+      if (joined?.state !== 'done') throw new AppError('NOT_FOUND', 'not ready yet');
+      return sendMedia(res, resolveIn(dataDir, recPaths.trackFile(lessonId, trackId)), track.kind === 'audio' ? 'audio/webm' : 'video/webm');
+    }
     if (file === 'index.m3u8') {
       const outs = (await listOutputs(db, lessonId)).filter((o) => o.kind === 'track' && o.trackId === trackId && o.seq != null);
       const text = trackPlaylist(Number(track.start_ms), segments, new Map(outs.map((o) => [o.seq!, o])), rec.state === 'stopped');

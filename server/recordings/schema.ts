@@ -7,7 +7,7 @@ export const retryParam = z.object({ lessonId: id, key: z.string().min(1).max(20
 export const trackFileParam = z.object({
   lessonId: id,
   trackId: id,
-  file: z.string().regex(/^(index\.m3u8|seg-\d{5}\.ts)$/, 'no such file'),
+  file: z.string().regex(/^(index\.m3u8|seg-\d{5}\.ts|track\.webm)$/, 'no such file'),
 });
 export const compositeFileParam = z.object({ lessonId: id, file: z.string().regex(/^(index\.m3u8|win-\d{5}\.ts)$/, 'no such file') });
 export const assetParam = z.object({ lessonId: id, asset: z.enum(['composite.mp4', 'thumbs.jpg', 'peaks.json']) });

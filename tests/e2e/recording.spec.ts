@@ -141,19 +141,29 @@ test('a 30-second lesson is recorded, processed while it runs, and replays in Ch
   expect(download.headers()['content-disposition']).toMatch(/^attachment/);
   expect(download.headers()['content-type']).toBe('video/mp4');
 
-  // A single track: only the classroom's microphone (HLS through hls.js).
+  // A single track: only the classroom's microphone — its joined WebM (as recorded, no transcode).
   const info = (await (await researcher.request.get(`/api/recordings/${demo.lessonId}`)).json()) as { replay: ReplayInfo };
   const mic = info.replay.tracks.find((t) => t.owner === 'classroom' && t.kind === 'audio');
   expect(mic, 'the classroom microphone was recorded').toBeTruthy();
+  expect(mic!.fileUrl).toBe(`/api/recordings/${demo.lessonId}/files/tracks/${mic!.id}/track.webm`);
   await researcher.getByTestId('replay-source').selectOption(mic!.id);
   await researcher.getByTestId('replay-play').click();
-  await expect.poll(() => researcher.getByTestId('replay-video').evaluate((v: HTMLVideoElement) => (v.paused ? -1 : v.currentTime)), { timeout: 30_000 }).toBeGreaterThan(1);
+  const replayVideo = researcher.getByTestId('replay-video');
+  await expect.poll(() => replayVideo.evaluate((v: HTMLVideoElement) => (v.paused ? -1 : v.currentTime)), { timeout: 30_000 }).toBeGreaterThan(1);
+  expect(await replayVideo.evaluate((v: HTMLVideoElement) => v.currentSrc)).toMatch(/\/track\.webm$/);
+  expect(await replayVideo.evaluate((v: HTMLVideoElement) => v.duration)).toBeGreaterThan(LESSON_S - 2);
   const camera = info.replay.tracks.find((t) => t.owner === 'teacher' && t.kind === 'video' && t.source === 'camera')!;
   await researcher.getByTestId('replay-source').selectOption(camera.id);
   await researcher.getByTestId('replay-play').click();
-  await expect
-    .poll(() => researcher.getByTestId('replay-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: 30_000 })
-    .toBeGreaterThan(10);
+  await expect.poll(() => replayVideo.evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames), { timeout: 30_000 }).toBeGreaterThan(10);
+  expect(await replayVideo.evaluate((v: HTMLVideoElement) => v.currentSrc)).toMatch(/\/track\.webm$/);
+  // Seeking in the joined file (Range requests): → jumps 5 s and frames keep coming.
+  const at = await replayVideo.evaluate((v: HTMLVideoElement) => v.currentTime);
+  await researcher.keyboard.press('ArrowRight');
+  await expect.poll(() => replayVideo.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(at + 4);
+  const range = await researcher.request.get(camera.fileUrl!, { headers: { Range: 'bytes=0-99' } });
+  expect(range.status()).toBe(206);
+  expect(range.headers()['content-type']).toBe('video/webm');
 
   // 评课 on the replay: 赵老师 notes the moment she is at; 钱老师, on the same replay in her own
   // browser, sees the note arrive and replies; 赵老师 sees the reply live.
@@ -187,6 +197,9 @@ test('a 30-second lesson is recorded, processed while it runs, and replays in Ch
     expect(t.startMs, `${t.label} starts with the lesson`).toBeLessThan(1_000);
     expect(Math.abs(d - lessonS), `${t.label} lasts the lesson`).toBeLessThan(1);
     expect(Math.abs(t.startMs / 1000 + d - lessonS), `${t.label} ends with the lesson`).toBeLessThan(1);
+    // Its joined WebM too (what replay plays).
+    const joined = ffprobeDuration(path.join(server.dataDir, 'recordings', demo.lessonId, 'out', 'tracks', t.id, 'track.webm'));
+    expect(Math.abs(joined - d), `${t.label}: the joined file lasts what the segments do`).toBeLessThan(1);
   }
   const composite = ffprobeDuration(path.join(server.dataDir, 'recordings', demo.lessonId, 'out', 'composite.mp4'));
   expect(Math.abs(composite - lessonS)).toBeLessThan(1);

@@ -39,11 +39,14 @@ export interface FixtureTrack {
 }
 
 /** One WebM segment: VP8 test pattern (video) or an Opus tone with pauses (audio). */
-export async function makeSegment(file: string, kind: 'audio' | 'video', durS: number, opts: { pattern?: string; voice?: 'cmn' | 'en-us'; size?: string } = {}): Promise<void> {
+export async function makeSegment(file: string, kind: 'audio' | 'video', durS: number, opts: { pattern?: string; voice?: 'cmn' | 'en-us'; size?: string; /** frames per second actually sent */ rate?: number } = {}): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
   const args =
     kind === 'video'
-      ? ['-f', 'lavfi', '-i', `${opts.pattern ?? 'testsrc'}=size=${opts.size ?? '640x360'}:rate=15`, '-t', String(durS),
+      ? ['-f', 'lavfi', '-i', `${opts.pattern ?? 'testsrc'}=size=${opts.size ?? '640x360'}:rate=${opts.rate ? 32 : 15}`, '-t', String(durS),
+         // `rate`: a browser whose frame rate fell (CPU-limited) — the stream still says 32 fps,
+         // so each frame's duration in the file is 1/32 s while the next comes 1/rate s later.
+         ...(opts.rate ? ['-vf', `select='not(mod(n\\,${Math.round(32 / opts.rate)}))'`, '-fps_mode', 'passthrough'] : []),
          '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '30']
       : // synthesised speech (espeak-ng) for 2 s of every 3 s, so the voice-activity detector has turns to find
         ['-stream_loop', '-1', '-i', speechWav(opts.voice ?? 'cmn'), '-t', String(durS),
@@ -57,7 +60,7 @@ export interface FixtureRecording {
   tracks: FixtureTrack[];
   segPath(trackId: string, seq: number): string;
   /** Writes segment `seq` of a track (segMs long) and records it as closed. */
-  closeSegment(trackId: string, seq: number, opts?: { corrupt?: 'truncate' | 'garbage' }): Promise<void>;
+  closeSegment(trackId: string, seq: number, opts?: { corrupt?: 'truncate' | 'garbage'; rate?: number }): Promise<void>;
   /** The recording stops `lengthMs` after the clock's zero. */
   stop(lengthMs: number): Promise<void>;
   event(atMs: number, type: string, payload?: object): Promise<void>;
@@ -92,6 +95,7 @@ export async function fixtureRecording(
       await makeSegment(file, t.kind, opts.segMs / 1000, {
         pattern: t.source === 'screen' ? 'smptebars' : t.owner === 'teacher' ? 'testsrc' : 'testsrc2',
         voice: t.owner === 'teacher' ? 'cmn' : 'en-us',
+        rate: o.rate,
       });
       if (o.corrupt === 'truncate') await run('truncate', ['-s', '12000', file]);
       if (o.corrupt === 'garbage') await run('dd', ['if=/dev/urandom', `of=${file}`, 'bs=4096', 'count=8', 'status=none']);

@@ -111,6 +111,7 @@ describe('visibility scope on every file request', () => {
     expect((await get(url, file(), cookies['shiqiao-admin'])).status).toBe(404);
     expect((await get(url, `/api/recordings/${lessonId}/files/tracks/${trackId}/seg-00001.ts`, cookies['shiqiao-admin'])).status).toBe(404);
     expect((await get(url, `/api/recordings/${lessonId}/files/tracks/${trackId}/index.m3u8`, cookies['far-teacher'])).status).toBe(404);
+    expect((await get(url, `/api/recordings/${lessonId}/files/tracks/${trackId}/track.webm`, cookies['far-teacher'])).status).toBe(404);
   });
 
   it('the list and the replay info follow the same scope', async () => {

@@ -60,9 +60,36 @@ describe('planJobs', () => {
     expect(wins[0].inputs.map((i) => [i.role, i.startMs, i.shown])).toEqual([['teacherCam', 0, undefined], ['classroomCam', 20_000, [[25_000, 35_000]]]]);
     expect(wins[1].inputs.find((i) => i.role === 'classroomCam')?.shown).toEqual([[25_000, 35_000]]);
     s.outputs.push(out(keys.window('L', 0), 'done'), out(keys.window('L', 1), 'done'));
-    const [composite] = planJobs(s, '/data');
+    const composite = planJobs(s, '/data').find((j) => j.kind === 'composite')!;
     expect(composite.kind).toBe('composite');
     expect((composite.data as { chunks: string[] }).chunks).toEqual([`p/${keys.window('L', 0)}`, `p/${keys.window('L', 1)}`]);
+  });
+
+  it("joins each track's recorded segments into one file after the stop, gaps kept, without waiting for any transcode", () => {
+    const stopped = { lessonId: 'L', state: 'stopped' as const, clockZero: '2026-11-23T08:00:00.000Z', endedAt: '2026-11-23T08:00:30.000Z', lessonEndedAt: '2026-11-23T08:00:30.000Z', visibility: 'participants' as const };
+    // room: starts at 2 s; segment 2 unreadable (corrupt); a source-gone gap 12–16 s.
+    const segments = [seg('cam', 1, 0, 4000), seg('cam', 2, 4000, 8000), seg('room', 1, 2500, 6000), seg('room', 2, 6000, 9000, 'corrupt'), seg('room', 3, 9000, 12_000), seg('room', 4, 16_000, 20_000)];
+    // Nothing while recording, even with every segment closed.
+    expect(planJobs(state({ tracks: [cam, room], segments }), '/data').filter((j) => j.kind === 'trackFile')).toEqual([]);
+    const files = planJobs(state({ rec: stopped, tracks: [cam, room], segments }), '/data').filter((j) => j.kind === 'trackFile');
+    expect(files.map((j) => j.key)).toEqual([keys.trackFile('cam'), keys.trackFile('room')]);
+    expect(files[0].data).toMatchObject({ kind: 'video', parts: [{ path: 'recordings/L/tracks/cam/seg-1.webm', atMs: 0 }, { path: 'recordings/L/tracks/cam/seg-2.webm', atMs: 4000 }] });
+    // On the track's own timeline (it starts at 2 s); the corrupt segment is left out.
+    expect(files[1].data).toMatchObject({
+      parts: [
+        { path: 'recordings/L/tracks/room/seg-1.webm', atMs: 500 },
+        { path: 'recordings/L/tracks/room/seg-3.webm', atMs: 7000 },
+        { path: 'recordings/L/tracks/room/seg-4.webm', atMs: 14_000 },
+      ],
+    });
+    // A track with a segment still open waits; one already joined is not joined again.
+    const waiting = planJobs(state({ rec: stopped, tracks: [cam, room], segments: [...segments, seg('cam', 3, 8000, null, 'open')], outputs: [out(keys.trackFile('room'), 'done')] }), '/data');
+    expect(waiting.filter((j) => j.kind === 'trackFile')).toEqual([]);
+  });
+
+  it('tells a video segment its planned length (the next segment starts there)', () => {
+    const jobs = planJobs(state({ segments: [seg('cam', 1, 0, 4000), seg('mic', 1, 0, 4000)] }), '/data');
+    expect(jobs.find((j) => j.key === keys.track('cam', 1))?.data).toMatchObject({ plannedMs: 4000, offsetMs: 0 });
   });
 
   it('stage intervals close on the next stage change or at the end', () => {

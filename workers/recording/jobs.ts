@@ -8,8 +8,11 @@ import { z } from 'zod';
  * goes to. Three queues, each with workers of its own, so that under overload the work degrades
  * in the issue's order — the live lesson, then recording, then processing, and within
  * processing research playback first:
- * - rec-track: what research playback needs (one recorded segment → H.264/AAC MPEG-TS for HLS):
- *   it never waits behind a composite window or an analysis;
+ * - rec-track: what research playback needs: after the end, each track's recorded segments
+ *   joined without re-encoding into one WebM file (first: it costs a copy, so playback is ready
+ *   seconds after the lesson however far the transcodes are behind), and one recorded segment →
+ *   H.264/AAC MPEG-TS for HLS (playback during the lesson, and browsers without WebM): it never
+ *   waits behind a composite window or an analysis;
  * - rec-after: the composite's windows and MP4, thumbnails and peaks, one pool of workers
  *   taking jobs by BullMQ priority (JOB_PRIORITY): a lesson's windows never wait behind
  *   another lesson's thumbnails;
@@ -17,6 +20,8 @@ import { z } from 'zod';
  *   never holds a slot the composite needs.
  */
 export const RECORDING_QUEUES = {
+  /** After the end: a track's recorded segments joined, without re-encoding, into one WebM (research playback). */
+  trackFile: 'rec-track',
   /** One recorded segment → H.264/AAC MPEG-TS for research playback (HLS). */
   track: 'rec-track',
   /** One time window of the composite (all tracks laid out, audio mixed) → MPEG-TS. */
@@ -32,16 +37,17 @@ export type RecordingQueue = keyof typeof RECORDING_QUEUES;
 
 /**
  * BullMQ priority of each job type in its queue (1 = first; BullMQ takes a lower number first,
- * in insertion order among equals): in rec-after the composite's windows, then its MP4, then
- * thumbnails and peaks. Given for every type, so the order stays right if queues are merged.
+ * in insertion order among equals): in rec-track a track's file before the backlog of segment
+ * transcodes; in rec-after the composite's windows, then its MP4, then thumbnails and peaks. Given for every type, so the order stays right if queues are merged.
  */
 export const JOB_PRIORITY: Record<RecordingQueue, number> = {
-  track: 1,
-  window: 2,
-  composite: 3,
-  thumbnails: 4,
-  peaks: 4,
-  vad: 5,
+  trackFile: 1,
+  track: 2,
+  window: 3,
+  composite: 4,
+  thumbnails: 5,
+  peaks: 5,
+  vad: 6,
 };
 
 /** The distinct queue names (several job types share one). */
@@ -67,8 +73,23 @@ export const trackJob = z.object({
   output: relPath,
   /** Where this segment starts on the track's own timeline (segment start − track start). */
   offsetMs: ms,
+  /** Its length on the lesson clock (the recorder's segment list: up to where the next one starts). */
+  plannedMs: ms.optional(),
 });
 export type TrackJob = z.infer<typeof trackJob>;
+
+export const trackFileJob = z.object({
+  lessonId: id,
+  trackId: id,
+  kind: z.enum(['audio', 'video']),
+  /** The track's closed segments in order, each with where it starts on the track's own timeline. */
+  parts: z
+    .array(z.object({ path: relPath, atMs: ms }))
+    .min(1)
+    .max(20_000),
+  output: relPath,
+});
+export type TrackFileJob = z.infer<typeof trackFileJob>;
 
 const interval = z.tuple([ms, ms]);
 

@@ -9,6 +9,7 @@ export const recPaths = {
   lessonDir: (lessonId: string) => `recordings/${safe(lessonId)}`,
   out: (lessonId: string) => `recordings/${safe(lessonId)}/out`,
   trackChunk: (lessonId: string, trackId: string, seq: number) => `recordings/${safe(lessonId)}/out/tracks/${safe(trackId)}/seg-${pad(seq)}.ts`,
+  trackFile: (lessonId: string, trackId: string) => `recordings/${safe(lessonId)}/out/tracks/${safe(trackId)}/track.webm`,
   windowChunk: (lessonId: string, index: number) => `recordings/${safe(lessonId)}/out/composite/win-${pad(index)}.ts`,
   compositeMp4: (lessonId: string) => `recordings/${safe(lessonId)}/out/composite.mp4`,
   thumbnails: (lessonId: string) => `recordings/${safe(lessonId)}/out/thumbs.jpg`,

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { JOB_PRIORITY, RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from './jobs.js';
 import { logger } from '../../server/log.js';
 import { trackProcessor } from '../processors/recording/track.js';
+import { trackFileProcessor } from '../processors/recording/trackFile.js';
 import { windowProcessor } from '../processors/recording/window.js';
 import { compositeProcessor } from '../processors/recording/composite.js';
 import { thumbnailsProcessor } from '../processors/recording/thumbnails.js';
@@ -41,6 +42,7 @@ export function cancelChannel(prefix = 'bull'): string {
 
 export async function startRecordingWorkers(connection: ConnectionOptions, redisUrl: string, opts: RecordingWorkerOptions) {
   const processors: Record<RecordingQueue, Processor> = {
+    trackFile: trackFileProcessor(opts.dataDir),
     track: trackProcessor(opts.dataDir),
     window: windowProcessor(opts.dataDir),
     composite: compositeProcessor(opts.dataDir),
@@ -123,6 +125,7 @@ export function createRecordingQueues(connection: ConnectionOptions, prefix?: st
   };
   // One entry per job type; types that share a queue share its Queue object.
   const queues = {
+    trackFile: make(RECORDING_QUEUES.trackFile),
     track: make(RECORDING_QUEUES.track),
     window: make(RECORDING_QUEUES.window),
     composite: make(RECORDING_QUEUES.composite),

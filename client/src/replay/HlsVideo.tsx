@@ -2,6 +2,12 @@
 import Hls from 'hls.js';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 
+/** Whether this browser plays a recorded track's WebM (VP8 video / Opus audio) in a plain <video>. */
+export function canPlayWebm(kind: 'audio' | 'video'): boolean {
+  const v = document.createElement('video');
+  return v.canPlayType(kind === 'audio' ? 'audio/webm; codecs="opus"' : 'video/webm; codecs="vp8"') !== '';
+}
+
 export const HlsVideo = forwardRef<HTMLVideoElement | null, { src: string; hls: boolean; className?: string; testId?: string }>(
   function HlsVideo({ src, hls, className, testId }, ref) {
     const el = useRef<HTMLVideoElement | null>(null);

@@ -6,7 +6,7 @@ import type { ReplayInfo, ReplayTrack } from '../../../server/contract/recording
 import { api } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
-import { HlsVideo } from './HlsVideo.js';
+import { canPlayWebm, HlsVideo } from './HlsVideo.js';
 import { replayPanels, timelineMarkerSources, type TimelineMarker } from './panels.js';
 import { PlayerContext, SPEEDS, formatClock, useMediaClock } from './usePlayer.js';
 import './replay.css';
@@ -68,8 +68,11 @@ export function ReplayPage({ lessonId }: { lessonId: string }) {
 
   const classroomName = (id: string | null) => info.classrooms.find((c) => c.id === id)?.name ?? '';
   const compositeSrc = info.composite.mp4Url ?? info.composite.playlistUrl;
-  const src = track ? track.playlistUrl : compositeSrc;
-  const isHls = track ? true : !info.composite.mp4Url;
+  // A track's joined WebM (as recorded: VP8/Opus) once it exists — it is there seconds after the
+  // lesson; before that, or in a browser without WebM, its HLS transcode.
+  const trackFile = track?.fileUrl && canPlayWebm(track.kind) ? track.fileUrl : null;
+  const src = track ? (trackFile ?? track.playlistUrl) : compositeSrc;
+  const isHls = track ? !trackFile : !info.composite.mp4Url;
   const nowMs = player.currentTime * 1000;
 
   return (

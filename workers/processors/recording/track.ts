@@ -60,7 +60,15 @@ export function trackProcessor(dataDir: string) {
     // What the segment plays: its input's length when the output reached it (out_time is the
     // last frame's start, a frame short of the end), else where the output really ended.
     const inS = inputDuration(r.stderr);
-    const durationS = inS !== null && r.outTimeS! >= inS - 0.25 ? inS : r.outTimeS!;
+    let durationS = inS !== null && r.outTimeS! >= inS - 0.25 ? inS : r.outTimeS!;
+    // A picture lasts until the next one. The container's duration ends at the last frame's
+    // start; the segment itself lasts until the recorder cut it, at the next segment's first key
+    // frame. A busy browser sends a few frames a second, so that is a quarter second or more
+    // of every segment: the playlist then marked a gap after each one. A complete output plays
+    // its last frame to the segment's end — but never more than 1 s of a still picture: a camera
+    // that sent nothing for longer than that is not counted as recorded.
+    const plannedS = data.plannedMs !== undefined ? data.plannedMs / 1000 : null;
+    if (data.kind === 'video' && inS !== null && durationS === inS && plannedS !== null && plannedS > durationS) durationS = Math.min(plannedS, durationS + 1);
     await job.updateProgress(100);
     return { durationS: Math.round(durationS * 1000) / 1000, cpuS: r.cpuS };
   };
