@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     playback_ready_within_wait: r.playbackReady,
     composite_ready_s: r.compositeReadyS,
     method:
-      'coverage = seconds of transcoded segments (the track jobs’ durations) over the track’s span (first recorded instant → lesson end) minus the gaps marked in recording_gaps; worst track per kind. ' +
+      'coverage = seconds research playback plays — the track’s joined WebM (packet times; a hole counts beyond 1 s of video / 0.5 s of audio), else its transcoded segments’ durations — over the track’s span (first recorded instant → lesson end) minus the gaps marked in recording_gaps; worst track per kind. ' +
+      'hls_* = the same from the transcoded segments (HLS), taken once they are all done (transcodes_done_s). ' +
       '*_lesson_coverage: the same from the lesson clock’s zero (a late recorder start counts against it).',
     detail: {
       lesson_min: MINUTES,
@@ -62,6 +63,9 @@ async function main(): Promise<void> {
       audio_lesson_coverage: f.audio_lesson_coverage,
       video_lesson_coverage: f.video_lesson_coverage,
       segments: f.segments,
+      transcodes_done_s: r.transcodesDoneS,
+      hls_audio_coverage: round(Math.min(1, ...f.tracks.filter((t) => t.kind === 'audio').map((t) => t.hlsCoverage)), 4),
+      hls_video_coverage: round(Math.min(1, ...f.tracks.filter((t) => t.kind === 'video').map((t) => t.hlsCoverage)), 4),
       tracks: f.tracks,
       gaps: f.gaps,
       cuts_ms: r.cutWindowsMs,
@@ -95,7 +99,8 @@ async function main(): Promise<void> {
     benchmark: NAME,
     figures:
       `${MINUTES}-min lesson, stress-ng on all ${r.load.cores} cores (load ≈ ${r.load.avg}), 3 network cuts: audio **${round(f.audio_coverage * 100, 1)} %**, video **${round(f.video_coverage * 100, 1)} %** ` +
-      `(worst track, outside marked gaps), **${f.failed_segments}** failed of ${f.segments} segments, playback ready **${r.playbackReadyS} s** after the end, composite ` +
+      `(worst track, outside marked gaps), **${f.failed_segments}** failed of ${f.segments} segments, playback ready **${r.playbackReadyS} s** after the end, all segments transcoded ` +
+      `${r.transcodesDoneS == null ? 'not within the wait' : `${r.transcodesDoneS} s`}, composite ` +
       `${r.compositeReadyS == null ? `not within ${COMPOSITE_WAIT_S} s` : `${r.compositeReadyS} s`}; signalling max ${probeMax} ms, ${r.disconnects} disconnects — ${meets ? 'meets' : 'MISSES'} targets`,
     target: 'audio ≥ 99 %, video ≥ 95 % of every track outside marked gaps; research playback ≤ 60 s after the end (45-min lesson)',
   });

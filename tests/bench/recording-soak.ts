@@ -9,13 +9,16 @@
 //   npx tsx tests/bench/recording-soak.ts [--minutes=15] [--playback-wait=600]
 // Needs the client built: npx vite build --config client/vite.config.ts
 // stress-ng runs for the lesson plus 2 minutes at most (--timeout), stopped once playback is ready.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { ProductServer } from '../e2e/harness.js';
 import type { ReplayInfo } from '../../server/contract/recordings.js';
 import { launch, newContext, signIn, signInDevice } from './browser.js';
 import { LOAD_AT_START, writeResult, freePort, log as blog, machine, round, sleep, today, updateDocRow } from './lib.js';
 import { poll, startBurner } from '../helpers/overloadLesson.js';
+import { joinedPlayedS } from '../helpers/joinedCoverage.js';
 
 const NAME = 'recording-soak';
 const log = (...a: unknown[]) => blog(NAME, ...a);
@@ -96,14 +99,38 @@ async function main(): Promise<void> {
     const playbackReadyS = (Date.now() - endedAt) / 1000;
     const loadDuring = burner.loads.length ? round(burner.loads.reduce((a, b) => a + b, 0) / burner.loads.length, 2) : null;
     burner.stop();
+    // What research playback plays now: each track's joined WebM as a researcher downloads it
+    // (else its HLS playlist).
     const info = await replay(teacher, demo.lessonId);
     const lengthS = info.progress.lengthMs / 1000;
-    const tracks: { label: string; kind: string; coverage: number; segments: number; done: number }[] = [];
+    const tracks: { label: string; kind: string; coverage: number; from: string; hlsCoverage?: number; segments: number; done: number }[] = [];
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'tongbu-soak-'));
     for (const t of info.tracks) {
-      tracks.push({ label: t.label, kind: t.kind, coverage: round(Math.min(1, (await playedSeconds(teacher, t.playlistUrl)) / lengthS), 4), segments: t.segmentsTotal, done: t.segmentsDone });
+      let played: number;
+      if (t.fileUrl) {
+        const file = path.join(tmp, `${t.id}.webm`);
+        writeFileSync(file, await (await teacher.request.get(t.fileUrl)).body());
+        played = await joinedPlayedS(file, t.kind);
+      } else played = await playedSeconds(teacher, t.playlistUrl);
+      tracks.push({ label: t.label, kind: t.kind, coverage: round(Math.min(1, played / lengthS), 4), from: t.fileUrl ? 'joined file' : 'transcodes', segments: t.segmentsTotal, done: t.segmentsDone });
+    }
+    rmSync(tmp, { recursive: true, force: true });
+    // The transcodes (HLS) go on after playback is ready: their coverage once they are done.
+    const transcodesDone = await poll(async () => {
+      const p = (await replay(teacher, demo.lessonId)).progress;
+      return p.segments.done === p.segments.total;
+    }, PLAYBACK_WAIT_S * 1000, 'the segment transcodes', 2000).then(
+      () => true,
+      () => false,
+    );
+    const transcodesDoneS = round((Date.now() - endedAt) / 1000, 1);
+    const after = await replay(teacher, demo.lessonId);
+    for (const t of after.tracks) {
+      const row = tracks.find((x) => x.label === t.label && x.kind === t.kind);
+      if (row) row.hlsCoverage = round(Math.min(1, (await playedSeconds(teacher, t.playlistUrl)) / lengthS), 4);
     }
     const min = (k: string) => round(Math.min(1, ...tracks.filter((t) => t.kind === k).map((t) => t.coverage)), 4);
-    const failed = info.progress.failures.filter((f) => f.kind === 'track').length;
+    const failed = after.progress.failures.filter((f) => f.kind === 'track' || f.kind === 'trackFile').length;
     const result = {
       audio_coverage: min('audio'),
       video_coverage: min('video'),
@@ -114,6 +141,9 @@ async function main(): Promise<void> {
         lesson_min: MINUTES,
         lesson_recorded_s: round(lengthS, 1),
         tracks,
+        transcodes_done_s: transcodesDone ? transcodesDoneS : null,
+        hls_audio_coverage: round(Math.min(1, ...tracks.filter((t) => t.kind === 'audio').map((t) => t.hlsCoverage ?? 0)), 4),
+        hls_video_coverage: round(Math.min(1, ...tracks.filter((t) => t.kind === 'video').map((t) => t.hlsCoverage ?? 0)), 4),
         reconnect_banners: Object.fromEntries(reconnecting),
         load: { burner: `stress-ng --cpu ${burner.cores} (every core)`, load_avg_during: loadDuring, load_at_start: LOAD_AT_START },
         clients: 'teacher console + 2 projectors, Debian Chromium, fake camera and microphone',

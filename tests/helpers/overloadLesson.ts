@@ -18,6 +18,8 @@ import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/re
 import { startLiveServer, type LiveTestServer } from './liveServer.js';
 import { startRtpSource, type RtpSource } from './rtpSource.js';
 import { recorderRuns } from '../../server/recordings/captureMetrics.js';
+import { recPaths } from '../../workers/recording/paths.js';
+import { joinedPlayedS } from './joinedCoverage.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -122,8 +124,14 @@ export interface TrackFigures {
   /** Marked gaps (recording_gaps) inside the span, ms, and their reasons. */
   gapMs: number;
   gapReasons: string[];
-  /** Seconds research playback really has: the transcoded segments' durations (ffprobe, the track jobs' results). */
+  /** Seconds research playback really has: the joined file's (packets, holes beyond HOLD_CAP_S missing), else the transcodes'. */
   playedS: number;
+  playedFrom: 'joined file' | 'transcodes';
+  /** Seconds the transcoded segments (HLS) play when the figures were taken, and that over the span. */
+  hlsPlayedS: number;
+  hlsCoverage: number;
+  /** Segments transcoded (done or failed) when the figures were taken. */
+  transcoded: number;
   /** playedS over the span minus its marked gaps: what was recorded of what could be. */
   coverage: number;
   /** playedS over the whole lesson (clock zero → end) minus the marked gaps: a late start counts against it. */
@@ -153,7 +161,12 @@ const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, 
  * recording_gaps. A failed or missing segment, or an unmarked hole (a recorder that stopped
  * silently), lowers it; a marked gap does not. lessonCoverage measures from clock zero instead.
  */
-export async function figures(db: Db, lessonId: string): Promise<RecordingFigures> {
+/**
+ * The recording's figures. Coverage is what research playback plays: the track's joined WebM
+ * (trackFile), or, where that is missing, its transcoded segments' durations. The transcodes'
+ * own coverage (HLS, which may still be behind when this runs) is `hlsPlayedS` / `hlsCoverage`.
+ */
+export async function figures(db: Db, lessonId: string, dataDir: string): Promise<RecordingFigures> {
   const [rec] = await db.query<{ clock_zero: unknown; ended_at: unknown; lesson_ended_at: unknown }>(
     'select r.clock_zero, r.ended_at, l.ended_at as lesson_ended_at from recordings r join lessons l on l.id = r.lesson_id where r.lesson_id = $1',
     [lessonId],
@@ -176,20 +189,25 @@ export async function figures(db: Db, lessonId: string): Promise<RecordingFigure
   const out: TrackFigures[] = [];
   for (const t of tracks) {
     const segs = await db.query<{ seq: number }>('select seq from recording_segments where track_id = $1', [t.id]);
-    const outs = await db.query<{ state: string; meta: unknown }>(`select state, meta from recording_outputs where lesson_id = $1 and kind = 'track' and track_id = $2`, [lessonId, t.id]);
-    let playedS = 0;
+    const outs = await db.query<{ kind: string; state: string; meta: unknown }>(`select kind, state, meta from recording_outputs where lesson_id = $1 and kind in ('track', 'trackFile') and track_id = $2`, [lessonId, t.id]);
+    let hlsPlayedS = 0;
     let failed = 0;
-    for (const o of outs) {
+    let transcoded = 0;
+    for (const o of outs.filter((x) => x.kind === 'track')) {
       const meta = (typeof o.meta === 'string' ? JSON.parse(o.meta) : o.meta) as { durationS?: number } | null;
-      if (o.state === 'done') playedS += meta?.durationS ?? 0;
+      if (o.state === 'done') hlsPlayedS += meta?.durationS ?? 0;
       if (o.state === 'failed') failed++;
+      if (o.state === 'done' || o.state === 'failed') transcoded++;
     }
+    const joined = outs.find((x) => x.kind === 'trackFile');
+    if (joined?.state === 'failed') failed++;
+    const playedS = joined?.state === 'done' ? await joinedPlayedS(path.join(dataDir, recPaths.trackFile(lessonId, t.id)), t.kind) : hlsPlayedS;
     const from = Number(t.start_ms);
     // Gaps of this track, or of the whole recording (a pause), inside the span.
     const mine = gaps.filter((g) => g.trackId === t.id || g.trackId === null);
     const gapMs = mine.reduce((n, g) => n + overlap(g.fromMs, g.toMs, from, lessonEndMs), 0);
     const lessonGapMs = mine.reduce((n, g) => n + overlap(g.fromMs, g.toMs, 0, lessonEndMs), 0);
-    const share = (ms: number) => round(Math.min(1, (playedS * 1000) / Math.max(1, ms)), 4);
+    const share = (played: number, ms: number) => round(Math.min(1, (played * 1000) / Math.max(1, ms)), 4);
     out.push({
       trackId: t.id,
       label: t.label,
@@ -201,9 +219,13 @@ export async function figures(db: Db, lessonId: string): Promise<RecordingFigure
       gapMs,
       gapReasons: [...new Set(mine.map((g) => g.reason))],
       playedS: round(playedS, 2),
-      coverage: share(lessonEndMs - from - gapMs),
-      lessonCoverage: share(lessonEndMs - lessonGapMs),
+      coverage: share(playedS, lessonEndMs - from - gapMs),
+      lessonCoverage: share(playedS, lessonEndMs - lessonGapMs),
+      playedFrom: joined?.state === 'done' ? 'joined file' : 'transcodes',
+      hlsPlayedS: round(hlsPlayedS, 2),
+      hlsCoverage: share(hlsPlayedS, lessonEndMs - from - gapMs),
       segments: segs.length,
+      transcoded,
       failed,
     });
   }
@@ -265,6 +287,8 @@ export interface OverloadLessonResult {
   /** Lesson end → research playback ready (the wait, if it did not get ready). */
   playbackReadyS: number;
   compositeReadyS: number | null;
+  /** Lesson end → every segment transcoded (HLS complete), or null if not within the wait. */
+  transcodesDoneS: number | null;
   progress: RecordingProgress | null;
   /** Cuts on the lesson clock: [from, to] ms between the source going silent and its new producer. */
   cutWindowsMs: [number, number][];
@@ -421,7 +445,23 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
         )
       : null;
 
-    const f = await figures(srv.db, lesson.id);
+    // Research playback no longer waits for the transcodes (HLS); they go on. Their figures
+    // (failed segments, HLS coverage) are taken once they are done, or at the deadline.
+    const transcodesWaitMs = Math.max(0, Math.min(o.playbackWaitS * 1000, (o.playbackBy ?? Infinity) - Date.now()));
+    const transcodesDoneS = await poll(
+      async () => {
+        const p = await reader!.progress(lesson.id);
+        return !!p && p.segments.done === p.segments.total;
+      },
+      transcodesWaitMs,
+      'the segment transcodes',
+      2000,
+    ).then(
+      () => round((Date.now() - endedAt) / 1000, 1),
+      () => null,
+    );
+    log(`segment transcodes ${transcodesDoneS === null ? 'NOT done' : `done ${transcodesDoneS} s after the end`}`);
+    const f = await figures(srv.db, lesson.id, dataDir);
     await o.inspect?.(srv.db, lesson.id);
     const firstPacket = new Map<string, number>();
     for (const s of sources) {
@@ -444,6 +484,7 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
       playbackReady,
       playbackReadyS: round(playbackReadyS, 1),
       compositeReadyS,
+      transcodesDoneS,
       progress: await reader.progress(lesson.id),
       cutWindowsMs,
       cutClassroomId: shiqiao,

@@ -34,7 +34,7 @@ it(
     const f = r.figures;
     console.log(
       `[recording-overload] audio ${f.audio_coverage} video ${f.video_coverage} (from clock zero: ${f.audio_lesson_coverage} / ${f.video_lesson_coverage}); ` +
-        `failed ${f.failed_segments}/${f.segments}; playback ${r.playbackReadyS} s; load ${JSON.stringify(r.load)}; ` +
+        `failed ${f.failed_segments}/${f.segments}; playback ${r.playbackReadyS} s; transcodes done ${r.transcodesDoneS} s; load ${JSON.stringify(r.load)}; ` +
         `probes max ${Math.max(...r.probes.map((p) => p.ms ?? Infinity))} ms; late starts ${JSON.stringify(r.startLateMs)}\n` +
         JSON.stringify({ tracks: f.tracks, gaps: f.gaps, cuts: r.cutWindowsMs }),
     );
@@ -62,8 +62,12 @@ it(
     expect(f.failed_segments).toBe(0);
     expect(r.playbackReady, `research playback not ready ${r.playbackReadyS} s after the end`).toBe(true);
     for (const t of f.tracks) {
+      // What research playback plays (the joined file), and the transcodes (HLS) once they caught up.
+      expect(t.playedFrom, `${t.label} (${t.kind}) joined`).toBe('joined file');
       expect(t.coverage, `${t.label} (${t.kind}) ${JSON.stringify(t)}`).toBeGreaterThanOrEqual(t.kind === 'audio' ? 0.99 : 0.95);
+      expect(t.hlsCoverage, `${t.label} (${t.kind}) transcoded ${JSON.stringify(t)}`).toBeGreaterThanOrEqual(t.kind === 'audio' ? 0.99 : 0.95);
     }
+    expect(r.transcodesDoneS, 'every segment transcoded before the deadline').not.toBeNull();
     // The teacher published in the lobby (recorders armed): those tracks hold the lesson from
     // clock zero, not only from their own start.
     for (const t of f.tracks.filter((x) => x.owner === 'teacher')) {
