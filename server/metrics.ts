@@ -3,7 +3,7 @@ import client from 'prom-client';
 import type { WorkerPool } from '../media/WorkerPool.js';
 import type { LessonRegistry } from './live/LessonRegistry.js';
 import { processFaultMetrics } from './processFaults.js';
-import { recorderRuns, recorderWatchdogRestarts } from './recordings/captureMetrics.js';
+import { recorderLossKeyFrames, recorderRuns, recorderWatchdogRestarts } from './recordings/captureMetrics.js';
 
 export function createMetrics(deps: { pool: () => WorkerPool | null; registry: () => LessonRegistry | null }) {
   const registry = new client.Registry();
@@ -55,5 +55,6 @@ export function createMetrics(deps: { pool: () => WorkerPool | null; registry: (
 
   registry.registerMetric(recorderWatchdogRestarts);
   registry.registerMetric(recorderRuns);
+  registry.registerMetric(recorderLossKeyFrames);
   return registry;
 }

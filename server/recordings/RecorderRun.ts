@@ -13,7 +13,7 @@ import type { ProducerMeta } from '../../media/MediaPeer.js';
 import { logger } from '../log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
-import { recorderRuns } from './captureMetrics.js';
+import { recorderLossKeyFrames, recorderRuns } from './captureMetrics.js';
 
 // setpriv execs what follows, so the child's pid is ffmpeg's own.
 const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
@@ -104,6 +104,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   private openSeq: number | null = null;
   private lastEndRel = 0;
   private stderrTail = '';
+  private lossKeyFrameAt = 0;
   private ending: RunEnd | null = null;
   private done: Promise<void> | null = null;
   private polling = Promise.resolve();
@@ -226,6 +227,10 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       '-nostdin', '-hide_banner', '-loglevel', 'warning',
       '-protocol_whitelist', 'file,udp,rtp',
       '-analyzeduration', '3000000', '-probesize', '2000000',
+      // A loaded machine: a 4 MB socket buffer (the kernel caps it at net.core.rmem_max) rides
+      // out a recorder starved for seconds, and a 0.5 s reorder window (default 0.1 s) takes in
+      // retransmissions the SFU repaired late — each packet lost here is a hole until a key frame.
+      '-buffer_size', String(4 << 20), '-max_delay', '500000',
       '-listen_timeout', String(IDLE_TIMEOUT_S),
       '-i', this.abs(sdpRel),
       '-map', '0', '-c', 'copy',
@@ -245,7 +250,10 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       : spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.ffmpeg = child;
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
+    child.stderr?.on('data', (d: string) => {
+      this.stderrTail = (this.stderrTail + d).slice(-2000);
+      if (consumer.kind === 'video' && lostPackets(d)) this.repairAfterLoss();
+    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );
@@ -354,6 +362,20 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     const detail = `watchdog: nothing written for ${Math.round((now - p.at) / 1000)} s while the source was live; ${ffmpegError(this.stderrTail)}`;
     this.ending = { kind: 'died', enospc: false, detail, stalled: true };
     this.ffmpeg?.kill('SIGKILL');
+  }
+
+  /**
+   * ffmpeg lost RTP packets (a starved recorder's socket overflowed, a retransmission came after
+   * its reorder window): its VP8/H.264 depacketizer now drops every frame until a key frame, so
+   * ask for one at once rather than waiting for the next segment's (a hole of up to a segment).
+   * At most one per 500 ms: the browser honours one request per 300 ms anyway.
+   */
+  private repairAfterLoss(): void {
+    const now = Date.now();
+    if (now - this.lossKeyFrameAt < 500 || this.o.keyFramesHeld?.()) return;
+    this.lossKeyFrameAt = now;
+    recorderLossKeyFrames.inc();
+    this.keyFrame();
   }
 
   private keyFrame(): void {
@@ -513,4 +535,10 @@ function execOut(cmd: string, args: string[]): Promise<string | null> {
     p.on('error', () => resolve(null));
     p.on('exit', () => resolve(out));
   });
+}
+
+/** Whether a chunk of ffmpeg's stderr says RTP packets were lost or a frame was dropped for it. */
+export function lostPackets(stderr: string): boolean {
+  // "Packet corrupt" repeats for every frame after a loss until a key frame: asked again (at most every 500 ms) until one comes.
+  return /RTP: missed \d+ packets|Received no start marker; dropping frame|max delay reached|Packet corrupt \(stream/.test(stderr);
 }

@@ -20,3 +20,14 @@ export const recorderRuns = new client.Gauge({
   labelNames: ['state'],
   registers: [],
 });
+
+/**
+ * Key frames a recorder asked for because its ffmpeg lost packets: its depacketizer drops every
+ * frame after a loss until the next key frame, so each is a hole in the recording repaired now
+ * instead of at the next segment's key frame (up to a segment later).
+ */
+export const recorderLossKeyFrames = new client.Counter({
+  name: 'tongbu_recorder_loss_keyframes_total',
+  help: 'Key frames requested by recorders whose ffmpeg reported lost RTP packets',
+  registers: [],
+});

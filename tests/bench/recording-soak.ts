@@ -82,6 +82,11 @@ async function main(): Promise<void> {
     await teacher.goto(`/lessons/${demo.lessonId}/teach`);
     const publishing = (p: Page) => p.evaluate(() => ((window.__tongbu?.state() as { producers?: unknown[] } | undefined)?.producers ?? []).length);
     await poll(async () => (await Promise.all([teacher, ...rooms].map(publishing))).every((n) => n >= 2), 120_000, 'everyone publishing camera and mic', 1000);
+    // A real lobby lasts minutes: every publisher's recorder is ready (armed) before 开始上课, so
+    // every track holds the lesson from its first instant (a saturated machine takes seconds to
+    // start six ffmpeg processes).
+    const armed = async () => Number(/^tongbu_recorder_runs\{state="armed"\} (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
+    await poll(async () => (await armed()) >= 2 * (1 + rooms.length), 120_000, 'every recorder armed in the lobby', 1000);
     await teacher.getByTestId('lesson-start').click({ timeout: 60_000 });
     log(`lesson live: teacher + ${rooms.length} classrooms in Chromium, stress-ng on ${burner.cores} cores, ${MINUTES} min`);
     const t0 = Date.now();
@@ -103,7 +108,7 @@ async function main(): Promise<void> {
     // (else its HLS playlist).
     const info = await replay(teacher, demo.lessonId);
     const lengthS = info.progress.lengthMs / 1000;
-    const tracks: { label: string; kind: string; coverage: number; from: string; hlsCoverage?: number; segments: number; done: number }[] = [];
+    const tracks: { label: string; kind: string; startMs: number; playedS: number; coverage: number; from: string; hlsCoverage?: number; segments: number; done: number }[] = [];
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'tongbu-soak-'));
     for (const t of info.tracks) {
       let played: number;
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
         writeFileSync(file, await (await teacher.request.get(t.fileUrl)).body());
         played = await joinedPlayedS(file, t.kind);
       } else played = await playedSeconds(teacher, t.playlistUrl);
-      tracks.push({ label: t.label, kind: t.kind, coverage: round(Math.min(1, played / lengthS), 4), from: t.fileUrl ? 'joined file' : 'transcodes', segments: t.segmentsTotal, done: t.segmentsDone });
+      tracks.push({ label: t.label, kind: t.kind, startMs: t.startMs, playedS: round(played, 2), coverage: round(Math.min(1, played / lengthS), 4), from: t.fileUrl ? 'joined file' : 'transcodes', segments: t.segmentsTotal, done: t.segmentsDone });
     }
     rmSync(tmp, { recursive: true, force: true });
     // The transcodes (HLS) go on after playback is ready: their coverage once they are done.

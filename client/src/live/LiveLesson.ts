@@ -440,7 +440,13 @@ export class LiveLesson {
         const stream = await md.getUserMedia({ video: CAMERA_CONSTRAINTS[mode], audio: false });
         const track = stream.getVideoTracks()[0] ?? null;
         if (track) {
-          track.contentHint = 'motion';
+          // The teacher's camera is simulcast: under CPU overuse a 'motion' track keeps its frame
+          // rate and scales its resolution down, which switches simulcast layers off and on; every
+          // switch-down leaves the recording and each projector without a picture until the lower
+          // layer's next key frame (1.3–2.2 s on a busy machine, every ~15 s). 'detail' keeps the
+          // resolution (the blackboard stays readable) and lowers the frame rate instead. A
+          // classroom's single stream changes resolution seamlessly, so it keeps its motion.
+          track.contentHint = mode === 'teacher' ? 'detail' : 'motion';
           track.addEventListener('ended', () => this.onLocalTrackEnded('camera', track));
         }
         if (this.stopped) track?.stop();
