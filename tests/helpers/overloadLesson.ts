@@ -451,7 +451,14 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
     const transcodesDoneS = await poll(
       async () => {
         const p = await reader!.progress(lesson.id);
-        return !!p && p.segments.done === p.segments.total;
+        if (!p || p.segments.done !== p.segments.total) return false;
+        // And every track's join settled (playback may be ready through the transcodes first).
+        const [j] = await srv!.db.query<{ open: number }>(
+          `select count(*)::int as open from recording_tracks t where t.lesson_id = $1 and not exists
+             (select 1 from recording_outputs o where o.lesson_id = t.lesson_id and o.kind = 'trackFile' and o.track_id = t.id and o.state in ('done', 'failed'))`,
+          [lesson.id],
+        );
+        return Number(j?.open ?? 1) === 0;
       },
       transcodesWaitMs,
       'the segment transcodes',
