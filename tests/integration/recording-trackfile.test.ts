@@ -52,13 +52,24 @@ async function packetTimes(file: string): Promise<number[]> {
   return stdout.split('\n').filter((l) => l.trim() !== '' && l !== 'N/A').map((l) => Number.parseFloat(l)).filter(Number.isFinite);
 }
 
-it('joins every track into one WebM before the transcode backlog, gaps kept and unreadable segments left out', async () => {
+/** Real workers, queues and the web side's processing on a fresh queue prefix, closed after `fn`. */
+async function withPipeline(fn: (p: { processing: RecordingProcessing; queues: ReturnType<typeof createQueues> }) => Promise<void>): Promise<void> {
   const prefix = `t-${randomUUID()}`;
   const workers = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
   const queues = createQueues(redis.url, prefix);
   const processing = new RecordingProcessing({ db: demo.db, queues: queues.recording, connection: queues.connection, prefix, dataDir });
   await processing.start();
   try {
+    await fn({ processing, queues });
+  } finally {
+    await processing.close();
+    await queues.close();
+    await workers.close();
+  }
+}
+
+it('joins every track into one WebM before the transcode backlog, gaps kept and unreadable segments left out', () =>
+  withPipeline(async ({ processing, queues }) => {
     const lessonId = await newLesson();
     const cam: FixtureTrack = { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: '王老师 摄像头' };
     const mic: FixtureTrack = { id: randomUUID(), kind: 'audio', source: 'mic', owner: 'teacher', label: '王老师 麦克风' };
@@ -116,20 +127,10 @@ it('joins every track into one WebM before the transcode backlog, gaps kept and 
       return pr && pr.segments.done === pr.segments.total ? pr : null;
     }, 120_000, 'the transcodes');
     expect((await listOutputs(demo.db, lessonId)).find((o) => o.key === keys.track(cam.id, 4))?.state).toBe('failed');
-  } finally {
-    await processing.close();
-    await queues.close();
-    await workers.close();
-  }
-}, 240_000);
+  }), 240_000);
 
-it("plays a camera that sends 4 frames a second to each segment's end: no gap after every segment", async () => {
-  const prefix = `t-${randomUUID()}`;
-  const workers = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
-  const queues = createQueues(redis.url, prefix);
-  const processing = new RecordingProcessing({ db: demo.db, queues: queues.recording, connection: queues.connection, prefix, dataDir });
-  await processing.start();
-  try {
+it("plays a camera that sends 4 frames a second to each segment's end: no gap after every segment", () =>
+  withPipeline(async ({ processing, queues }) => {
     const lessonId = await newLesson();
     const cam: FixtureTrack = { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: '王老师 摄像头' };
     const rec = await fixtureRecording(demo.db, dataDir, { lessonId, tracks: [cam], segMs: 4000 });
@@ -145,9 +146,4 @@ it("plays a camera that sends 4 frames a second to each segment's end: no gap af
     for (const o of outs) expect(Number(o.meta.durationS)).toBeCloseTo(4, 1);
     const playlist = trackPlaylist(0, (await listSegments(demo.db, lessonId)).filter((g) => g.trackId === cam.id), new Map(outs.map((o) => [o.seq!, o])), false);
     expect(playlist).not.toContain('#EXT-X-GAP');
-  } finally {
-    await processing.close();
-    await queues.close();
-    await workers.close();
-  }
-}, 120_000);
+  }), 120_000);
