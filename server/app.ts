@@ -77,7 +77,7 @@ export async function startWebServer(
   app.use(plans.router, errorHandler);
   const queues = opts.queues;
   const processing = queues
-    ? new RecordingProcessing({ db, queues: queues.recording, connection: queues.connection, prefix: queues.prefix, dataDir: config.dataDir })
+    ? new RecordingProcessing({ db: db.background, queues: queues.recording, connection: queues.connection, prefix: queues.prefix, dataDir: config.dataDir })
     : null;
   app.use(recordingsRouter({ db, dataDir: config.dataDir, processing }), errorHandler);
   const userSockets = new UserSockets();

@@ -12,6 +12,14 @@ export interface Queryable {
 }
 
 export interface Db extends Queryable {
+  /**
+   * The same database for work that can wait: recording processing (planning, progress). On
+   * embedded PGlite — one statement at a time, on the event loop — its statements run only when
+   * no live-lesson statement is waiting, so a backlog of processing never delays a lesson's own
+   * writes (lesson:end behind minutes of queued planning after a 45-minute lesson). PostgreSQL
+   * runs statements side by side on its pool; there it is the same pool.
+   */
+  readonly background: Queryable;
   /** Runs fn in one transaction; rolls back if it throws. */
   tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -29,21 +37,44 @@ async function openPglite(dataDir?: string): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = new PGlite(dataDir);
   await pg.waitReady;
-  // PGlite runs one statement at a time; a queue keeps transactions from interleaving.
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(fn, fn);
-    chain = next.catch(() => undefined);
-    return next;
-  };
+  // PGlite runs one statement at a time: two queues feed it, one statement (or transaction)
+  // after another so transactions never interleave, the foreground queue first.
+  const lanes = new StatementLanes();
   const query = async <T extends Row>(sql: string, params?: unknown[]) =>
     (await pg.query<T>(sql, params as unknown[])).rows;
   return {
     kind: 'pglite',
-    query: (sql, params) => serial(() => query(sql, params)),
-    tx: (fn) => serial(() => pg.transaction((t) => fn({ query: async (s, p) => (await t.query(s, p as unknown[])).rows as never }))),
-    close: () => serial(() => pg.close()),
+    query: (sql, params) => lanes.run('foreground', () => query(sql, params)),
+    background: { query: (sql, params) => lanes.run('background', () => query(sql, params)) },
+    tx: (fn) => lanes.run('foreground', () => pg.transaction((t) => fn({ query: async (s, p) => (await t.query(s, p as unknown[])).rows as never }))),
+    close: () => lanes.run('foreground', () => pg.close()),
   };
+}
+
+type Lane = 'foreground' | 'background';
+
+/** Runs one task at a time, every waiting foreground task before any background one. */
+export class StatementLanes {
+  private readonly waiting: Record<Lane, (() => Promise<void>)[]> = { foreground: [], background: [] };
+  private busy = false;
+
+  run<T>(lane: Lane, fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting[lane].push(() => Promise.resolve().then(fn).then(resolve, reject));
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.busy) return;
+    const next = this.waiting.foreground.shift() ?? this.waiting.background.shift();
+    if (!next) return;
+    this.busy = true;
+    void next().finally(() => {
+      this.busy = false;
+      this.pump();
+    });
+  }
 }
 
 async function openPostgres(url: string): Promise<Db> {
@@ -52,9 +83,11 @@ async function openPostgres(url: string): Promise<Db> {
   // An idle pooled connection that PostgreSQL drops (restart, admin termination, network) emits
   // 'error' on the pool; unhandled, that would end the process. The pool replaces it on next use.
   pool.on('error', (err) => log.warn('idle PostgreSQL connection lost', { err }));
+  const query: Queryable['query'] = async (sql, params) => (await pool.query(sql, params)).rows;
   return {
     kind: 'postgres',
-    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    query,
+    background: { query },
     tx: async (fn) => {
       const client = await pool.connect();
       try {

@@ -27,6 +27,15 @@ import {
 
 const log = logger('recordings.processing');
 
+/** How long one run of planning or progress took, and when it ended. */
+interface RunCost {
+  ms: number;
+  endedAt: number;
+}
+/** The longest a lesson's planning or progress waits for its turn. */
+const MAX_SPACING_MS = 5_000;
+const PUSH_EVERY_MS = 300;
+
 export interface ProcessingDeps {
   db: Queryable;
   queues: RecordingQueues;
@@ -40,6 +49,12 @@ export class RecordingProcessing {
   private events: QueueEvents[] = [];
   private publishers: ((p: RecordingProgress) => void)[] = [];
   private pushTimers = new Map<string, NodeJS.Timeout>();
+  /** Per lesson: the planning run waiting to start, which later calls join. */
+  private pendingPlans = new Map<string, Promise<void>>();
+  private planCost = new Map<string, RunCost>();
+  private pushCost = new Map<string, RunCost>();
+  /** Spacing timers still waiting, so that close() releases them. */
+  private spacers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
 
   constructor(private readonly deps: ProcessingDeps) {}
@@ -75,6 +90,11 @@ export class RecordingProcessing {
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.pushTimers.values()) clearTimeout(t);
+    for (const [t, release] of this.spacers) {
+      clearTimeout(t);
+      release();
+    }
+    this.spacers.clear();
     await Promise.all(this.events.map((e) => e.close()));
   }
 
@@ -110,18 +130,57 @@ export class RecordingProcessing {
     return next;
   }
 
-  /** Queues every job the lesson needs now. Safe to call any number of times. */
+  /**
+   * Queues every job the lesson needs now. Safe to call any number of times: calls made while a
+   * run waits to start join it, and runs of one lesson are spaced by twice what the last one
+   * cost (at most 5 s). Planning reads the whole lesson — 200 ms on an idle machine once a
+   * 45-minute lesson has 3,600 segments, seconds on a saturated one — and every job event asks
+   * for it; unspaced, planning alone would fill the event loop that carries the live lessons.
+   */
   advance(lessonId: string): Promise<void> {
-    return this.serial(lessonId, async () => {
-      const s = await this.load(lessonId);
-      if (!s) return;
-      for (const spec of planJobs(s, this.deps.dataDir)) {
-        // Row first, then job: a crash in between leaves a queued row without a job, which catchUp() repairs.
-        const fresh = await insertOutput(this.deps.db, { lessonId, key: spec.key, kind: spec.kind, trackId: spec.trackId, seq: spec.seq, path: spec.path });
-        if (fresh) await this.queue(spec.queue).add(spec.queue, spec.data, jobOptions(spec.queue, spec.key));
-      }
-      this.schedulePush(lessonId);
+    const waiting = this.pendingPlans.get(lessonId);
+    if (waiting) return waiting;
+    const run = this.paced(this.planCost, lessonId).then(() =>
+      this.serial(lessonId, async () => {
+        // From here a new call plans again: it may have seen a change this run does not read.
+        if (this.pendingPlans.get(lessonId) === run) this.pendingPlans.delete(lessonId);
+        await this.timed(this.planCost, lessonId, async () => {
+          const s = await this.load(lessonId);
+          if (!s) return;
+          for (const spec of planJobs(s, this.deps.dataDir)) {
+            // Row first, then job: a crash in between leaves a queued row without a job, which catchUp() repairs.
+            const fresh = await insertOutput(this.deps.db, { lessonId, key: spec.key, kind: spec.kind, trackId: spec.trackId, seq: spec.seq, path: spec.path });
+            if (fresh) await this.queue(spec.queue).add(spec.queue, spec.data, jobOptions(spec.queue, spec.key));
+          }
+        });
+        this.schedulePush(lessonId);
+      }),
+    );
+    this.pendingPlans.set(lessonId, run);
+    return run;
+  }
+
+  /** Waits until a lesson's next run of this kind may start (see advance). */
+  private paced(costs: Map<string, RunCost>, lessonId: string): Promise<void> {
+    const last = costs.get(lessonId);
+    const wait = last ? Math.min(MAX_SPACING_MS, last.endedAt + 2 * last.ms - Date.now()) : 0;
+    if (wait <= 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.spacers.delete(t);
+        resolve();
+      }, wait);
+      this.spacers.set(t, resolve);
     });
+  }
+
+  private async timed<T>(costs: Map<string, RunCost>, lessonId: string, fn: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await fn();
+    } finally {
+      costs.set(lessonId, { ms: Date.now() - started, endedAt: Date.now() });
+    }
   }
 
   private queue(q: RecordingQueue): Queue {
@@ -215,16 +274,19 @@ export class RecordingProcessing {
     else if (state === 'failed') await this.serial(lessonId, () => this.apply(o.kind, job, lessonId, 'failed'));
   }
 
+  /** Progress to the recordings page: at most every 300 ms, spaced like planning (it reads as much). */
   private schedulePush(lessonId: string): void {
     if (this.closed || !this.publishers.length || this.pushTimers.has(lessonId)) return;
+    const last = this.pushCost.get(lessonId);
+    const wait = Math.max(PUSH_EVERY_MS, last ? Math.min(MAX_SPACING_MS, last.endedAt + 2 * last.ms - Date.now()) : 0);
     this.pushTimers.set(
       lessonId,
       setTimeout(() => {
         this.pushTimers.delete(lessonId);
-        void this.progress(lessonId)
+        void this.timed(this.pushCost, lessonId, () => this.progress(lessonId))
           .then((p) => p && this.publishers.forEach((fn) => fn(p)))
           .catch((err) => log.warn('could not push progress', { lessonId, err }));
-      }, 300),
+      }, wait),
     );
   }
 }

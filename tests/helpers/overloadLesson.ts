@@ -295,6 +295,8 @@ export interface OverloadLessonResult {
   cutClassroomId: string;
   /** Signalling round trips of a classroom that was never cut, every few seconds. */
   probes: Probe[];
+  /** The teacher's 下课 (lesson:end) → its answer, ms. */
+  endAckMs: number;
   /** Socket disconnects of clients that were never cut (the server being busy must cause none). */
   disconnects: number;
   /** How late each source's track started after its first RTP packet reached the SFU (ms, on the lesson clock). */
@@ -401,7 +403,9 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
         if (Date.now() - lastLog >= 60_000) {
           lastLog = Date.now();
           const p = await reader!.progress(lesson.id);
-          log(`${round((Date.now() - t0) / 60_000, 1)} min: load ${round(os.loadavg()[0], 1)}, segments ${p?.segments.done}/${p?.segments.total}, failed ${p?.failures.length}`);
+          const recent = probes.filter((x) => x.atS * 1000 >= Date.now() - t0 - 60_000);
+          const worst = recent.some((x) => x.ms === null) ? 'unanswered' : `${Math.max(0, ...recent.map((x) => x.ms ?? 0))} ms`;
+          log(`${round((Date.now() - t0) / 60_000, 1)} min: load ${round(os.loadavg()[0], 1)}, segments ${p?.segments.done}/${p?.segments.total}, failed ${p?.failures.length}, signalling worst ${worst}`);
         }
       }
     };
@@ -424,8 +428,12 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
     await probing;
     probing = undefined;
 
-    await teacher.client.ok('lesson:end', {}, 30_000);
+    // 下课 under load: the teacher's press must be answered at once, whatever processing has queued.
+    const endAsked = Date.now();
+    await teacher.client.ok('lesson:end', {}, 60_000);
     const endedAt = Date.now();
+    const endAckMs = endedAt - endAsked;
+    log(`下课 answered in ${endAckMs} ms`);
     const loads = [...burner.loads];
     if (!o.burnThroughProcessing) burner.stop();
     log('lesson ended; waiting for research playback');
@@ -496,6 +504,7 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
       cutWindowsMs,
       cutClassroomId: shiqiao,
       probes,
+      endAckMs,
       disconnects,
       startLateMs,
       load: { cores: burner.cores, stressNgBoundS: burner.seconds, avg, max: loads.length ? round(Math.max(...loads), 2) : null, atStart: round(loadAtStart, 2) },

@@ -62,6 +62,8 @@ export interface RtpStream {
   /** Wall clock (ms) when the SFU received this stream's first RTP packet. */
   firstPacketAt: number | null;
   ffmpeg: ChildProcess;
+  /** What the sender and the SFU say of this stream (for an error when it never arrives). */
+  diagnose(): Promise<string>;
 }
 
 export interface RtpSource {
@@ -149,7 +151,7 @@ export async function startRtpSource(srv: LiveTestServer, opts: RtpSourceOptions
               rtcp: { cname: `${label}-v` },
             },
     });
-    const stream: RtpStream = { kind, source, producerId: producer.id, transportId: ingest.id, firstPacketAt: null, ffmpeg: null as unknown as ChildProcess };
+    const stream: RtpStream = { kind, source, producerId: producer.id, transportId: ingest.id, firstPacketAt: null, ffmpeg: null as unknown as ChildProcess, diagnose: async () => '' };
     // The moment the SFU sees the first packet: the truth that recording offsets are checked against.
     producer.on('trace', () => {
       if (stream.firstPacketAt !== null) return;
@@ -176,7 +178,16 @@ export async function startRtpSource(srv: LiveTestServer, opts: RtpSourceOptions
     const url = `rtp://${ingest.ip}:${ingest.port}?rtcpport=${ingest.rtcpPort}&pkt_size=1200`;
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, '-t', String(opts.maxSeconds ?? 600), ...encode, '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', String(payloadType), url];
     stream.ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    stream.ffmpeg.stderr?.on('data', () => undefined);
+    // Kept for the error below: a source that never reaches the SFU says why.
+    let stderr = '';
+    stream.ffmpeg.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2_000);
+    });
+    stream.diagnose = async () => {
+      const stats = await producer.getStats().catch((err: unknown) => [{ error: String(err) }]);
+      return `${kind}: ffmpeg ${stream.ffmpeg.exitCode === null ? `running (pid ${stream.ffmpeg.pid})` : `exited ${stream.ffmpeg.exitCode}/${stream.ffmpeg.signalCode}`}, ` +
+        `ingest ${ingest.ip}:${ingest.port}, producer ${producer.closed ? 'closed' : 'open'}, stats ${JSON.stringify(stats)}, stderr: ${stderr.trim() || '(none)'}`;
+    };
     return stream;
   };
 
@@ -188,7 +199,10 @@ export async function startRtpSource(srv: LiveTestServer, opts: RtpSourceOptions
         () => [out.video, out.audio].every((s) => !s || s.firstPacketAt !== null),
         15_000,
         `${label} first RTP packets at the SFU`,
-      );
+      ).catch(async (err: Error) => {
+        const why = await Promise.all([out.video, out.audio].filter((s) => s && s.firstPacketAt === null).map((s) => s!.diagnose()));
+        throw new Error(`${err.message} — ${why.join('; ')}`);
+      });
     }
   } catch (err) {
     await out.close().catch(() => undefined);

@@ -10,83 +10,36 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createQueues, startWorkers, type WorkerHandle } from '../../workers/main.js';
 import { bullConnection } from '../../workers/queues.js';
-import { RecordingProcessing } from '../../server/recordings/processing.js';
 import { keys } from '../../server/recordings/planner.js';
 import { listOutputs } from '../../server/recordings/processingRepo.js';
 import { recPaths } from '../../workers/recording/paths.js';
-import type { RecordingProgress } from '../../server/contract/recordings.js';
 import { cancelChannel } from '../../workers/recording/workers.js';
-import { startTestRedis } from '../helpers/redis.js';
-import { seededDb, type Demo } from './api.helpers.js';
+import { newLesson, pipelineEnv, startPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, makeSegment, type FixtureTrack } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';
 import { Redis } from 'ioredis';
 
 const run = promisify(execFile);
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let demo: Demo;
-let dataDir: string;
-beforeAll(async () => {
-  [redis, demo] = await Promise.all([startTestRedis(), seededDb()]);
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-rec-'));
-});
-afterAll(async () => {
-  await redis?.stop();
-  await demo?.db.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const env = pipelineEnv('rec');
 
 async function duration(file: string): Promise<number> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
   return Number.parseFloat(stdout);
 }
 
-async function newLesson(): Promise<string> {
-  const teacher = await demo.user('teacher-wang');
-  const rows = await demo.db.query<{ id: string }>(
-    `insert into lessons (id, community_id, title, subject, grade, teacher_id, host_classroom_id, scheduled_at, duration_min, state, started_at, ended_at)
-     select $1, community_id, '录制测试', '数学', 4, $2, $3, now(), 40, 'ended', now(), now() from users where id = $2 returning id`,
-    [randomUUID(), teacher.id, await demo.classroomId('四年级(1)班')],
-  );
-  await demo.db.query('insert into lesson_classrooms (lesson_id, classroom_id) values ($1, $2)', [rows[0].id, await demo.classroomId('四年级')]);
-  return rows[0].id;
-}
-
-async function pipeline() {
-  const prefix = `t-${randomUUID()}`;
-  const workers: WorkerHandle = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
-  const queues = createQueues(redis.url, prefix);
-  const processing = new RecordingProcessing({ db: demo.db, queues: queues.recording, connection: queues.connection, prefix, dataDir });
-  const pushed: RecordingProgress[] = [];
-  processing.onProgress((p) => pushed.push(p));
-  await processing.start();
-  return {
-    prefix,
-    processing,
-    pushed,
-    queues,
-    async close() {
-      await processing.close();
-      await queues.close();
-      await workers.close();
-    },
-  };
-}
-
 it('processes a 30 s lesson segment by segment while it runs and finishes after the end', async () => {
-  const p = await pipeline();
+  const p = await startPipeline(env);
   try {
-    const lessonId = await newLesson();
-    const qingshan = await demo.classroomId('四年级');
+    const lessonId = await newLesson(env, '录制测试', { withClassroom: true });
+    const qingshan = await env.demo.classroomId('四年级');
     const tracks: FixtureTrack[] = [
       { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: '王老师 摄像头' },
       { id: randomUUID(), kind: 'audio', source: 'mic', owner: 'teacher', label: '王老师 麦克风' },
       { id: randomUUID(), kind: 'video', source: 'camera', owner: 'classroom', classroomId: qingshan, label: '青山村小学 摄像头' },
       { id: randomUUID(), kind: 'audio', source: 'mic', owner: 'classroom', classroomId: qingshan, label: '青山村小学 麦克风' },
     ];
-    const rec = await fixtureRecording(demo.db, dataDir, { lessonId, tracks, segMs: 10_000 });
+    const rec = await fixtureRecording(env.demo.db, env.dataDir, { lessonId, tracks, segMs: 10_000 });
     await rec.event(0, 'lesson:start');
     await rec.event(5_000, 'stage:on', { classroomId: qingshan });
     await rec.event(15_000, 'stage:off', { classroomId: null });
@@ -94,47 +47,47 @@ it('processes a 30 s lesson segment by segment while it runs and finishes after 
     // During the lesson: every closed segment is processed at once.
     for (const t of tracks) await rec.closeSegment(t.id, 1);
     for (const t of tracks) p.processing.onSegmentClosed({ lessonId, trackId: t.id, seq: 1 });
-    await waitFor(async () => (await listOutputs(demo.db, lessonId)).filter((o) => o.kind === 'track' && o.state === 'done').length === 4, 60_000, 'first segments');
-    expect((await listOutputs(demo.db, lessonId)).some((o) => o.kind === 'window')).toBe(false); // 10 s < one 30 s window
+    await waitFor(async () => (await listOutputs(env.demo.db, lessonId)).filter((o) => o.kind === 'track' && o.state === 'done').length === 4, 60_000, 'first segments');
+    expect((await listOutputs(env.demo.db, lessonId)).some((o) => o.kind === 'window')).toBe(false); // 10 s < one 30 s window
     for (const seq of [2, 3]) {
       for (const t of tracks) await rec.closeSegment(t.id, seq);
       for (const t of tracks) p.processing.onSegmentClosed({ lessonId, trackId: t.id, seq });
     }
     // The first composite window is rendered before the lesson ends.
-    await waitFor(async () => (await listOutputs(demo.db, lessonId)).find((o) => o.key === keys.window(lessonId, 0))?.state === 'done', 90_000, 'window 0');
+    await waitFor(async () => (await listOutputs(env.demo.db, lessonId)).find((o) => o.key === keys.window(lessonId, 0))?.state === 'done', 90_000, 'window 0');
 
     await rec.stop(30_000);
     p.processing.onRecordingStopped({ lessonId });
     const done = await waitFor(async () => {
       const pr = await p.processing.progress(lessonId);
-      const outs = await listOutputs(demo.db, lessonId);
+      const outs = await listOutputs(env.demo.db, lessonId);
       return pr?.compositeReady && pr.playbackReady && outs.every((o) => o.state === 'done') && outs.some((o) => o.kind === 'peaks') && outs.some((o) => o.kind === 'thumbnails') ? pr : null;
     }, 120_000, 'composite, thumbnails and peaks');
     expect(done.percent).toBe(100);
     expect(done.failures).toEqual([]);
 
     // Every track plays 30 s; its playlist is complete.
-    const outs = await listOutputs(demo.db, lessonId);
+    const outs = await listOutputs(env.demo.db, lessonId);
     for (const t of tracks) {
-      const files = [1, 2, 3].map((seq) => path.join(dataDir, recPaths.trackChunk(lessonId, t.id, seq)));
-      const joined = path.join(dataDir, `${t.id}.ts`);
+      const files = [1, 2, 3].map((seq) => path.join(env.dataDir, recPaths.trackChunk(lessonId, t.id, seq)));
+      const joined = path.join(env.dataDir, `${t.id}.ts`);
       await run('ffmpeg', ['-v', 'error', '-y', '-i', `concat:${files.join('|')}`, '-c', 'copy', joined]);
       expect(Math.abs((await duration(joined)) - 30)).toBeLessThan(1);
     }
-    expect(Math.abs((await duration(path.join(dataDir, recPaths.compositeMp4(lessonId)))) - 30)).toBeLessThan(0.5);
-    const { stdout: streams } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path.join(dataDir, recPaths.compositeMp4(lessonId))]);
+    expect(Math.abs((await duration(path.join(env.dataDir, recPaths.compositeMp4(lessonId)))) - 30)).toBeLessThan(0.5);
+    const { stdout: streams } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', path.join(env.dataDir, recPaths.compositeMp4(lessonId))]);
     expect(streams.trim().split('\n').sort()).toEqual(['aac', 'h264']);
     const thumbs = outs.find((o) => o.kind === 'thumbnails')!;
     expect(thumbs.meta).toMatchObject({ count: 3, columns: 3, rows: 1 });
-    const { stdout: size } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path.join(dataDir, recPaths.thumbnails(lessonId))]);
+    const { stdout: size } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path.join(env.dataDir, recPaths.thumbnails(lessonId))]);
     expect(size.trim()).toBe('480,90');
-    const peaks = JSON.parse(readFileSync(path.join(dataDir, recPaths.peaks(lessonId)), 'utf8')) as { peaks: number[] };
+    const peaks = JSON.parse(readFileSync(path.join(env.dataDir, recPaths.peaks(lessonId)), 'utf8')) as { peaks: number[] };
     expect(Math.abs(peaks.peaks.length - 300)).toBeLessThan(5);
     expect(Math.max(...peaks.peaks)).toBeGreaterThan(0.12); // the voices are in the mix
     expect(Math.min(...peaks.peaks.slice(5, 290))).toBeLessThan(0.05); // and their pauses too
 
     // Voice activity per microphone, on the lesson clock: speech for 2 s of every 3 s.
-    const vad = await demo.db.query<{ track_id: string; speaker: string; segments: [number, number][] }>('select track_id, speaker, segments from voice_activity where lesson_id = $1', [lessonId]);
+    const vad = await env.demo.db.query<{ track_id: string; speaker: string; segments: [number, number][] }>('select track_id, speaker, segments from voice_activity where lesson_id = $1', [lessonId]);
     expect(vad.map((v) => v.speaker).sort()).toEqual(['classroom', 'teacher']);
     for (const v of vad) {
       const segs = typeof v.segments === 'string' ? JSON.parse(v.segments) : v.segments;
@@ -153,14 +106,14 @@ it('processes a 30 s lesson segment by segment while it runs and finishes after 
 }, 300_000);
 
 it('fails a corrupt segment clearly after its retries, marks it, and processes everything else', async () => {
-  const p = await pipeline();
+  const p = await startPipeline(env);
   try {
-    const lessonId = await newLesson();
+    const lessonId = await newLesson(env, '录制测试', { withClassroom: true });
     const tracks: FixtureTrack[] = [
       { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: 'teacher camera' },
       { id: randomUUID(), kind: 'audio', source: 'mic', owner: 'teacher', label: 'teacher mic' },
     ];
-    const rec = await fixtureRecording(demo.db, dataDir, { lessonId, tracks, segMs: 5_000 });
+    const rec = await fixtureRecording(env.demo.db, env.dataDir, { lessonId, tracks, segMs: 5_000 });
     await rec.closeSegment(tracks[0].id, 1);
     await rec.closeSegment(tracks[0].id, 2, { corrupt: 'truncate' });
     await rec.closeSegment(tracks[1].id, 1);
@@ -179,19 +132,19 @@ it('fails a corrupt segment clearly after its retries, marks it, and processes e
     expect(byTrack.get(tracks[0].id)!.error).toMatch(/segment 2 (is )?(truncated or corrupt|unreadable)/);
     expect(byTrack.get(tracks[1].id)!.error).toMatch(/segment 2 is unreadable.*Invalid data/);
     // What users see names the cause, not the server's paths or ids.
-    for (const f of pr.failures) expect(f.error).not.toMatch(new RegExp(`${dataDir}|${tracks[0].id}|${tracks[1].id}|${lessonId}`));
-    const states = await demo.db.query<{ seq: number; state: string }>('select seq, state from recording_segments where track_id = $1 order by seq', [tracks[0].id]);
+    for (const f of pr.failures) expect(f.error).not.toMatch(new RegExp(`${env.dataDir}|${tracks[0].id}|${tracks[1].id}|${lessonId}`));
+    const states = await env.demo.db.query<{ seq: number; state: string }>('select seq, state from recording_segments where track_id = $1 order by seq', [tracks[0].id]);
     expect(states.map((s) => s.state)).toEqual(['closed', 'corrupt']);
     // The good segments play; the composite covers the whole lesson without the bad ones.
-    expect(existsSync(path.join(dataDir, recPaths.trackChunk(lessonId, tracks[0].id, 1)))).toBe(true);
-    expect(Math.abs((await duration(path.join(dataDir, recPaths.compositeMp4(lessonId)))) - 10)).toBeLessThan(0.5);
+    expect(existsSync(path.join(env.dataDir, recPaths.trackChunk(lessonId, tracks[0].id, 1)))).toBe(true);
+    expect(Math.abs((await duration(path.join(env.dataDir, recPaths.compositeMp4(lessonId)))) - 10)).toBeLessThan(0.5);
     expect(pr.playbackReady).toBe(true);
 
     // Retry queues it again (it fails again: the file is still bad).
     const before = Date.now();
     await p.processing.retry(lessonId, byTrack.get(tracks[0].id)!.key);
     const again = await waitFor(async () => {
-      const o = (await listOutputs(demo.db, lessonId)).find((x) => x.key === byTrack.get(tracks[0].id)!.key);
+      const o = (await listOutputs(env.demo.db, lessonId)).find((x) => x.key === byTrack.get(tracks[0].id)!.key);
       return o?.state === 'failed' ? o : null;
     }, 60_000, 'retried job to fail again');
     expect(Date.now() - before).toBeGreaterThan(3000); // it really ran its retries with backoff
@@ -202,12 +155,12 @@ it('fails a corrupt segment clearly after its retries, marks it, and processes e
 }, 300_000);
 
 it('cancelling a job kills its ffmpeg and does not retry it', async () => {
-  const p = await pipeline();
-  const pub = new Redis(redis.url);
-  const events = new QueueEvents(p.queues.recording.window.name, { connection: bullConnection(redis.url), prefix: p.prefix });
+  const p = await startPipeline(env);
+  const pub = new Redis(env.redis.url);
+  const events = new QueueEvents(p.queues.recording.window.name, { connection: bullConnection(env.redis.url), prefix: p.prefix });
   await events.waitUntilReady();
   try {
-    const seg = path.join(dataDir, 'recordings', 'cancel', 'tracks', 't', 'seg-00001.webm');
+    const seg = path.join(env.dataDir, 'recordings', 'cancel', 'tracks', 't', 'seg-00001.webm');
     await makeSegment(seg, 'video', 5);
     const output = 'recordings/cancel/out/composite/win-00000.ts';
     // A long window (10 min, one short input) takes long enough to cancel midway.
@@ -229,7 +182,7 @@ it('cancelling a job kills its ffmpeg and does not retry it', async () => {
     expect(ffmpegRunning()).toBe(false);
     const fresh = await p.queues.recording.window.getJob(job.id!);
     expect(fresh?.attemptsMade).toBe(1);
-    expect(readdirSync(path.join(dataDir, 'recordings/cancel/out/composite'))).toEqual([]); // no half file left
+    expect(readdirSync(path.join(env.dataDir, 'recordings/cancel/out/composite'))).toEqual([]); // no half file left
   } finally {
     await events.close();
     pub.disconnect();

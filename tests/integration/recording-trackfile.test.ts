@@ -4,46 +4,20 @@
 // track's timeline, leaves an unreadable segment out, and playback is ready while transcodes
 // are still queued — as on a saturated school server whose transcodes fell behind.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createQueues, startWorkers } from '../../workers/main.js';
-import { RecordingProcessing } from '../../server/recordings/processing.js';
+import { expect, it } from 'vitest';
 import { keys } from '../../server/recordings/planner.js';
 import { trackPlaylist } from '../../server/recordings/playlists.js';
 import { listOutputs, listSegments } from '../../server/recordings/processingRepo.js';
 import { recPaths } from '../../workers/recording/paths.js';
-import { startTestRedis } from '../helpers/redis.js';
-import { seededDb, type Demo } from './api.helpers.js';
+import { newLesson, pipelineEnv, withPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, type FixtureTrack } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';
 
 const run = promisify(execFile);
-let redis: Awaited<ReturnType<typeof startTestRedis>>;
-let demo: Demo;
-let dataDir: string;
-beforeAll(async () => {
-  [redis, demo] = await Promise.all([startTestRedis(), seededDb()]);
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-trackfile-'));
-});
-afterAll(async () => {
-  await redis?.stop();
-  await demo?.db.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function newLesson(): Promise<string> {
-  const teacher = await demo.user('teacher-wang');
-  const rows = await demo.db.query<{ id: string }>(
-    `insert into lessons (id, community_id, title, subject, grade, teacher_id, host_classroom_id, scheduled_at, duration_min, state, started_at, ended_at)
-     select $1, community_id, '回放测试', '数学', 4, $2, $3, now(), 40, 'ended', now(), now() from users where id = $2 returning id`,
-    [randomUUID(), teacher.id, await demo.classroomId('四年级(1)班')],
-  );
-  return rows[0].id;
-}
+const env = pipelineEnv('trackfile');
 
 /** Packet times of a file's first stream (seconds). */
 async function packetTimes(file: string): Promise<number[]> {
@@ -52,28 +26,12 @@ async function packetTimes(file: string): Promise<number[]> {
   return stdout.split('\n').filter((l) => l.trim() !== '' && l !== 'N/A').map((l) => Number.parseFloat(l)).filter(Number.isFinite);
 }
 
-/** Real workers, queues and the web side's processing on a fresh queue prefix, closed after `fn`. */
-async function withPipeline(fn: (p: { processing: RecordingProcessing; queues: ReturnType<typeof createQueues> }) => Promise<void>): Promise<void> {
-  const prefix = `t-${randomUUID()}`;
-  const workers = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
-  const queues = createQueues(redis.url, prefix);
-  const processing = new RecordingProcessing({ db: demo.db, queues: queues.recording, connection: queues.connection, prefix, dataDir });
-  await processing.start();
-  try {
-    await fn({ processing, queues });
-  } finally {
-    await processing.close();
-    await queues.close();
-    await workers.close();
-  }
-}
-
 it('joins every track into one WebM before the transcode backlog, gaps kept and unreadable segments left out', () =>
-  withPipeline(async ({ processing, queues }) => {
-    const lessonId = await newLesson();
+  withPipeline(env, async ({ processing, queues }) => {
+    const lessonId = await newLesson(env, '回放测试');
     const cam: FixtureTrack = { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: '王老师 摄像头' };
     const mic: FixtureTrack = { id: randomUUID(), kind: 'audio', source: 'mic', owner: 'teacher', label: '王老师 麦克风' };
-    const rec = await fixtureRecording(demo.db, dataDir, { lessonId, tracks: [cam, mic], segMs: 2000 });
+    const rec = await fixtureRecording(env.demo.db, env.dataDir, { lessonId, tracks: [cam, mic], segMs: 2000 });
     // 24 s: the camera's segment 4 is garbage (unreadable), segments 7–8 were never recorded (the
     // source went away for 4 s); the microphone is whole. Nothing was transcoded during the
     // lesson (the machine was too busy), so all of it waits when the lesson ends.
@@ -91,7 +49,7 @@ it('joins every track into one WebM before the transcode backlog, gaps kept and 
     // Ready while most of the transcodes are still to do: it waited for none of them.
     expect(ready.segments.done).toBeLessThan(ready.segments.total / 2);
 
-    const outs = await listOutputs(demo.db, lessonId);
+    const outs = await listOutputs(env.demo.db, lessonId);
     const files = outs.filter((o) => o.kind === 'trackFile');
     expect(files.map((o) => [o.trackId, o.state]).sort()).toEqual([[cam.id, 'done'], [mic.id, 'done']].sort());
     expect(files.find((o) => o.trackId === cam.id)?.meta).toMatchObject({ skipped: 1 });
@@ -104,7 +62,7 @@ it('joins every track into one WebM before the transcode backlog, gaps kept and 
 
     // The camera: copied VP8, the picture up to 6 s, nothing 6–8 s (garbage), then 8–12 s, a gap
     // 12–16 s (never recorded), then 16–24 s; on the track's timeline.
-    const camFile = path.join(dataDir, recPaths.trackFile(lessonId, cam.id));
+    const camFile = path.join(env.dataDir, recPaths.trackFile(lessonId, cam.id));
     const { stdout: codec } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', camFile]);
     expect(codec.trim()).toBe('vp8');
     const t = await packetTimes(camFile);
@@ -116,7 +74,7 @@ it('joins every track into one WebM before the transcode backlog, gaps kept and 
     expect(holes[1][1]).toBeCloseTo(16, 0);
     expect(t.at(-1)!).toBeGreaterThan(23.5);
     // The microphone: Opus, 24 s without a hole.
-    const micFile = path.join(dataDir, recPaths.trackFile(lessonId, mic.id));
+    const micFile = path.join(env.dataDir, recPaths.trackFile(lessonId, mic.id));
     const m = await packetTimes(micFile);
     expect(m.at(-1)!).toBeGreaterThan(23.5);
     expect(Math.max(...m.slice(1).map((x, i) => x - m[i]))).toBeLessThan(0.1);
@@ -126,24 +84,24 @@ it('joins every track into one WebM before the transcode backlog, gaps kept and 
       const pr = await processing.progress(lessonId);
       return pr && pr.segments.done === pr.segments.total ? pr : null;
     }, 120_000, 'the transcodes');
-    expect((await listOutputs(demo.db, lessonId)).find((o) => o.key === keys.track(cam.id, 4))?.state).toBe('failed');
+    expect((await listOutputs(env.demo.db, lessonId)).find((o) => o.key === keys.track(cam.id, 4))?.state).toBe('failed');
   }), 240_000);
 
 it("plays a camera that sends 4 frames a second to each segment's end: no gap after every segment", () =>
-  withPipeline(async ({ processing, queues }) => {
-    const lessonId = await newLesson();
+  withPipeline(env, async ({ processing, queues }) => {
+    const lessonId = await newLesson(env, '回放测试');
     const cam: FixtureTrack = { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: '王老师 摄像头' };
-    const rec = await fixtureRecording(demo.db, dataDir, { lessonId, tracks: [cam], segMs: 4000 });
+    const rec = await fixtureRecording(env.demo.db, env.dataDir, { lessonId, tracks: [cam], segMs: 4000 });
     // A browser on a busy machine: 4 frames a second, so each segment's last frame starts 0.25 s before its end.
     for (const seq of [1, 2, 3]) {
       await rec.closeSegment(cam.id, seq, { rate: 4 });
       processing.onSegmentClosed({ lessonId, trackId: cam.id, seq });
     }
     const outs = await waitFor(async () => {
-      const o = (await listOutputs(demo.db, lessonId)).filter((x) => x.kind === 'track');
+      const o = (await listOutputs(env.demo.db, lessonId)).filter((x) => x.kind === 'track');
       return o.length === 3 && o.every((x) => x.state === 'done') ? o : null;
     }, 60_000, 'three transcoded segments');
     for (const o of outs) expect(Number(o.meta.durationS)).toBeCloseTo(4, 1);
-    const playlist = trackPlaylist(0, (await listSegments(demo.db, lessonId)).filter((g) => g.trackId === cam.id), new Map(outs.map((o) => [o.seq!, o])), false);
+    const playlist = trackPlaylist(0, (await listSegments(env.demo.db, lessonId)).filter((g) => g.trackId === cam.id), new Map(outs.map((o) => [o.seq!, o])), false);
     expect(playlist).not.toContain('#EXT-X-GAP');
   }), 120_000);
