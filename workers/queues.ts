@@ -1,5 +1,6 @@
 // Queue names and job payloads (validated with zod where they enter a processor).
 import { z } from 'zod';
+import { lessonEventSchema } from '../server/contract/lessonEvents.js';
 
 export const QUEUES = {
   lessonReport: 'lesson-report',
@@ -14,7 +15,7 @@ export const lessonReportJob = z.object({
   receivingClassroomIds: z.array(z.string().max(64)).max(16),
   chatCount: z.number().int().min(0),
   events: z
-    .array(z.object({ at: z.string(), type: z.string().max(64), payload: z.record(z.string(), z.unknown()) }))
+    .array(z.object({ at: z.string() }).and(lessonEventSchema))
     .max(100_000),
 });
 export type LessonReportJob = z.infer<typeof lessonReportJob>;

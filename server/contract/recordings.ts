@@ -1,4 +1,5 @@
 // Recording processing and replay as the API and the `recording:progress` push return them.
+import type { LessonEventType } from './lessonEvents.js';
 export type OutputKind = 'trackFile' | 'track' | 'window' | 'composite' | 'thumbnails' | 'peaks' | 'vad';
 export type OutputState = 'queued' | 'active' | 'done' | 'failed';
 export type RecordingVisibility = 'participants' | 'pairing' | 'community';
@@ -50,7 +51,7 @@ export interface ReplayTrack {
 
 export interface ReplayChapter {
   atMs: number;
-  type: string;
+  type: LessonEventType;
   classroomId: string | null;
 }
 

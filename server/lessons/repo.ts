@@ -4,6 +4,7 @@ import type { Queryable } from '../db/db.js';
 import type { Lesson, LessonState, PublicUser } from '../contract/domain.js';
 import { createLessonBody, type CreateLessonBody } from '../contract/api.js';
 import { AppError } from '../contract/errors.js';
+import { parseLessonEvent, type LessonEventData, type LessonEventPayload, type LessonEventType } from '../contract/lessonEvents.js';
 import { communityIdOf } from '../auth/users.js';
 import { inTx, iso, isoOrNull, json } from '../community/sql.js';
 import { canCreateLesson } from './policy.js';
@@ -135,12 +136,12 @@ export async function setLessonState(db: Queryable, id: string, state: 'live' | 
   return lesson;
 }
 
-export async function recordLessonEvent(
+export async function recordLessonEvent<T extends LessonEventType>(
   db: Queryable,
   lessonId: string,
-  type: string,
+  type: T,
   actorId: string | null,
-  payload: object,
+  payload: LessonEventPayload<T>,
 ): Promise<void> {
   await db.query('insert into lesson_events (lesson_id, type, actor_id, payload) values ($1, $2, $3, $4::jsonb)', [
     lessonId,
@@ -150,22 +151,13 @@ export async function recordLessonEvent(
   ]);
 }
 
-export interface LessonEvent {
-  id: number;
-  at: string;
-  type: string;
-  actorId: string | null;
-  payload: unknown;
-}
+export type LessonEvent = { id: number; at: string; actorId: string | null } & LessonEventData;
 
-/** The event log in order, for replay and for tests of what was recorded. */
+/** The event log in order, for replay and for tests of what was recorded (rows of a type this version does not know are left out). */
 export async function listLessonEvents(db: Queryable, lessonId: string): Promise<LessonEvent[]> {
   const rows = await db.query('select id, at, type, actor_id, payload from lesson_events where lesson_id = $1 order by id', [lessonId]);
-  return rows.map((r) => ({
-    id: Number(r.id),
-    at: iso(r.at),
-    type: String(r.type),
-    actorId: (r.actor_id as string | null) ?? null,
-    payload: json<unknown>(r.payload),
-  }));
+  return rows.flatMap((r) => {
+    const e = parseLessonEvent(String(r.type), json<unknown>(r.payload));
+    return e ? [{ id: Number(r.id), at: iso(r.at), actorId: (r.actor_id as string | null) ?? null, ...e }] : [];
+  });
 }

@@ -27,7 +27,8 @@ export async function enqueueLessonReport(db: Queryable, queues: Queues, lesson:
     endedAt: lesson.endedAt ?? new Date().toISOString(),
     receivingClassroomIds: lesson.receivingClassroomIds,
     chatCount: chat[0]?.n ?? 0,
-    events: events.map((e) => ({ at: e.at, type: e.type, payload: (e.payload ?? {}) as Record<string, unknown> })),
+    // Typed events as read (their ids and actors ride along; the worker's schema strips them).
+    events,
   };
   // jobId = lesson id: ending twice (or a retried request) never makes two reports.
   await queues.lessonReport.add('lesson-report', job, { jobId: `report-${lesson.id}` });

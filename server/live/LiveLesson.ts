@@ -12,6 +12,7 @@ import { MediaError, closedMeanwhile, goneIfClosed } from '../../media/MediaPeer
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { recordLessonEvent } from '../lessons/repo.js';
+import type { LessonEventPayload, LessonEventType } from '../contract/lessonEvents.js';
 import { logger } from '../log.js';
 import { receives } from './policy.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
@@ -282,7 +283,7 @@ export class LiveLesson {
     this.deps.io.to(this.room).emit('stage:updated', { classroomId });
     this.deps.io.to(this.room).emit('hands:updated', this.hands);
     void this.persist();
-    void this.logEvent(classroomId ? 'stage:on' : 'stage:off', actorId, { classroomId });
+    void (classroomId ? this.logEvent('stage:on', actorId, { classroomId }) : this.logEvent('stage:off', actorId, { classroomId: null }));
     this.reconcileAll();
   }
 
@@ -311,13 +312,13 @@ export class LiveLesson {
     }
   }
 
-  private afterHandsChange(type: string, actorId: string, payload: object): void {
+  private afterHandsChange(type: 'hand:raise' | 'hand:lower', actorId: string, payload: LessonEventPayload<'hand:raise'>): void {
     this.deps.io.to(this.room).emit('hands:updated', this.hands);
     void this.persist();
     void this.logEvent(type, actorId, payload);
   }
 
-  logEvent(type: string, actorId: string | null, payload: object): Promise<void> {
+  logEvent<T extends LessonEventType>(type: T, actorId: string | null, payload: LessonEventPayload<T>): Promise<void> {
     return recordLessonEvent(this.deps.db, this.lesson.id, type, actorId, payload).catch((err) =>
       log.error('could not record lesson event', { type, err }),
     );

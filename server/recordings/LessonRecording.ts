@@ -10,6 +10,7 @@ import type { Db } from '../db/db.js';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { LiveLesson } from '../live/LiveLesson.js';
 import { recordLessonEvent } from '../lessons/repo.js';
+import type { LessonEventPayload, LessonEventType } from '../contract/lessonEvents.js';
 import { logger } from '../log.js';
 import type { PortPool } from './ports.js';
 import { RecorderRun, salvage, type SegmentInfo } from './RecorderRun.js';
@@ -131,7 +132,7 @@ export class LessonRecording {
     return this.q;
   }
 
-  event(type: string, actorId: string | null, payload: object): Promise<void> {
+  event<T extends LessonEventType>(type: T, actorId: string | null, payload: LessonEventPayload<T>): Promise<void> {
     return recordLessonEvent(this.deps.db, this.lessonId, type, actorId, payload).catch((err) =>
       log.error('could not record lesson event', { type, err }),
     );

@@ -4,6 +4,9 @@
 import type { OutputKind } from '../contract/recordings.js';
 import { COMPOSITE, type RecordingQueue, type TrackFileJob, type TrackJob, type VadJob, type WindowJob } from '../../workers/recording/jobs.js';
 import { recPaths, toRel } from '../../workers/recording/paths.js';
+import { stageIntervals } from '../contract/lessonEvents.js';
+// Re-exported: the planner's users (and its tests) take it from here.
+export { stageIntervals };
 import type { EventRec, OutputRow, RecRow, SegmentRec, TrackRec } from './processingRepo.js';
 
 export interface JobSpec {
@@ -51,28 +54,6 @@ export function lengthMs(s: LessonState): number {
 
 export function windowCount(s: LessonState): number {
   return Math.ceil(lengthMs(s) / COMPOSITE.windowMs);
-}
-
-/** Lesson-clock intervals [from, to) in which each classroom was on stage. */
-export function stageIntervals(events: EventRec[], endMs: number): Map<string, [number, number][]> {
-  const out = new Map<string, [number, number][]>();
-  let on: { id: string; from: number } | null = null;
-  const close = (at: number) => {
-    if (!on) return;
-    const list = out.get(on.id) ?? [];
-    if (at > on.from) list.push([Math.max(0, on.from), at]);
-    out.set(on.id, list);
-    on = null;
-  };
-  for (const e of events) {
-    if (e.type === 'stage:on' || e.type === 'stage:off') {
-      close(e.atMs);
-      const id = e.payload.classroomId;
-      if (e.type === 'stage:on' && typeof id === 'string') on = { id, from: e.atMs };
-    }
-  }
-  close(endMs);
-  return out;
 }
 
 export function planJobs(s: LessonState, dataDir: string): JobSpec[] {

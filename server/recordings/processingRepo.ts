@@ -2,6 +2,7 @@
 // writes (recording_outputs, voice_activity).
 import type { Queryable } from '../db/db.js';
 import type { OutputKind, OutputState, RecordingVisibility, ReplayTrack } from '../contract/recordings.js';
+import { parseLessonEvent, type LessonEventData } from '../contract/lessonEvents.js';
 
 export interface RecRow {
   lessonId: string;
@@ -166,23 +167,16 @@ export async function updateOutput(
   );
 }
 
-export interface EventRec {
-  atMs: number;
-  type: string;
-  actorId: string | null;
-  payload: Record<string, unknown>;
-}
+export type EventRec = { atMs: number; actorId: string | null } & LessonEventData;
 
 /** The lesson's event log on the lesson clock. */
 export async function listEventsOnClock(db: Queryable, lessonId: string, clockZero: string): Promise<EventRec[]> {
   const rows = await db.query('select at, type, actor_id, payload from lesson_events where lesson_id = $1 order by at, id', [lessonId]);
   const zero = Date.parse(clockZero);
-  return rows.map((r) => ({
-    atMs: Date.parse(iso(r.at)!) - zero,
-    type: String(r.type),
-    actorId: (r.actor_id as string | null) ?? null,
-    payload: json<Record<string, unknown>>(r.payload) ?? {},
-  }));
+  return rows.flatMap((r) => {
+    const e = parseLessonEvent(String(r.type), json<unknown>(r.payload));
+    return e ? [{ atMs: Date.parse(iso(r.at)!) - zero, actorId: (r.actor_id as string | null) ?? null, ...e }] : [];
+  });
 }
 
 /** Merges one segment's detected speech into the track's row (sorted, overlapping spans joined). */

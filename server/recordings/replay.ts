@@ -2,12 +2,13 @@
 import type { Queryable } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import type { ReplayChapter, ReplayInfo, ReplayVoiceActivity } from '../contract/recordings.js';
+import { eventClassroomId, type LessonEventType } from '../contract/lessonEvents.js';
 import { keys } from './planner.js';
 import type { RecRow } from './processingRepo.js';
 import type { RecordingProcessing } from './processing.js';
 
 /** Event types that make a chapter mark on the replay timeline. */
-export const CHAPTER_TYPES = new Set([
+export const CHAPTER_TYPES = new Set<LessonEventType>([
   'lesson:start', 'lesson:end', 'stage:on', 'stage:off', 'screen:start', 'screen:stop', 'hand:raise', 'quiz:push',
   'classroom:mute', 'classroom:unmute', 'recording:pause', 'recording:resume', 'recording:gap',
 ]);
@@ -36,7 +37,7 @@ export async function replayInfo(db: Queryable, processing: RecordingProcessing,
   ]);
   const chapters: ReplayChapter[] = s.events
     .filter((e) => CHAPTER_TYPES.has(e.type))
-    .map((e) => ({ atMs: Math.max(0, e.atMs), type: e.type, classroomId: typeof e.payload.classroomId === 'string' ? e.payload.classroomId : null }));
+    .map((e) => ({ atMs: Math.max(0, e.atMs), type: e.type, classroomId: eventClassroomId(e) }));
   const outputs = new Map(s.outputs.map((o) => [o.key, o]));
   const thumbs = outputs.get(keys.thumbnails(lesson.id));
   const tm = thumbs?.state === 'done' ? thumbs.meta : null;

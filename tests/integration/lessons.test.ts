@@ -188,11 +188,24 @@ describe('createLesson and state', () => {
 
   it('records lesson events in order', async () => {
     const teacher = await demo.user('teacher-wang');
-    await recordLessonEvent(demo.db, lesson.id, 'stage:set', teacher.id, { classroomId: ids.qingshanRoom });
-    await recordLessonEvent(demo.db, lesson.id, 'hand:raise', null, {});
+    await recordLessonEvent(demo.db, lesson.id, 'stage:on', teacher.id, { classroomId: ids.qingshanRoom });
+    await recordLessonEvent(demo.db, lesson.id, 'hand:raise', null, { classroomId: ids.qingshanRoom });
     const events = await listLessonEvents(demo.db, lesson.id);
-    expect(events.map((e) => e.type)).toEqual(['stage:set', 'hand:raise']);
+    expect(events.map((e) => e.type)).toEqual(['stage:on', 'hand:raise']);
     expect(events[0]).toMatchObject({ actorId: teacher.id, payload: { classroomId: ids.qingshanRoom } });
+  });
+
+  it('reads back only events of the typed log: an unknown type or a payload that no longer fits is left out', async () => {
+    const other = await createLesson(demo.db, await demo.user('teacher-wang'), {
+      title: '事件日志', subject: '数学', grade: 4, hostClassroomId: ids.cityRoom, receivingClassroomIds: [ids.qingshanRoom], scheduledAt: inOneHour(),
+    });
+    const raw = (type: string, payload: object) =>
+      demo.db.query('insert into lesson_events (lesson_id, type, actor_id, payload) values ($1, $2, null, $3::jsonb)', [other.id, type, JSON.stringify(payload)]);
+    await raw('stage:set', { classroomId: ids.qingshanRoom });
+    await raw('hand:raise', {});
+    await recordLessonEvent(demo.db, other.id, 'quiz:push', null, { quizId: 'q1' });
+    const events = await listLessonEvents(demo.db, other.id);
+    expect(events).toEqual([expect.objectContaining({ type: 'quiz:push', payload: { quizId: 'q1' } })]);
   });
 });
 

@@ -12,11 +12,13 @@ const base: LessonReportJob = {
   chatCount: 3,
   events: [],
 };
-const ev = (min: number, type: string, payload: Record<string, unknown> = {}) => ({
-  at: new Date(Date.parse(base.startedAt!) + min * 60_000).toISOString(),
-  type,
-  payload,
-});
+// Typed by the job's schema (the tests' events are each a valid LessonEvent).
+const ev = (min: number, type: string, payload: Record<string, unknown> = {}) =>
+  ({
+    at: new Date(Date.parse(base.startedAt!) + min * 60_000).toISOString(),
+    type,
+    payload,
+  }) as LessonReportJob['events'][number];
 
 describe('lesson report', () => {
   it('counts hands and stage time per classroom, closing an open stage at lesson end', () => {

@@ -1,6 +1,7 @@
 // The processing planner and the HLS playlists: pure functions over a lesson's recording state.
 import { describe, expect, it } from 'vitest';
 import { keys, planJobs, stageIntervals, type LessonState } from '../../server/recordings/planner.js';
+import type { EventRec } from '../../server/recordings/processingRepo.js';
 import { compositePlaylist, trackPlaylist } from '../../server/recordings/playlists.js';
 import type { OutputRow, SegmentRec, TrackRec } from '../../server/recordings/processingRepo.js';
 import type { WindowJob } from '../../workers/recording/jobs.js';
@@ -93,7 +94,8 @@ describe('planJobs', () => {
   });
 
   it('stage intervals close on the next stage change or at the end', () => {
-    const ev = (atMs: number, type: string, classroomId: string | null) => ({ atMs, type, actorId: null, payload: { classroomId } });
+    const ev = (atMs: number, type: 'stage:on' | 'stage:off', classroomId: string | null): EventRec =>
+      type === 'stage:on' ? { atMs, type, actorId: null, payload: { classroomId: classroomId! } } : { atMs, type, actorId: null, payload: { classroomId: null } };
     expect(Object.fromEntries(stageIntervals([ev(1000, 'stage:on', 'A'), ev(5000, 'stage:on', 'B'), ev(9000, 'stage:off', null), ev(12_000, 'stage:on', 'A')], 20_000))).toEqual({
       A: [[1000, 5000], [12_000, 20_000]],
       B: [[5000, 9000]],

@@ -4,6 +4,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { stageIntervals } from '../../server/contract/lessonEvents.js';
 import { lessonReportJob, type LessonReportJob } from '../queues.js';
 
 export interface ClassroomSummary {
@@ -28,31 +29,21 @@ export function summarise(job: LessonReportJob): LessonReport {
   const per = new Map<string, ClassroomSummary>(
     job.receivingClassroomIds.map((id) => [id, { classroomId: id, handsRaised: 0, timesOnStage: 0, secondsOnStage: 0 }]),
   );
-  const events = [...job.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  let stage: { id: string; since: number } | null = null;
-  const closeStage = (at: number) => {
-    if (!stage) return;
-    const s = per.get(stage.id);
-    if (s) s.secondsOnStage += Math.max(0, (at - stage.since) / 1000);
-    stage = null;
-  };
+  const events = [...job.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((e) => ({ ...e, atMs: Date.parse(e.at) }));
   let screenShares = 0;
   let quizzes = 0;
   for (const e of events) {
-    const at = Date.parse(e.at);
-    const classroomId = typeof e.payload.classroomId === 'string' ? e.payload.classroomId : null;
-    if (e.type === 'hand:raise' && classroomId) per.get(classroomId) && per.get(classroomId)!.handsRaised++;
-    if (e.type === 'stage:on' && classroomId) {
-      closeStage(at);
-      stage = { id: classroomId, since: at };
-      const s = per.get(classroomId);
-      if (s) s.timesOnStage++;
-    }
-    if (e.type === 'stage:off') closeStage(at);
+    const c = e.type === 'hand:raise' || e.type === 'stage:on' ? per.get(e.payload.classroomId) : undefined;
+    if (c && e.type === 'hand:raise') c.handsRaised++;
+    if (c && e.type === 'stage:on') c.timesOnStage++;
     if (e.type === 'screen:start') screenShares++;
     if (e.type === 'quiz:push') quizzes++;
   }
-  closeStage(Date.parse(job.endedAt));
+  // On the wall clock (epoch ms): the same intervals the recording's composite shows.
+  for (const [id, spans] of stageIntervals(events, Date.parse(job.endedAt))) {
+    const s = per.get(id);
+    if (s) s.secondsOnStage += spans.reduce((sum, [a, b]) => sum + (b - a) / 1000, 0);
+  }
   const actualMin = job.startedAt ? (Date.parse(job.endedAt) - Date.parse(job.startedAt)) / 60_000 : null;
   return {
     lessonId: job.lessonId,
