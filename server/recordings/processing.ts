@@ -13,15 +13,19 @@ import { planJobs, type LessonState } from './planner.js';
 import { summarise } from './progress.js';
 import {
   getOutput,
-  getRec,
+  getRecs,
   insertOutput,
-  listEventsOnClock,
+  lessonHeads,
+  listEventsOnClockOf,
   listOutputs,
-  listSegments,
+  listOutputsOf,
+  listSegmentsOf,
   listTracks,
+  listTracksOf,
   markSegmentCorrupt,
   mergeVoiceActivity,
   updateOutput,
+  type EventRec,
   type OutputRow,
 } from './processingRepo.js';
 
@@ -100,22 +104,47 @@ export class RecordingProcessing {
 
   /** The lesson's state as the planner and the summary read it. */
   async load(lessonId: string): Promise<LessonState | null> {
-    const rec = await getRec(this.deps.db, lessonId);
-    if (!rec) return null;
+    return (await this.loadMany([lessonId])).get(lessonId) ?? null;
+  }
+
+  /** The state of many lessons in one query per table (the recordings page lists up to 200). */
+  async loadMany(lessonIds: readonly string[]): Promise<Map<string, LessonState>> {
+    const db = this.deps.db;
+    const recs = await getRecs(db, lessonIds);
+    const ids = recs.map((r) => r.lessonId);
     const [tracks, segments, events, outputs] = await Promise.all([
-      listTracks(this.deps.db, lessonId),
-      listSegments(this.deps.db, lessonId),
-      listEventsOnClock(this.deps.db, lessonId, rec.clockZero),
-      listOutputs(this.deps.db, lessonId),
+      listTracksOf(db, ids),
+      listSegmentsOf(db, ids),
+      listEventsOnClockOf(db, new Map(recs.map((r) => [r.lessonId, r.clockZero]))),
+      listOutputsOf(db, ids),
     ]);
-    return { rec, tracks, segments, events, outputs };
+    const of = <T extends { lessonId: string }>(rows: T[]) => groupBy(rows, (r) => r.lessonId);
+    const [t, g, e, o] = [of(tracks), of(segments), of(events), of(outputs)];
+    return new Map(
+      recs.map((rec) => [
+        rec.lessonId,
+        {
+          rec,
+          tracks: t.get(rec.lessonId) ?? [],
+          segments: (g.get(rec.lessonId) ?? []).map(({ lessonId: _, ...x }) => x),
+          events: (e.get(rec.lessonId) ?? []).map(({ lessonId: _, ...x }) => x as EventRec),
+          outputs: o.get(rec.lessonId) ?? [],
+        },
+      ]),
+    );
   }
 
   async progress(lessonId: string): Promise<RecordingProgress | null> {
-    const s = await this.load(lessonId);
-    if (!s) return null;
-    const [l] = await this.deps.db.query<{ title: string; started_at: unknown }>('select title, started_at from lessons where id = $1', [lessonId]);
-    return summarise(s, { title: l?.title ?? '', startedAt: l?.started_at ? new Date(String(l.started_at instanceof Date ? l.started_at.toISOString() : l.started_at)).toISOString() : null });
+    return (await this.progressMany([lessonId]))[0] ?? null;
+  }
+
+  /** Progress of each lesson that has a recording, in the order asked. */
+  async progressMany(lessonIds: readonly string[]): Promise<RecordingProgress[]> {
+    const [states, heads] = await Promise.all([this.loadMany(lessonIds), lessonHeads(this.deps.db, lessonIds)]);
+    return lessonIds.flatMap((id) => {
+      const s = states.get(id);
+      return s ? [summarise(s, heads.get(id) ?? { title: '', startedAt: null })] : [];
+    });
   }
 
   /** One lesson at a time: planning reads then writes, and two runs must not both queue. */
@@ -289,4 +318,15 @@ export class RecordingProcessing {
       }, wait),
     );
   }
+}
+
+function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
 }

@@ -46,28 +46,36 @@ export interface OutputRow {
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? null : new Date(String(v)).toISOString());
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
-export async function getRec(db: Queryable, lessonId: string): Promise<RecRow | null> {
-  const [r] = await db.query(
+// Every reader takes a list of lessons: the recordings page asks for up to 200 at once, in one
+// query per table instead of six per lesson; the single-lesson forms are the same query.
+
+export async function getRecs(db: Queryable, lessonIds: readonly string[]): Promise<RecRow[]> {
+  if (!lessonIds.length) return [];
+  const rows = await db.query(
     `select r.lesson_id, r.state, r.clock_zero, r.ended_at, r.visibility, l.ended_at as lesson_ended_at
-       from recordings r join lessons l on l.id = r.lesson_id where r.lesson_id = $1`,
-    [lessonId],
+       from recordings r join lessons l on l.id = r.lesson_id where r.lesson_id = any($1::text[])`,
+    [lessonIds],
   );
-  if (!r) return null;
-  return {
+  return rows.map((r) => ({
     lessonId: String(r.lesson_id),
     state: r.state as RecRow['state'],
     clockZero: iso(r.clock_zero)!,
     endedAt: iso(r.ended_at),
     lessonEndedAt: iso(r.lesson_ended_at),
     visibility: r.visibility as RecordingVisibility,
-  };
+  }));
 }
 
-export async function listTracks(db: Queryable, lessonId: string): Promise<TrackRec[]> {
+export async function getRec(db: Queryable, lessonId: string): Promise<RecRow | null> {
+  return (await getRecs(db, [lessonId]))[0] ?? null;
+}
+
+export async function listTracksOf(db: Queryable, lessonIds: readonly string[]): Promise<TrackRec[]> {
+  if (!lessonIds.length) return [];
   const rows = await db.query(
     `select id, lesson_id, kind, source, owner, classroom_id, label, start_ms, end_ms
-       from recording_tracks where lesson_id = $1 order by start_ms, id`,
-    [lessonId],
+       from recording_tracks where lesson_id = any($1::text[]) order by start_ms, id`,
+    [lessonIds],
   );
   return rows.map((r) => ({
     id: String(r.id),
@@ -82,14 +90,20 @@ export async function listTracks(db: Queryable, lessonId: string): Promise<Track
   }));
 }
 
-export async function listSegments(db: Queryable, lessonId: string): Promise<SegmentRec[]> {
+export function listTracks(db: Queryable, lessonId: string): Promise<TrackRec[]> {
+  return listTracksOf(db, [lessonId]);
+}
+
+export async function listSegmentsOf(db: Queryable, lessonIds: readonly string[]): Promise<(SegmentRec & { lessonId: string })[]> {
+  if (!lessonIds.length) return [];
   const rows = await db.query(
-    `select s.track_id, s.seq, s.path, s.start_ms, s.end_ms, s.state
+    `select t.lesson_id, s.track_id, s.seq, s.path, s.start_ms, s.end_ms, s.state
        from recording_segments s join recording_tracks t on t.id = s.track_id
-      where t.lesson_id = $1 order by s.track_id, s.seq`,
-    [lessonId],
+      where t.lesson_id = any($1::text[]) order by s.track_id, s.seq`,
+    [lessonIds],
   );
   return rows.map((r) => ({
+    lessonId: String(r.lesson_id),
     trackId: String(r.track_id),
     seq: Number(r.seq),
     path: String(r.path),
@@ -97,6 +111,10 @@ export async function listSegments(db: Queryable, lessonId: string): Promise<Seg
     endMs: r.end_ms == null ? null : Number(r.end_ms),
     state: r.state as SegmentRec['state'],
   }));
+}
+
+export async function listSegments(db: Queryable, lessonId: string): Promise<SegmentRec[]> {
+  return (await listSegmentsOf(db, [lessonId])).map(({ lessonId: _, ...s }) => s);
 }
 
 export async function markSegmentCorrupt(db: Queryable, trackId: string, seq: number): Promise<void> {
@@ -119,9 +137,14 @@ function toOutput(r: Record<string, unknown>): OutputRow {
   };
 }
 
-export async function listOutputs(db: Queryable, lessonId: string): Promise<OutputRow[]> {
-  const rows = await db.query('select * from recording_outputs where lesson_id = $1 order by kind, key', [lessonId]);
+export async function listOutputsOf(db: Queryable, lessonIds: readonly string[]): Promise<OutputRow[]> {
+  if (!lessonIds.length) return [];
+  const rows = await db.query('select * from recording_outputs where lesson_id = any($1::text[]) order by kind, key', [lessonIds]);
   return rows.map(toOutput);
+}
+
+export function listOutputs(db: Queryable, lessonId: string): Promise<OutputRow[]> {
+  return listOutputsOf(db, [lessonId]);
 }
 
 export async function getOutput(db: Queryable, lessonId: string, key: string): Promise<OutputRow | null> {
@@ -169,14 +192,41 @@ export async function updateOutput(
 
 export type EventRec = { atMs: number; actorId: string | null } & LessonEventData;
 
+/** Each lesson's event log on its own lesson clock (`clockZeros`: lesson id → the recording's clock zero). */
+export async function listEventsOnClockOf(db: Queryable, clockZeros: ReadonlyMap<string, string>): Promise<(EventRec & { lessonId: string })[]> {
+  if (!clockZeros.size) return [];
+  const rows = await db.query('select lesson_id, at, type, actor_id, payload from lesson_events where lesson_id = any($1::text[]) order by at, id', [
+    [...clockZeros.keys()],
+  ]);
+  return rows.flatMap((r) => {
+    const lessonId = String(r.lesson_id);
+    const e = parseLessonEvent(String(r.type), json<unknown>(r.payload));
+    const zero = Date.parse(clockZeros.get(lessonId)!);
+    return e ? [{ lessonId, atMs: Date.parse(iso(r.at)!) - zero, actorId: (r.actor_id as string | null) ?? null, ...e }] : [];
+  });
+}
+
 /** The lesson's event log on the lesson clock. */
 export async function listEventsOnClock(db: Queryable, lessonId: string, clockZero: string): Promise<EventRec[]> {
-  const rows = await db.query('select at, type, actor_id, payload from lesson_events where lesson_id = $1 order by at, id', [lessonId]);
-  const zero = Date.parse(clockZero);
-  return rows.flatMap((r) => {
-    const e = parseLessonEvent(String(r.type), json<unknown>(r.payload));
-    return e ? [{ atMs: Date.parse(iso(r.at)!) - zero, actorId: (r.actor_id as string | null) ?? null, ...e }] : [];
-  });
+  return (await listEventsOnClockOf(db, new Map([[lessonId, clockZero]]))).map(({ lessonId: _, ...e }) => e as EventRec);
+}
+
+/** Title and start of each lesson, for the progress summaries. */
+export async function lessonHeads(db: Queryable, lessonIds: readonly string[]): Promise<Map<string, { title: string; startedAt: string | null }>> {
+  if (!lessonIds.length) return new Map();
+  const rows = await db.query('select id, title, started_at from lessons where id = any($1::text[])', [lessonIds]);
+  return new Map(rows.map((r) => [String(r.id), { title: String(r.title), startedAt: iso(r.started_at) }]));
+}
+
+/** The newest recordings of the caller's community (at most `limit`), newest first. */
+export async function listCommunityRecordingIds(db: Queryable, userId: string, limit: number): Promise<string[]> {
+  const rows = await db.query<{ lesson_id: string }>(
+    `select r.lesson_id from recordings r join lessons l on l.id = r.lesson_id
+      where l.community_id = (select community_id from users where id = $1)
+      order by r.clock_zero desc limit $2`,
+    [userId, limit],
+  );
+  return rows.map((r) => r.lesson_id);
 }
 
 /** Merges one segment's detected speech into the track's row (sorted, overlapping spans joined). */

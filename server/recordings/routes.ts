@@ -14,7 +14,7 @@ import { recPaths, resolveIn } from '../../workers/recording/paths.js';
 import { keys, windowCount } from './planner.js';
 import { compositePlaylist, trackPlaylist } from './playlists.js';
 import { canManageRecording, canViewRecording, visibleRecordingIds } from './policy.js';
-import { getRec, listOutputs, listSegments, type RecRow } from './processingRepo.js';
+import { getRec, listCommunityRecordingIds, listOutputs, listSegments, type RecRow } from './processingRepo.js';
 import type { RecordingProcessing } from './processing.js';
 import { assetParam, compositeFileParam, downloadQuery, lessonParam, retryParam, trackFileParam } from './schema.js';
 import { replayInfo } from './replay.js';
@@ -33,20 +33,10 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
 
   router.get('/api/recordings', auth, async (_req, res) => {
     const user = currentUser(res);
-    const rows = await db.query<{ lesson_id: string }>(
-      `select r.lesson_id from recordings r join lessons l on l.id = r.lesson_id
-        where l.community_id = (select community_id from users where id = $1)
-        order by r.clock_zero desc limit 200`,
-      [user.id],
-    );
-    const out: RecordingProgress[] = [];
-    // Visibility of all of them in one query (not three per lesson).
-    const visible = new Set(await visibleRecordingIds(db, user, rows.map((r) => r.lesson_id)));
-    for (const { lesson_id } of rows) {
-      if (!visible.has(lesson_id)) continue;
-      const p = processing ? await processing.progress(lesson_id) : null;
-      if (p) out.push(p);
-    }
+    const ids = await listCommunityRecordingIds(db, user.id, 200);
+    // Visibility of all of them in one query, and their progress in one query per table (not six per lesson).
+    const visible = new Set(await visibleRecordingIds(db, user, ids));
+    const out: RecordingProgress[] = processing ? await processing.progressMany(ids.filter((id) => visible.has(id))) : [];
     res.setHeader('Cache-Control', 'no-store');
     res.json({ recordings: out });
   });

@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiRouter, errorHandler } from '../../server/http/api.js';
 import { recordingsRouter } from '../../server/recordings/routes.js';
 import { RecordingProcessing } from '../../server/recordings/processing.js';
 import { keys } from '../../server/recordings/planner.js';
+import type { RecordingProgress } from '../../server/contract/recordings.js';
 import { createUser } from '../../server/community/repo.js';
 import { recPaths } from '../../workers/recording/paths.js';
 import { createQueues } from '../../workers/main.js';
@@ -171,4 +172,45 @@ it('retry: the teacher may, a researcher may not, an outsider does not see it; o
   expect((await retry(keys.peaks(lessonId), 'teacher-wang')).status).toBe(204);
   const rows = await demo.db.query<{ state: string }>('select state from recording_outputs where lesson_id = $1 and key = $2', [lessonId, keys.peaks(lessonId)]);
   expect(rows.map((r) => r.state)).toEqual(['queued']); // queued again (the composite is done, so peaks are planned anew)
+});
+
+describe('the recordings list', () => {
+  it('costs the same number of queries for one recording as for six, and each lesson keeps its own figures', async () => {
+    const count = async () => {
+      const spy = vi.spyOn(demo.db, 'query');
+      try {
+        const body = (await (await get(url, '/api/recordings', cookies['teacher-wang'])).json()) as { recordings: RecordingProgress[] };
+        return { queries: spy.mock.calls.length, body };
+      } finally {
+        spy.mockRestore();
+      }
+    };
+    const one = await count();
+    const wang = await demo.user('teacher-wang');
+    const more: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = randomUUID();
+      more.push(id);
+      await demo.db.query(
+        `insert into lessons (id, community_id, title, subject, grade, teacher_id, host_classroom_id, scheduled_at, duration_min, state)
+         select $1, community_id, $3, '数学', 4, $2, $4, now(), 40, 'ended' from users where id = $2`,
+        [id, wang.id, `列表 ${i}`, await demo.classroomId('四年级(1)班')],
+      );
+      await demo.db.query(`insert into recordings (lesson_id, state, clock_zero, ended_at) values ($1, 'stopped', now() - interval '2 minutes', now())`, [id]);
+      const t = randomUUID();
+      await demo.db.query(
+        `insert into recording_tracks (id, lesson_id, kind, source, owner, label, codec, start_ms, end_ms) values ($1, $2, 'audio', 'mic', 'teacher', 'mic', 'opus', 0, 8000)`,
+        [t, id],
+      );
+      for (let seq = 1; seq <= i + 1; seq++) await demo.db.query(`insert into recording_segments values ($1, $2, 'x.webm', $3, $4, 1, 'closed')`, [t, seq, (seq - 1) * 4000, seq * 4000]);
+    }
+    const six = await count();
+    expect(six.body.recordings.map((r) => r.lessonId)).toEqual(expect.arrayContaining([lessonId, ...more]));
+    expect(six.queries).toBe(one.queries);
+    for (const [i, id] of more.entries()) {
+      const p = six.body.recordings.find((r) => r.lessonId === id)!;
+      expect([p.title, p.segments.total]).toEqual([`列表 ${i}`, i + 1]);
+    }
+    expect(six.body.recordings.find((r) => r.lessonId === lessonId)).toMatchObject({ title: '分数/回放', segments: { total: 1 } });
+  });
 });
