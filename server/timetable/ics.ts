@@ -1,6 +1,9 @@
-// iCalendar (RFC 5545) written by hand: CRLF line ends, lines folded at 75 octets without
-// splitting a UTF-8 character, TEXT values escaped, times in TZID=Asia/Shanghai with its VTIMEZONE.
-import { SCHOOL_TZ, schoolDayOf } from './time.js';
+// iCalendar (RFC 5545) through ical.js: the calendar is a jCal tree and ical.js writes each property
+// (TEXT escaping, DATE-TIME and UTC-OFFSET values, parameters). We walk the tree ourselves only to
+// fold: ical.js folds a continuation line to 75 octets *after* its leading space (76 in all),
+// and its fold length is one global shared by every user of the module.
+import ICAL from 'ical.js';
+import { SCHOOL_TZ, SCHOOL_UTC_OFFSET_MIN } from './time.js';
 
 export interface IcsEvent {
   uid: string;
@@ -15,8 +18,11 @@ export interface IcsEvent {
   cancelled?: boolean;
 }
 
+const design = ICAL.design.icalendar;
+
+/** A TEXT value as ical.js writes it; a CRLF becomes one escaped newline, never a stray CR. */
 export function escapeText(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+  return ICAL.stringify.value(s.replace(/\r\n/g, '\n'), 'text', design, false);
 }
 
 /** Folds one content line: at most 75 octets per physical line, continuation lines start with a space. */
@@ -46,56 +52,69 @@ export function foldLine(line: string): string {
 /** UTF-8 length of one code point (a lone surrogate is written as U+FFFD: 3 bytes, as Buffer does). */
 const utf8Bytes = (cp: number) => (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4);
 
-const pad = (n: number) => String(n).padStart(2, '0');
+type JCal = [name: string, props: unknown[][], subs: JCal[]];
 
-export function utcStamp(d: Date): string {
-  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
-}
-
-/** Local Shanghai time as DATE-TIME form 2 (with TZID). */
-export function localStamp(d: Date): string {
-  const { day, min } = schoolDayOf(d);
-  return `${day.replace(/-/g, '')}T${pad(Math.floor(min / 60))}${pad(min % 60)}${pad(d.getUTCSeconds())}`;
-}
-
-const VTIMEZONE = [
-  'BEGIN:VTIMEZONE',
-  `TZID:${SCHOOL_TZ}`,
-  'BEGIN:STANDARD',
-  'DTSTART:19910915T000000',
-  'TZOFFSETFROM:+0800',
-  'TZOFFSETTO:+0800',
-  'TZNAME:CST',
-  'END:STANDARD',
-  'END:VTIMEZONE',
+// China has kept UTC+8 without daylight saving since 1991: one STANDARD rule describes the zone.
+const VTIMEZONE: JCal = [
+  'vtimezone',
+  [['tzid', {}, 'text', SCHOOL_TZ]],
+  [
+    [
+      'standard',
+      [
+        ['dtstart', {}, 'date-time', '1991-09-15T00:00:00'],
+        ['tzoffsetfrom', {}, 'utc-offset', '+08:00'],
+        ['tzoffsetto', {}, 'utc-offset', '+08:00'],
+        ['tzname', {}, 'text', 'CST'],
+      ],
+      [],
+    ],
+  ],
 ];
 
-export function buildCalendar(opts: { name: string; events: IcsEvent[] }): string {
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Tongbu//同步课堂 大课表//ZH',
-    'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
-    `X-WR-CALNAME:${escapeText(opts.name)}`,
-    `X-WR-TIMEZONE:${SCHOOL_TZ}`,
-    ...VTIMEZONE,
+/** jCal DATE-TIME of the wall-clock time in Shanghai ('2026-09-01T08:00:00'); ical.js writes it as 20260901T080000. */
+const schoolTime = (d: Date) => new Date(d.getTime() + SCHOOL_UTC_OFFSET_MIN * 60_000).toISOString().slice(0, 19);
+const utcTime = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+const text = (s: string) => s.replace(/\r\n/g, '\n');
+const zoned = { tzid: SCHOOL_TZ };
+
+// The calendar as jCal (RFC 7265), the tree ical.js's Component wraps. Wrapping it, or building
+// ICAL.Events through their setters (each a property search, zone checks), made a 1000-lesson
+// feed 2–4× slower than the hand-written text; ical.js writing the jCal costs ~1.2× (~12 ms).
+function vevent(e: IcsEvent): JCal {
+  const props: unknown[][] = [
+    ['uid', {}, 'text', e.uid],
+    ['dtstamp', {}, 'date-time', utcTime(e.stamp)],
+    ['dtstart', zoned, 'date-time', schoolTime(e.start)],
+    ['dtend', zoned, 'date-time', schoolTime(e.end)],
+    ['summary', {}, 'text', text(e.summary)],
+    ['location', {}, 'text', text(e.location)],
+    ['description', {}, 'text', text(e.description)],
   ];
-  for (const e of opts.events) {
-    lines.push(
-      'BEGIN:VEVENT',
-      `UID:${e.uid}`,
-      `DTSTAMP:${utcStamp(e.stamp)}`,
-      `DTSTART;TZID=${SCHOOL_TZ}:${localStamp(e.start)}`,
-      `DTEND;TZID=${SCHOOL_TZ}:${localStamp(e.end)}`,
-      `SUMMARY:${escapeText(e.summary)}`,
-      `LOCATION:${escapeText(e.location)}`,
-      `DESCRIPTION:${escapeText(e.description)}`,
-      ...(e.url ? [`URL:${e.url}`] : []),
-      `STATUS:${e.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
-      'END:VEVENT',
-    );
-  }
-  lines.push('END:VCALENDAR');
-  return lines.map(foldLine).join('\r\n') + '\r\n';
+  if (e.url) props.push(['url', {}, 'uri', e.url]);
+  props.push(['status', {}, 'text', e.cancelled ? 'CANCELLED' : 'CONFIRMED']);
+  return ['vevent', props, []];
+}
+
+/** jCal → content lines: each property written by ical.js unfolded, then folded by foldLine. */
+function print([name, props, subs]: JCal, lines: string[]): void {
+  lines.push(`BEGIN:${name.toUpperCase()}`);
+  for (const p of props) lines.push(foldLine(ICAL.stringify.property(p, design, true)));
+  for (const sub of subs) print(sub, lines);
+  lines.push(`END:${name.toUpperCase()}`);
+}
+
+export function buildCalendar(opts: { name: string; events: IcsEvent[] }): string {
+  const props = [
+    ['version', {}, 'text', '2.0'],
+    ['prodid', {}, 'text', '-//Tongbu//同步课堂 大课表//ZH'],
+    ['calscale', {}, 'text', 'GREGORIAN'],
+    ['method', {}, 'text', 'PUBLISH'],
+    // An X- property has no known type: ical.js writes its value verbatim, so it is escaped here.
+    ['x-wr-calname', {}, 'unknown', escapeText(opts.name)],
+    ['x-wr-timezone', {}, 'unknown', SCHOOL_TZ],
+  ];
+  const lines: string[] = [];
+  print(['vcalendar', props, [VTIMEZONE, ...opts.events.map(vevent)]], lines);
+  return lines.join('\r\n') + '\r\n';
 }
