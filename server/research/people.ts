@@ -8,13 +8,7 @@
 import type { Queryable } from '../db/db.js';
 import type { PublicUser } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
-
-export interface Person {
-  id: string;
-  displayName: string;
-  role: string;
-  schoolName: string | null;
-}
+import type { Person } from '../contract/research.js';
 
 export async function peopleFor(db: Queryable, user: PublicUser): Promise<Person[]> {
   if (user.role === 'classroom') throw new AppError('FORBIDDEN', 'classroom devices have no people directory');

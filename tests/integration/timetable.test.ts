@@ -5,8 +5,8 @@ import ExcelJS from 'exceljs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lesson } from '../../server/contract/domain.js';
-import type { ClassSlot, PlanBody, RowError, SchoolTimetable, Slot, TermPlan } from '../../server/timetable/schema.js';
-import { addDays, schoolDayOf, schoolInstant, weekdayOf } from '../../server/timetable/time.js';
+import type { ClassSlot, PlanBody, RowError, SchoolTimetable, Slot, TermPlan } from '../../server/contract/timetable.js';
+import { addDays, schoolDayOf, schoolInstant, weekdayOf } from '../../server/contract/time.js';
 import { get, login, otherCommunity, post, seededDb, startApi, type Demo, type Server } from './api.helpers.js';
 
 let demo: Demo;

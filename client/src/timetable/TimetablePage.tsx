@@ -2,8 +2,8 @@
 // and terms (edited and imported by its own admin, read by teachers), and calendar feeds.
 import { useEffect, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
-import type { ImportKind, ImportResult, RowError, SchoolTimetable } from '../../../server/timetable/schema.js';
-import { formatHhmm, parseHhmm } from '../../../server/timetable/time.js';
+import type { ImportKind, ImportResult, RowError, SchoolTimetable } from '../../../server/contract/timetable.js';
+import { formatHhmm, parseHhmm } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
