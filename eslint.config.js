@@ -41,4 +41,48 @@ export default [
       'regexp/no-super-linear-move': ['error', { ignoreSticky: false, ignorePartial: false, report: 'potential' }],
     },
   },
+
+  // The dependency direction (docs/architecture.md, "Layout"): server/contract/ is the shared
+  // package — wire contract, job payloads, recording paths, pure shared functions, the logger — and
+  // the only part of server/ that client/, media/ and workers/ may import. It imports nothing of the
+  // repo outside itself. Only the composition root (server/main.ts) starts workers/ in-process.
+  {
+    files: ['client/**/*.{ts,tsx}', 'media/**/*.ts', 'workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/server/**', '!**/server/contract', '!**/server/contract/**'], message: 'import only server/contract/ from outside server/ (the shared package)' },
+          { group: ['**/client/**'], message: 'nothing imports the client' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['client/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/server/**', '!**/server/contract', '!**/server/contract/**'], message: 'the client imports only server/contract/' },
+          { group: ['**/media/**', '**/workers/**'], message: 'the client imports only server/contract/' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['server/contract/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '../**'], message: 'server/contract/ imports nothing outside itself' }] }] },
+  },
+  {
+    files: ['server/contract/*/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../../*', '../../**'], message: 'server/contract/ imports nothing outside itself' }] }] },
+  },
+  {
+    files: ['server/**/*.ts'],
+    ignores: ['server/main.ts', 'server/contract/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/workers/**'], message: 'the web side adds jobs (server/jobs/) and shares payloads through server/contract/; only server/main.ts starts workers/' }],
+      }],
+    },
+  },
 ];

@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
 import { recorderLossKeyFrames, recorderRuns } from './captureMetrics.js';

@@ -6,9 +6,9 @@ import { QueueEvents, type ConnectionOptions, type Job, type Queue } from 'bullm
 import type { Queryable } from '../db/db.js';
 import type { RecordingProgress } from '../contract/recordings.js';
 import { AppError } from '../contract/errors.js';
-import { logger } from '../log.js';
-import { jobOptions, type RecordingQueues } from '../../workers/recording/workers.js';
-import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../../workers/recording/jobs.js';
+import { logger } from '../contract/log.js';
+import { jobOptions, type RecordingQueues } from '../jobs/queues.js';
+import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../contract/recordingJobs.js';
 import { planJobs, type LessonState } from './planner.js';
 import { summarise } from './progress.js';
 import {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('redis');
 const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');

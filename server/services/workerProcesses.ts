@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('worker-processes');
 

@@ -1,6 +1,6 @@
 // Where the pipeline's files live under the data folder (see docs/recording-interface).
 import path from 'node:path';
-import { relPath } from './jobs.js';
+import { relPath } from '../../server/contract/recordingJobs.js';
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_');
 const pad = (n: number) => String(n).padStart(5, '0');

@@ -2,7 +2,7 @@
 // in MPEG-TS, an HLS segment of the track's research playback. Timestamps are offset to the
 // segment's place on the track's timeline so the track's segments play back to back.
 import type { Job } from 'bullmq';
-import { trackJob } from '../../recording/jobs.js';
+import { trackJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../recording/paths.js';
 import path from 'node:path';
 import { FfmpegError, inputDuration, PLAYBACK_NICE, runFfmpeg } from '../../recording/ffmpeg.js';

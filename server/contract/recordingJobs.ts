@@ -153,3 +153,8 @@ export const vadJob = z.object({
 export type VadJob = z.infer<typeof vadJob>;
 
 export const COMPOSITE = { width: 1280, height: 720, fps: 15, windowMs: 30_000 } as const;
+
+/** The Redis channel on which any process asks the recording workers to cancel a running job ("queue|jobId|reason"). */
+export function cancelChannel(prefix = 'bull'): string {
+  return `${prefix}:recording:cancel`;
+}
