@@ -15,7 +15,7 @@ import { createPlanService, type PlanService } from './plans/service.js';
 import { RecordingService } from './recordings/RecordingService.js';
 import { RecordingProcessing } from './recordings/processing.js';
 import { recordingsRouter } from './recordings/routes.js';
-import { recordingRoom } from './live/handlers/recordingWatch.js';
+import { recordingRoom } from './recordings/socket.js';
 import { logger } from './contract/log.js';
 import { closeParsePool } from './uploads/parsePool.js';
 import { createWebLimits } from './auth/rateLimit.js';
