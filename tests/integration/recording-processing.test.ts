@@ -3,13 +3,12 @@
 // corrupt segment fails clearly after its retries while everything else still plays;
 // cancellation kills ffmpeg.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bullConnection } from '../../server/contract/jobs.js';
 import { keys } from '../../server/recordings/planner.js';
 import { listOutputs } from '../../server/recordings/processingRepo.js';

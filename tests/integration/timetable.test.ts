@@ -11,7 +11,6 @@ import { get, login, otherCommunity, post, seededDb, startApi, type Demo, type S
 
 let demo: Demo;
 let api: Server;
-let far: Awaited<ReturnType<typeof otherCommunity>>;
 const cookies: Record<string, string> = {};
 const ids = { city: '', qingshan: '', shiqiao: '', cityRoom: '', qingshanRoom: '', pairing: '' };
 
@@ -30,7 +29,7 @@ const timetable = async (schoolId: string, user = 'teacher-wang') =>
 beforeAll(async () => {
   demo = await seededDb();
   api = await startApi({ db: demo.db, config: { secureCookies: false } });
-  far = await otherCommunity(demo.db);
+  await otherCommunity(demo.db);
   ids.city = await demo.schoolId('滨江实验小学');
   ids.qingshan = await demo.schoolId('青山村小学');
   ids.shiqiao = await demo.schoolId('石桥乡中心小学');
