@@ -14,6 +14,7 @@ import { logger } from '../log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
 import { recorderLossKeyFrames, recorderRuns } from './captureMetrics.js';
+import { fileNumber, recPaths } from '../contract/recordingPaths.js';
 
 // setpriv execs what follows, so the child's pid is ffmpeg's own.
 const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
@@ -189,7 +190,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   }
 
   private segRel(seq: number): string {
-    return `${this.o.trackDir}/seg-${String(seq).padStart(5, '0')}.webm`;
+    return recPaths.segment(this.o.trackDir, seq);
   }
 
   private async startInner(): Promise<void> {
@@ -219,8 +220,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     if (this.ending) return this.abortBeforeSpawn();
     this.port = await this.o.ports.take();
     if (this.ending) return this.abortBeforeSpawn();
-    const sdpRel = `${this.o.trackDir}/run-${this.o.runNo}.sdp`;
-    const listRel = `${this.o.trackDir}/run-${this.o.runNo}.csv`;
+    const sdpRel = recPaths.runSdp(this.o.trackDir, this.o.runNo);
+    const listRel = recPaths.runList(this.o.trackDir, this.o.runNo);
     await writeFile(this.abs(sdpRel), recorderSdp(consumer, this.port));
     if (this.ending) return this.abortBeforeSpawn();
     const args = [
@@ -241,7 +242,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       '-segment_list', this.abs(listRel), '-segment_list_type', 'csv',
       '-segment_start_number', String(this.o.firstSeq),
       '-reset_timestamps', '1',
-      '-y', this.abs(`${this.o.trackDir}/seg-%05d.webm`),
+      '-y', this.abs(recPaths.segmentPattern(this.o.trackDir)),
     ];
     // setpriv --pdeathsig: a web process that is SIGKILLed or force-exited takes its recorders
     // with it. SIGTERM, not SIGKILL: ffmpeg then closes the segment it is writing.
@@ -392,8 +393,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       const lines = text.split('\n').filter((l) => l.trim());
       for (; this.listed < lines.length; this.listed++) {
         const [file, start, end] = lines[this.listed].split(',');
-        const seq = Number(/seg-(\d+)\.webm/.exec(file ?? '')?.[1]);
-        if (!Number.isFinite(seq)) continue;
+        const seq = fileNumber(file ?? '');
+        if (seq === null) continue;
         const relPath = this.segRel(seq);
         const bytes = (await stat(this.abs(relPath)).catch(() => null))?.size ?? 0;
         this.lastEndRel = Number(end) * 1000;

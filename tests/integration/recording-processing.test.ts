@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bullConnection } from '../../workers/queues.js';
 import { keys } from '../../server/recordings/planner.js';
 import { listOutputs } from '../../server/recordings/processingRepo.js';
-import { recPaths } from '../../workers/recording/paths.js';
+import { recPaths } from '../../server/contract/recordingPaths.js';
 import { cancelChannel } from '../../workers/recording/workers.js';
 import { newLesson, pipelineEnv, startPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, makeSegment, type FixtureTrack } from '../helpers/recordingFixtures.js';

@@ -2,7 +2,7 @@
 // into one MP4 for download; `+faststart` so a browser can start playing it before the end.
 import type { Job } from 'bullmq';
 import { compositeJob } from '../../recording/jobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { COMPOSITE_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, progress, writeAtomically } from './common.js';
 

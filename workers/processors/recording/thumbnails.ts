@@ -2,7 +2,7 @@
 // composite's key frames only (it has one every 10 s and at every window start), so it costs little.
 import type { Job } from 'bullmq';
 import { thumbnailsJob } from '../../recording/jobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { COMPOSITE_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, progress, writeAtomically } from './common.js';
 

@@ -3,7 +3,7 @@
 // segment's place on the track's timeline so the track's segments play back to back.
 import type { Job } from 'bullmq';
 import { trackJob } from '../../recording/jobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import path from 'node:path';
 import { FfmpegError, inputDuration, PLAYBACK_NICE, runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, writeAtomically } from './common.js';

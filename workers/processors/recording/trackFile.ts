@@ -9,7 +9,7 @@ import { open, rm, writeFile } from 'node:fs/promises';
 import type { Job } from 'bullmq';
 import { logger } from '../../../server/log.js';
 import { trackFileJob } from '../../recording/jobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { FfmpegError, PLAYBACK_NICE, runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, writeAtomically } from './common.js';
 

@@ -2,7 +2,7 @@
 // lesson clock. The web side merges each segment's result into voice_activity.
 import type { Job } from 'bullmq';
 import { vadJob } from '../../recording/jobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { parseJob } from './common.js';
 import { detectVoiceActivity } from '../../analysis/vad.js';
 import { ANALYSIS_NICE } from '../../recording/ffmpeg.js';
