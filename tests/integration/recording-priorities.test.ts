@@ -13,7 +13,7 @@ import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bullConnection } from '../../workers/queues.js';
 import { createRecordingQueues, distinctQueues, jobOptions, startRecordingWorkers } from '../../workers/recording/workers.js';
-import { ANALYSIS_NICE } from '../../workers/recording/ffmpeg.js';
+import { ANALYSIS_NICE } from '../../media/process.js';
 import { RECORDING_QUEUES, type PeaksJob, type VadJob, type WindowJob } from '../../workers/recording/jobs.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
 import { makeSegment } from '../helpers/recordingFixtures.js';

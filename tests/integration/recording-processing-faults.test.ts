@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createQueues, startWorkers } from '../../workers/main.js';
 import { bullConnection } from '../../workers/queues.js';
 import type { WindowJob } from '../../workers/recording/jobs.js';
-import { probeDuration } from '../../workers/recording/ffmpeg.js';
+import { probeDuration } from '../../media/process.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
 import { makeSegment } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';

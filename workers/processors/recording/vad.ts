@@ -5,7 +5,7 @@ import { vadJob } from '../../recording/jobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { parseJob } from './common.js';
 import { detectVoiceActivity } from '../../analysis/vad.js';
-import { ANALYSIS_NICE } from '../../recording/ffmpeg.js';
+import { ANALYSIS_NICE } from '../../../media/process.js';
 
 export interface VadResult {
   trackId: string;
