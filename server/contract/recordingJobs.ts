@@ -2,6 +2,7 @@
 // needs (the workers never read the database), with file paths relative to the data folder
 // so a worker on another machine resolves them against its own mount of the same storage.
 import { z } from 'zod';
+import { relPath } from './recordingPaths.js';
 
 /**
  * The job types (a BullMQ job's name, and the kind of its output row), each with the queue it
@@ -52,14 +53,6 @@ export const JOB_PRIORITY: Record<RecordingQueue, number> = {
 
 /** The distinct queue names (several job types share one). */
 export const RECORDING_QUEUE_NAMES = [...new Set(Object.values(RECORDING_QUEUES))];
-
-/** A path inside the data folder: relative, no `..`, no odd characters. */
-export const relPath = z
-  .string()
-  .min(1)
-  .max(400)
-  .regex(/^[A-Za-z0-9._\-/]+$/, 'unsafe path')
-  .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'path must stay inside the data folder');
 
 const id = z.string().min(1).max(64);
 const ms = z.number().int().min(0).max(24 * 3600_000);

@@ -16,6 +16,7 @@ import type { PortPool } from './ports.js';
 import { RecorderRun, salvage, type SegmentInfo } from './RecorderRun.js';
 import { recorderWatchdogRestarts } from './captureMetrics.js';
 import * as repo from './repo.js';
+import { recPaths } from '../contract/recordingPaths.js';
 
 const log = logger('recordings.lesson');
 
@@ -278,7 +279,7 @@ export class LessonRecording {
       router: media.router,
       producer,
       dataDir: this.deps.dataDir,
-      trackDir: `recordings/${this.lessonId}/tracks/${track.id}`,
+      trackDir: recPaths.trackDir(this.lessonId, track.id),
       firstSeq: track.nextSeq,
       runNo: ++track.runNo,
       segmentMs: this.deps.segmentMs,
@@ -420,13 +421,13 @@ export class LessonRecording {
     this.ended = true;
     this.discarded = true;
     await this.stopRuns('source-gone');
-    const lessonDir = path.join(this.deps.dataDir, 'recordings', this.lessonId);
+    const abs = (rel: string) => path.join(this.deps.dataDir, rel);
     for (const t of this.tracks.values()) {
-      if (!t.stored) await rm(path.join(lessonDir, 'tracks', t.id), { recursive: true, force: true });
+      if (!t.stored) await rm(abs(recPaths.trackDir(this.lessonId, t.id)), { recursive: true, force: true });
     }
     // The folders go too when they are empty now (rmdir refuses otherwise).
-    await rmdir(path.join(lessonDir, 'tracks')).catch(() => undefined);
-    await rmdir(lessonDir).catch(() => undefined);
+    await rmdir(abs(recPaths.tracksDir(this.lessonId))).catch(() => undefined);
+    await rmdir(abs(recPaths.lessonDir(this.lessonId))).catch(() => undefined);
   }
 
   /** Test hook: the recorder process of a track. */

@@ -2,21 +2,19 @@
 // ffmpeg on loopback, ffmpeg copies it (no re-encoding) into short WebM segments.
 // A run ends when it is stopped, when its producer or router goes, or when ffmpeg dies;
 // the track (LessonRecording) then decides whether to start another run.
-import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
+import { probeDuration, startMediaProcess, type MediaExit, type MediaProcess } from '../../media/process.js';
+import { ffmpegError } from '../../media/ffmpegLog.js';
 import { logger } from '../contract/log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
 import { recorderLossKeyFrames, recorderRuns } from './captureMetrics.js';
-
-// setpriv execs what follows, so the child's pid is ffmpeg's own.
-const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
+import { fileNumber, recPaths } from '../contract/recordingPaths.js';
 
 const log = logger('recordings.run');
 
@@ -37,6 +35,8 @@ const IDLE_TIMEOUT_S = 5;
  * read timeout and is otherwise ignored by its RTP demuxer (it only parses SR and BYE).
  */
 const KEEPALIVE_MS = 1_000;
+/** A remux of a cut-off segment takes a second; one that hangs (a wedged disk) is given up. */
+const SALVAGE_TIMEOUT_MS = 60_000;
 const EMPTY_RR = Buffer.from([0x80, 0xc9, 0x00, 0x01, 0x54, 0x42, 0x4b, 0x41]);
 
 export interface SegmentInfo {
@@ -94,7 +94,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   codec = '';
   /** How late the first packet's trace event reached this process (ms; logged: a loaded machine shows here). */
   firstPacketLagMs = 0;
-  ffmpeg: ChildProcess | null = null;
+  private ffmpeg: MediaProcess | null = null;
   private transport: types.PlainTransport | null = null;
   private consumer: types.Consumer | null = null;
   private port: number | null = null;
@@ -103,7 +103,6 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   private nextSeq: number;
   private openSeq: number | null = null;
   private lastEndRel = 0;
-  private stderrTail = '';
   private lossKeyFrameAt = 0;
   private ending: RunEnd | null = null;
   private done: Promise<void> | null = null;
@@ -169,7 +168,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     const child = this.ffmpeg;
     if (child && this.done) {
       // ffmpeg was spawned: its exit does the bookkeeping (and emits 'ended').
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      child.kill();
       await this.done;
       return;
     }
@@ -189,7 +188,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
   }
 
   private segRel(seq: number): string {
-    return `${this.o.trackDir}/seg-${String(seq).padStart(5, '0')}.webm`;
+    return recPaths.segment(this.o.trackDir, seq);
   }
 
   private async startInner(): Promise<void> {
@@ -219,8 +218,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     if (this.ending) return this.abortBeforeSpawn();
     this.port = await this.o.ports.take();
     if (this.ending) return this.abortBeforeSpawn();
-    const sdpRel = `${this.o.trackDir}/run-${this.o.runNo}.sdp`;
-    const listRel = `${this.o.trackDir}/run-${this.o.runNo}.csv`;
+    const sdpRel = recPaths.runSdp(this.o.trackDir, this.o.runNo);
+    const listRel = recPaths.runList(this.o.trackDir, this.o.runNo);
     await writeFile(this.abs(sdpRel), recorderSdp(consumer, this.port));
     if (this.ending) return this.abortBeforeSpawn();
     const args = [
@@ -241,28 +240,23 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       '-segment_list', this.abs(listRel), '-segment_list_type', 'csv',
       '-segment_start_number', String(this.o.firstSeq),
       '-reset_timestamps', '1',
-      '-y', this.abs(`${this.o.trackDir}/seg-%05d.webm`),
+      '-y', this.abs(recPaths.segmentPattern(this.o.trackDir)),
     ];
-    // setpriv --pdeathsig: a web process that is SIGKILLed or force-exited takes its recorders
-    // with it. SIGTERM, not SIGKILL: ffmpeg then closes the segment it is writing.
-    const child = HAS_SETPRIV
-      ? spawn('setpriv', ['--pdeathsig', 'SIGTERM', 'ffmpeg', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.ffmpeg = child;
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => {
-      this.stderrTail = (this.stderrTail + d).slice(-2000);
-      if (consumer.kind === 'video' && lostPackets(d)) this.repairAfterLoss();
+    // A recorder (nice 0, pdeathsig SIGTERM: a web process that is SIGKILLed or force-exited
+    // takes its recorders with it, and ffmpeg still closes the segment it is writing).
+    const child = startMediaProcess('ffmpeg', args, {
+      role: 'recorder',
+      keepStderr: 2000,
+      onStderr: (d) => {
+        if (consumer.kind === 'video' && lostPackets(d)) this.repairAfterLoss();
+      },
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    child.once('error', (err) => (this.stderrTail += String(err)));
-    this.done = exited.then((x) => this.onExit(x, listRel));
+    this.ffmpeg = child;
+    this.done = child.exited.then((x) => this.onExit(x, listRel));
 
     // Only once ffmpeg listens does media flow: a key frame sent earlier would be lost.
     await this.waitBound(child);
-    if (this.ending || consumer.closed || child.exitCode !== null || child.signalCode !== null) return;
+    if (this.ending || consumer.closed || !child.running) return;
     await this.transport.connect({ ip: '127.0.0.1', port: this.port, rtcpPort: this.port + 1 });
     consumer.on('trace', (trace) => {
       if (this.baseMs !== null) return;
@@ -283,7 +277,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       await this.released;
       this.stopKeepAlive();
       this.count(null);
-      if (this.ending || consumer.closed || child.exitCode !== null || child.signalCode !== null) return;
+      if (this.ending || consumer.closed || !child.running) return;
     }
     await consumer.resume();
     if (consumer.kind === 'video') {
@@ -324,12 +318,12 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     }
   }
 
-  private async waitBound(child: ChildProcess): Promise<void> {
+  private async waitBound(child: MediaProcess): Promise<void> {
     const deadline = Date.now() + BIND_TIMEOUT_MS;
     // Quick at first (an idle machine binds in tens of ms), then backing off: polling /proc
     // every 20 ms for a minute would itself load a saturated machine.
     for (let wait = 20; Date.now() < deadline; wait = Math.min(100, wait * 2)) {
-      if (child.exitCode !== null || child.signalCode !== null || this.ending) return;
+      if (!child.running || this.ending) return;
       const bound = await boundUdpPorts();
       if (bound.has(this.port!) && bound.has(this.port! + 1)) return;
       await new Promise((r) => setTimeout(r, wait));
@@ -359,9 +353,9 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     }
     this.lastProgress.sourceBytes = sourceBytes;
     if (now - p.at < 2 * this.o.segmentMs) return;
-    const detail = `watchdog: nothing written for ${Math.round((now - p.at) / 1000)} s while the source was live; ${ffmpegError(this.stderrTail)}`;
+    const detail = `watchdog: nothing written for ${Math.round((now - p.at) / 1000)} s while the source was live; ${this.errorTail}`;
     this.ending = { kind: 'died', enospc: false, detail, stalled: true };
-    this.ffmpeg?.kill('SIGKILL');
+    this.ffmpeg?.kill();
   }
 
   /**
@@ -392,8 +386,8 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       const lines = text.split('\n').filter((l) => l.trim());
       for (; this.listed < lines.length; this.listed++) {
         const [file, start, end] = lines[this.listed].split(',');
-        const seq = Number(/seg-(\d+)\.webm/.exec(file ?? '')?.[1]);
-        if (!Number.isFinite(seq)) continue;
+        const seq = fileNumber(file ?? '');
+        if (seq === null) continue;
         const relPath = this.segRel(seq);
         const bytes = (await stat(this.abs(relPath)).catch(() => null))?.size ?? 0;
         this.lastEndRel = Number(end) * 1000;
@@ -417,7 +411,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     return this.polling;
   }
 
-  private async onExit(x: { code: number | null; signal: NodeJS.Signals | null }, listRel: string): Promise<void> {
+  private async onExit(x: MediaExit, listRel: string): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     await this.poll(listRel);
@@ -438,11 +432,11 @@ export class RecorderRun extends EventEmitter<RunEvents> {
       }
     }
     // Decided before the transport closes (closing it reports the consumer's transport gone).
-    const idle = x.code === 0 && /timed out/i.test(this.stderrTail);
+    const idle = x.code === 0 && /timed out/i.test(x.stderr);
     const end: RunEnd = this.ending ?? (idle ? { kind: 'idle' } : {
       kind: 'died',
-      enospc: /No space left on device|ENOSPC/i.test(this.stderrTail),
-      detail: `ffmpeg exited (${x.signal ?? x.code}): ${ffmpegError(this.stderrTail)}`,
+      enospc: /No space left on device|ENOSPC/i.test(x.stderr),
+      detail: `ffmpeg exited (${x.signal ?? x.code}): ${ffmpegError(x.stderr)}`,
     });
     this.ending = end;
     if (this.port !== null) this.o.ports.release(this.port);
@@ -453,7 +447,7 @@ export class RecorderRun extends EventEmitter<RunEvents> {
 
   /** ffmpeg's own last error lines (for logs of a failed run; never shown to users). */
   get errorTail(): string {
-    return ffmpegError(this.stderrTail);
+    return ffmpegError(this.ffmpeg?.stderr ?? '');
   }
 
   /** Ends the run: ffmpeg finishes its segment (SIGINT), then the consumer goes. Resolves when it has ('ended' emitted). */
@@ -462,17 +456,10 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     this.ending = why;
     // An armed run waiting for go() goes on to see that it is ending.
     this.release();
-    const child = this.ffmpeg;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      // ffmpeg stops at SIGINT between packets; with none coming (the source is gone) its
-      // read gives up after IDLE_TIMEOUT_S and it still closes the file properly. A second
-      // SIGINT would interrupt the read but also the write of the last segment.
-      child.kill('SIGINT');
-      const t = setTimeout(() => child.kill('SIGKILL'), IDLE_TIMEOUT_S * 1000 + 4_000);
-      t.unref();
-      // The caller of end() gets done's failure; this branch only clears the timer.
-      this.done?.finally(() => clearTimeout(t)).catch(() => undefined);
-    }
+    // ffmpeg stops at SIGINT between packets; with none coming (the source is gone) its read
+    // gives up after IDLE_TIMEOUT_S and it still closes the file properly. A second SIGINT would
+    // interrupt the read but also the write of the last segment; SIGKILL if it hangs even so.
+    if (this.ffmpeg?.running) void this.ffmpeg.stop('SIGINT', IDLE_TIMEOUT_S * 1000 + 4_000);
     // Before ffmpeg is spawned, start() sees `ending` and cleans up itself (and emits 'ended').
     return this.finished;
   }
@@ -491,50 +478,21 @@ function errorText(err: unknown): string {
 }
 
 /**
- * The lines of ffmpeg's stderr that say what went wrong: its error messages, not the stream
- * description it prints first (`Input #0 …`, `Stream #0:0 …`, `Output #0 …`, metadata).
- */
-export function ffmpegError(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const noise = /^(Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|encoder\s*:|Press \[q\]|\[?\w+\s*:)/;
-  const meaningful = lines.filter((l) => !noise.test(l) || /error|could not|failed|invalid|cannot|unable|non-monoton/i.test(l));
-  return (meaningful.length ? meaningful : lines).slice(-3).join(' | ') || '(no output)';
-}
-
-/**
  * A segment cut short by a killed recorder: remux what can be read into a well-formed WebM
  * in its place. Returns its duration (s), or null if nothing could be saved.
  */
 export async function salvage(file: string): Promise<number | null> {
   const tmp = `${file}.salvage.webm`;
-  const ok = await exec('ffmpeg', ['-v', 'error', '-y', '-i', file, '-map', '0', '-c', 'copy', '-f', 'webm', tmp]);
-  const out = await execOut('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', tmp]);
-  const duration = Number(out?.trim());
-  if (ok !== null && Number.isFinite(duration) && duration > 0) {
+  const opts = { role: 'recorder', timeoutMs: SALVAGE_TIMEOUT_MS } as const;
+  // Whatever ffmpeg's exit code (a cut-off input is an error to it): what it wrote is probed.
+  const copy = await startMediaProcess('ffmpeg', ['-v', 'error', '-y', '-i', file, '-map', '0', '-c', 'copy', '-f', 'webm', tmp], opts).exited;
+  const duration = copy.code !== null ? await probeDuration(tmp, undefined, 'recorder').catch(() => null) : null;
+  if (duration !== null && duration > 0) {
     await rename(tmp, file);
     return duration;
   }
   await rm(tmp, { force: true });
   return null;
-}
-
-function exec(cmd: string, args: string[]): Promise<number | null> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: 'ignore' });
-    p.on('error', () => resolve(null));
-    p.on('exit', (code) => resolve(code));
-  });
-}
-
-function execOut(cmd: string, args: string[]): Promise<string | null> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.setEncoding('utf8');
-    p.stdout.on('data', (d: string) => (out += d));
-    p.on('error', () => resolve(null));
-    p.on('exit', () => resolve(out));
-  });
 }
 
 /** Whether a chunk of ffmpeg's stderr says RTP packets were lost or a frame was dropped for it. */

@@ -16,6 +16,7 @@ import { logger } from '../contract/log.js';
 import { LessonRecording } from './LessonRecording.js';
 import { PortPool } from './ports.js';
 import * as repo from './repo.js';
+import { recPaths } from '../contract/recordingPaths.js';
 
 const log = logger('recordings');
 
@@ -67,7 +68,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     super();
     this.minFreeBytes = o.minFreeBytes;
     this.ports = new PortPool(o.recorderMinPort, o.recorderMaxPort);
-    mkdirSync(path.join(o.dataDir, 'recordings'), { recursive: true });
+    mkdirSync(path.join(o.dataDir, recPaths.root()), { recursive: true });
     this.diskTimer = setInterval(() => this.checkDisk().catch((err) => log.error('disk check failed', { err })), DISK_CHECK_MS);
     this.diskTimer.unref();
   }
@@ -365,7 +366,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
   }
 
   async freeBytes(): Promise<number> {
-    const s = await statfs(path.join(this.o.dataDir, 'recordings'));
+    const s = await statfs(path.join(this.o.dataDir, recPaths.root()));
     return Number(s.bavail) * Number(s.bsize);
   }
 

@@ -2,6 +2,7 @@
 // any order on any machine). A segment that failed or a hole between recorder segments is an
 // EXT-X-GAP entry of the right length, so a track's timeline stays on the lesson clock.
 import type { OutputRow, SegmentRec } from './processingRepo.js';
+import { chunkName } from '../contract/recordingPaths.js';
 
 export interface PlaylistEntry {
   uri: string;
@@ -20,8 +21,6 @@ export function renderPlaylist(entries: PlaylistEntry[], ended: boolean): string
   return lines.join('\n') + '\n';
 }
 
-const pad = (n: number) => String(n).padStart(5, '0');
-
 /** A track's playlist: its processed segments in order, gaps where nothing plays. */
 export function trackPlaylist(trackStartMs: number, segments: SegmentRec[], outputs: Map<number, OutputRow>, stopped: boolean): string {
   const entries: PlaylistEntry[] = [];
@@ -33,14 +32,14 @@ export function trackPlaylist(trackStartMs: number, segments: SegmentRec[], outp
       complete = false;
       break; // later segments wait: a playlist only grows at its end
     }
-    if (g.startMs - at > 50) entries.push({ uri: `seg-${pad(g.seq)}.ts`, durationS: (g.startMs - at) / 1000, gap: true });
+    if (g.startMs - at > 50) entries.push({ uri: chunkName.segment(g.seq), durationS: (g.startMs - at) / 1000, gap: true });
     const planned = ((g.endMs ?? g.startMs) - g.startMs) / 1000;
     if (o?.state === 'done') {
       const d = typeof o.meta.durationS === 'number' ? o.meta.durationS : planned;
-      entries.push({ uri: `seg-${pad(g.seq)}.ts`, durationS: d });
+      entries.push({ uri: chunkName.segment(g.seq), durationS: d });
       at = g.startMs + Math.round(d * 1000);
     } else {
-      entries.push({ uri: `seg-${pad(g.seq)}.ts`, durationS: planned, gap: true });
+      entries.push({ uri: chunkName.segment(g.seq), durationS: planned, gap: true });
       at = g.endMs ?? g.startMs;
     }
   }
@@ -55,7 +54,7 @@ export function compositePlaylist(windows: OutputRow[], total: number, stopped: 
   for (; i < total; i++) {
     const w = byIndex.get(i);
     if (!w || w.state !== 'done') break;
-    entries.push({ uri: `win-${pad(i)}.ts`, durationS: Number(w.meta.durationS ?? 0) });
+    entries.push({ uri: chunkName.window(i), durationS: Number(w.meta.durationS ?? 0) });
   }
   return renderPlaylist(entries, stopped && i === total && total > 0);
 }

@@ -10,7 +10,7 @@ import { AppError } from '../contract/errors.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
-import { recPaths, resolveIn } from '../../workers/recording/paths.js';
+import { fileNumber, recPaths, resolveIn } from '../contract/recordingPaths.js';
 import { keys, windowCount } from './planner.js';
 import { compositePlaylist, trackPlaylist } from './playlists.js';
 import { canManageRecording, canViewRecording, visibleRecordingIds } from './policy.js';
@@ -75,8 +75,8 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
       const text = trackPlaylist(track.startMs, segments, new Map(outs.map((o) => [o.seq!, o])), rec.state === 'stopped');
       return sendText(res, text, 'application/vnd.apple.mpegurl');
     }
-    const seq = Number(file.slice(4, 9));
-    if (!segments.some((g) => g.seq === seq)) throw new AppError('NOT_FOUND', 'no such segment');
+    const seq = fileNumber(file);
+    if (seq === null || !segments.some((g) => g.seq === seq)) throw new AppError('NOT_FOUND', 'no such segment');
     sendMedia(res, resolveIn(dataDir, recPaths.trackChunk(lessonId, trackId, seq)), 'video/mp2t');
   });
 
@@ -89,7 +89,7 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
       const total = s ? windowCount(s) : 0;
       return sendText(res, compositePlaylist(windows, total, rec.state === 'stopped'), 'application/vnd.apple.mpegurl');
     }
-    sendMedia(res, resolveIn(dataDir, recPaths.windowChunk(lessonId, Number(file.slice(4, 9)))), 'video/mp2t');
+    sendMedia(res, resolveIn(dataDir, recPaths.windowChunk(lessonId, fileNumber(file)!)), 'video/mp2t');
   });
 
   router.get('/api/recordings/:lessonId/files/:asset', auth, async (req, res) => {

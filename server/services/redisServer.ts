@@ -1,13 +1,13 @@
 // The embedded Redis: spawned with the product unless REDIS_URL points elsewhere.
 // AOF is on so queued jobs survive a Redis restart; its files live in the data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { logger } from '../contract/log.js';
+import { supervisedCommand } from '../../media/process.js';
 
 const log = logger('redis');
-const HAS_SETPRIV = process.platform === 'linux' && existsSync('/usr/bin/setpriv');
 
 export interface EmbeddedRedis {
   url: string;
@@ -34,7 +34,7 @@ export async function startEmbeddedRedis(dataDir: string, opts: { port?: number 
   ];
   // setpriv --pdeathsig: if the product is killed outright (SIGKILL, OOM), the kernel tells its
   // Redis to shut down cleanly (SIGTERM flushes the AOF) instead of leaving it running.
-  const [cmd, ...argv] = HAS_SETPRIV ? ['setpriv', '--pdeathsig', 'SIGTERM', 'redis-server', ...args] : ['redis-server', ...args];
+  const [cmd, ...argv] = supervisedCommand('redis-server', args, { deathSignal: 'SIGTERM' });
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (err) =>

@@ -18,7 +18,7 @@ import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/re
 import { startLiveServer, type LiveTestServer } from './liveServer.js';
 import { startRtpSource, type RtpSource } from './rtpSource.js';
 import { recorderRuns } from '../../server/recordings/captureMetrics.js';
-import { recPaths } from '../../workers/recording/paths.js';
+import { recPaths } from '../../server/contract/recordingPaths.js';
 import { joinedPlayedS } from './joinedCoverage.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

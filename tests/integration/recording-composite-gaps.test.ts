@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { recPaths } from '../../workers/recording/paths.js';
+import { recPaths } from '../../server/contract/recordingPaths.js';
 import { newLesson, pipelineEnv, withPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, type FixtureTrack } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bullConnection } from '../../server/contract/jobs.js';
 import { startRecordingWorkers } from '../../workers/recording/workers.js';
 import { createRecordingQueues, distinctQueues, jobOptions } from '../../server/jobs/queues.js';
-import { ANALYSIS_NICE } from '../../workers/recording/ffmpeg.js';
+import { ANALYSIS_NICE } from '../../media/process.js';
 import { RECORDING_QUEUES, type PeaksJob, type VadJob, type WindowJob } from '../../server/contract/recordingJobs.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
 import { makeSegment } from '../helpers/recordingFixtures.js';

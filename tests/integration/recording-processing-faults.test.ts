@@ -12,7 +12,7 @@ import { startWorkers } from '../../workers/main.js';
 import { createQueues } from '../../server/jobs/queues.js';
 import { bullConnection } from '../../server/contract/jobs.js';
 import type { WindowJob } from '../../server/contract/recordingJobs.js';
-import { probeDuration } from '../../workers/recording/ffmpeg.js';
+import { probeDuration } from '../../media/process.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
 import { makeSegment } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';

@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 import { bullConnection } from '../../server/contract/jobs.js';
 import { keys } from '../../server/recordings/planner.js';
 import { listOutputs } from '../../server/recordings/processingRepo.js';
-import { recPaths } from '../../workers/recording/paths.js';
+import { recPaths } from '../../server/contract/recordingPaths.js';
 import { cancelChannel } from '../../server/contract/recordingJobs.js';
 import { newLesson, pipelineEnv, startPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, makeSegment, type FixtureTrack } from '../helpers/recordingFixtures.js';

@@ -11,7 +11,7 @@ import { expect, it } from 'vitest';
 import { keys } from '../../server/recordings/planner.js';
 import { trackPlaylist } from '../../server/recordings/playlists.js';
 import { listOutputs, listSegments } from '../../server/recordings/processingRepo.js';
-import { recPaths } from '../../workers/recording/paths.js';
+import { recPaths } from '../../server/contract/recordingPaths.js';
 import { newLesson, pipelineEnv, withPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, type FixtureTrack } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';

@@ -1,7 +1,7 @@
 // What a failed processing job says: ffmpeg's own error line picked from its level-tagged
 // stderr, and the user-facing text without server paths or internal ids, in linear time.
 import { describe, expect, it } from 'vitest';
-import { ffmpegErrorLine } from '../../workers/recording/ffmpeg.js';
+import { ffmpegErrorLine } from '../../media/ffmpegLog.js';
 import { publicError } from '../../server/recordings/progress.js';
 
 // ffmpeg 5.1's stderr (-loglevel level+info) for the field failure, shortened.

@@ -1,7 +1,7 @@
 // Failure logs of a recorder carry ffmpeg's own error, not the stream description it prints
 // first (the overload lesson's logs held only `Input #0, sdp …` lines).
 import { describe, expect, it } from 'vitest';
-import { ffmpegError } from '../../server/recordings/RecorderRun.js';
+import { ffmpegError } from '../../media/ffmpegLog.js';
 
 describe('ffmpegError', () => {
   it('picks the error lines after a stream description', () => {

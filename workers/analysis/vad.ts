@@ -9,16 +9,17 @@
 // floor that adapts over time (a low percentile over a sliding ±8 s window, capped so a long
 // monologue cannot raise the floor to speech level). Hangover and minimum durations turn the
 // frame decisions into segments a researcher would draw by hand.
-import { spawn } from 'node:child_process';
+import { startMediaProcess } from '../../media/process.js';
 
 export type VoiceSegments = Array<[number, number]>;
 
 export interface VadOptions {
   signal?: AbortSignal;
   /**
-   * CPU niceness of the decoding ffmpeg (0–19). The recording pipeline runs analysis last
-   * (ANALYSIS_NICE): under overload it must not take CPU from the live lesson, the recorders,
-   * research playback or the composite.
+   * CPU niceness of the decoding ffmpeg (0–19; default this process's own). The recording
+   * pipeline runs analysis last (ANALYSIS_NICE, media/process.ts): under overload it must not
+   * take CPU from the live lesson, the recorders, research playback or the composite. Like
+   * every media process it dies with its worker (pdeathsig).
    */
   nice?: number;
 }
@@ -79,43 +80,27 @@ export interface FrameFeatures {
   frames: number;
 }
 
-function decodeFeatures(file: string, signal: AbortSignal | undefined, nice: number): Promise<FrameFeatures> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new VadError('cancelled'));
-    const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(RATE), '-f', 's16le', 'pipe:1'];
-    // nice execs ffmpeg: the child's pid is ffmpeg's, so abort still kills the decoder itself.
-    const child = nice > 0 ? spawn('nice', ['-n', String(nice), 'ffmpeg', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const extractor = new FeatureExtractor();
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-4000);
-    });
-    let carry: Buffer | null = null;
-    child.stdout.on('data', (chunk: Buffer) => {
-      let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const even = buf.length - (buf.length % 2);
-      carry = even < buf.length ? buf.subarray(even) : null;
-      buf = buf.subarray(0, even);
-      const samples = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-      extractor.push(samples);
-    });
-    const onAbort = () => child.kill('SIGKILL');
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('error', (e) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(new VadError(`cannot run ffmpeg: ${e.message}`));
-    });
-    child.on('close', (code) => {
-      signal?.removeEventListener('abort', onAbort);
-      if (signal?.aborted) return reject(new VadError('cancelled'));
-      if (code !== 0) {
-        const line = stderr.trim().split('\n').pop() ?? '';
-        return reject(new VadError(`cannot decode ${file}: ${line || `ffmpeg exit ${code}`}`));
-      }
-      resolve(extractor.finish());
-    });
-  });
+async function decodeFeatures(file: string, signal: AbortSignal | undefined, nice: number): Promise<FrameFeatures> {
+  if (signal?.aborted) throw new VadError('cancelled');
+  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(RATE), '-f', 's16le', 'pipe:1'];
+  const extractor = new FeatureExtractor();
+  let carry: Buffer | null = null;
+  const onStdout = (chunk: Buffer) => {
+    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    const even = buf.length - (buf.length % 2);
+    carry = even < buf.length ? buf.subarray(even) : null;
+    buf = buf.subarray(0, even);
+    const samples = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+    extractor.push(samples);
+  };
+  const x = await startMediaProcess('ffmpeg', args, { role: 'analysis', nice, signal, onStdout, keepStderr: 4000 }).exited;
+  if (x.cancelled) throw new VadError('cancelled');
+  if (x.spawnError) throw new VadError(`cannot run ffmpeg: ${x.spawnError.message}`);
+  if (x.code !== 0) {
+    const line = x.stderr.trim().split('\n').pop() ?? '';
+    throw new VadError(`cannot decode ${file}: ${line || `ffmpeg exit ${x.code}`}`);
+  }
+  return extractor.finish();
 }
 
 /** Streams PCM into per-frame features; keeps only the last window of samples. */

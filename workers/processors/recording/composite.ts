@@ -2,8 +2,9 @@
 // into one MP4 for download; `+faststart` so a browser can start playing it before the end.
 import type { Job } from 'bullmq';
 import { compositeJob } from '../../../server/contract/recordingJobs.js';
-import { resolveIn } from '../../recording/paths.js';
-import { COMPOSITE_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
+import { runFfmpeg } from '../../recording/ffmpeg.js';
+import { probeDuration } from '../../../media/process.js';
 import { parseJob, progress, writeAtomically } from './common.js';
 
 export function compositeProcessor(dataDir: string) {
@@ -15,7 +16,7 @@ export function compositeProcessor(dataDir: string) {
         ['-i', `concat:${chunks.join('|')}`, '-map', '0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', '-f', 'mp4', tmp],
         { signal, onProgress: progress(job) },
       );
-      return { durationS: await probeDuration(tmp, signal, COMPOSITE_NICE), cpuS: run.cpuS };
+      return { durationS: await probeDuration(tmp, signal, 'composite'), cpuS: run.cpuS };
     });
     await job.updateProgress(100);
     return r;

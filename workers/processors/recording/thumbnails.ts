@@ -2,8 +2,9 @@
 // composite's key frames only (it has one every 10 s and at every window start), so it costs little.
 import type { Job } from 'bullmq';
 import { thumbnailsJob } from '../../../server/contract/recordingJobs.js';
-import { resolveIn } from '../../recording/paths.js';
-import { COMPOSITE_NICE, probeDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
+import { runFfmpeg } from '../../recording/ffmpeg.js';
+import { probeDuration } from '../../../media/process.js';
 import { parseJob, progress, writeAtomically } from './common.js';
 
 export const THUMB = { w: 160, h: 90 } as const;
@@ -22,7 +23,7 @@ export function thumbnailsProcessor(dataDir: string) {
   return async (job: Job, _token?: string, signal?: AbortSignal): Promise<ThumbnailsResult> => {
     const data = parseJob(thumbnailsJob, job);
     const input = resolveIn(dataDir, data.input);
-    const dur = await probeDuration(input, signal, COMPOSITE_NICE);
+    const dur = await probeDuration(input, signal, 'composite');
     // One thumbnail per key frame: the composite has one exactly every `everyS` (= its GOP) seconds.
     const count = Math.max(1, Math.ceil((dur - 0.1) / data.everyS));
     const columns = Math.min(data.columns, count);

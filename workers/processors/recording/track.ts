@@ -3,9 +3,10 @@
 // segment's place on the track's timeline so the track's segments play back to back.
 import type { Job } from 'bullmq';
 import { trackJob } from '../../../server/contract/recordingJobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import path from 'node:path';
-import { FfmpegError, inputDuration, PLAYBACK_NICE, runFfmpeg } from '../../recording/ffmpeg.js';
+import { inputDuration, runFfmpeg } from '../../recording/ffmpeg.js';
+import { FfmpegError } from '../../../media/process.js';
 import { parseJob, writeAtomically } from './common.js';
 
 export interface TrackResult {
@@ -42,7 +43,7 @@ export function trackProcessor(dataDir: string) {
         // Research playback is what people wait for after class: it goes before the composite.
         // No progress reports: a 4 s segment takes a second or two, and every report is a
         // database write on the web side, queued behind the lesson's other updates.
-        { signal, nice: PLAYBACK_NICE },
+        { signal, role: 'playback' },
       ).catch((err: Error) => {
         // A segment the demuxer cannot open is unreadable: ffmpeg's error then names the file
         // ("<file>: Invalid data found when processing input"), and that line says why.

@@ -9,8 +9,9 @@ import { open, rm, writeFile } from 'node:fs/promises';
 import type { Job } from 'bullmq';
 import { logger } from '../../../server/contract/log.js';
 import { trackFileJob } from '../../../server/contract/recordingJobs.js';
-import { resolveIn } from '../../recording/paths.js';
-import { FfmpegError, PLAYBACK_NICE, runFfmpeg } from '../../recording/ffmpeg.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
+import { runFfmpeg } from '../../recording/ffmpeg.js';
+import { FfmpegError } from '../../../media/process.js';
 import { parseJob, writeAtomically } from './common.js';
 
 const log = logger('workers.trackFile');
@@ -81,7 +82,7 @@ export function trackFileProcessor(dataDir: string) {
             ...(parts[0].atMs > 0 ? ['-output_ts_offset', String(parts[0].atMs / 1000)] : []),
             '-f', 'webm', tmp,
           ],
-          { signal, nice: PLAYBACK_NICE },
+          { signal, role: 'playback' },
         );
       } finally {
         await rm(listFile, { force: true });

@@ -2,10 +2,10 @@
 // lesson clock. The web side merges each segment's result into voice_activity.
 import type { Job } from 'bullmq';
 import { vadJob } from '../../../server/contract/recordingJobs.js';
-import { resolveIn } from '../../recording/paths.js';
+import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { parseJob } from './common.js';
 import { detectVoiceActivity } from '../../analysis/vad.js';
-import { ANALYSIS_NICE } from '../../recording/ffmpeg.js';
+import { ANALYSIS_NICE } from '../../../media/process.js';
 
 export interface VadResult {
   trackId: string;
