@@ -12,15 +12,16 @@ echo "[setup] mediasoup worker (cached after the first ~5 min build)" >&2
 MEDIASOUP_WORKER_BIN="$(bash infra/mediasoup/build-worker.sh)"
 export MEDIASOUP_WORKER_BIN
 
-# Install only when the lock file changed since the last install. `npm install` (which
-# honours the lock's versions) rather than `npm ci`: npm 11 records msgpackr-extract's
-# optional platform packages incompletely and then refuses `npm ci` on its own lock file.
+# Install only when the lock file changed since the last install (the stamp is written after a
+# complete install, so an interrupted one runs again). `npm ci` installs exactly the committed
+# lock and never rewrites it, so a fresh clone stays clean; it refuses a package.json that the
+# lock does not match, which is the check we want. MEDIASOUP_WORKER_BIN (above) makes mediasoup's
+# postinstall skip its own worker download/build.
 stamp=node_modules/.tongbu-lock.sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "[setup] installing npm packages" >&2
-  npm install --no-audit --no-fund --loglevel=error >&2
-  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  echo "[setup] installing npm packages (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
 

@@ -13,7 +13,8 @@ echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit || status=1
 
 echo "== lint"
-# Regular-expression safety over the whole tree (eslint.config.js): no super-linear pattern.
+# eslint.config.js over the whole tree: typescript-eslint's recommended rules, React's rules of
+# hooks in client/, regular-expression safety (no super-linear pattern), no stale disable comment.
 npm run --silent lint || status=1
 
 echo "== unit, integration and fuzz tests (vitest)"

@@ -14,7 +14,7 @@ import { LayerGuard } from './LayerGuard.js';
 import { MediaError, MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 import type { MediaSource } from '../server/contract/domain.js';
-import { logger } from '../server/log.js';
+import { logger } from '../server/contract/log.js';
 
 const log = logger('media.lesson');
 

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { logger } from '../server/log.js';
+import { logger } from '../server/contract/log.js';
 import { backoffDelay } from '../server/contract/backoff.js';
 import { SingleFlight } from '../server/contract/singleFlight.js';
 

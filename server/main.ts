@@ -12,9 +12,10 @@ import { openDb, type Db } from './db/db.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from './services/redisServer.js';
 import { startWebServer, type WebServer } from './app.js';
 import { seedDemo, type DemoAccounts } from './community/seed.js';
-import { createQueues, startWorkers, type WorkerHandle } from '../workers/main.js';
+import { startWorkers, type WorkerHandle } from '../workers/main.js';
+import { createQueues } from './jobs/queues.js';
 import { spawnWorkerProcesses, workerProcessCount } from './services/workerProcesses.js';
-import { logger, setLogLevel } from './log.js';
+import { logger, setLogLevel } from './contract/log.js';
 import { runStops, type StopStep } from './services/shutdown.js';
 import { installProcessFaultHandlers } from './processFaults.js';
 

@@ -4,7 +4,7 @@
 // It is a net, not a way of working: each such line is a bug (work not awaited or caught),
 // and the test harnesses fail on it (processFaultLines).
 import client from 'prom-client';
-import { logger } from './log.js';
+import { logger } from './contract/log.js';
 
 const log = logger('process');
 

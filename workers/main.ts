@@ -1,10 +1,10 @@
 // BullMQ processors, one per job type. They touch only Redis and the storage folder, never
 // the database, so they can run on other machines pointed at the same Redis and storage.
-import { Queue, Worker } from 'bullmq';
-import { bullConnection, QUEUES } from './queues.js';
+import { Worker } from 'bullmq';
+import { bullConnection, QUEUES } from '../server/contract/jobs.js';
 import { lessonReportProcessor } from './processors/lessonReport.js';
-import { createRecordingQueues, distinctQueues, startRecordingWorkers } from './recording/workers.js';
-import { logger } from '../server/log.js';
+import { startRecordingWorkers } from './recording/workers.js';
+import { logger } from '../server/contract/log.js';
 
 const log = logger('workers');
 
@@ -30,23 +30,3 @@ export async function startWorkers(opts: { redisUrl: string; dataDir: string; pr
     },
   };
 }
-
-/** The web side's producers. */
-export function createQueues(redisUrl: string, prefix?: string) {
-  const connection = bullConnection(redisUrl);
-  const lessonReport = new Queue(QUEUES.lessonReport, {
-    connection,
-    prefix,
-    defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000 },
-  });
-  const recording = createRecordingQueues(connection, prefix);
-  return {
-    lessonReport,
-    recording,
-    /** For QueueEvents on the web side (recording processing follows its jobs). */
-    connection,
-    prefix,
-    close: () => Promise.all([lessonReport.close(), ...distinctQueues(recording).map((q) => q.close())]).then(() => undefined),
-  };
-}
-export type Queues = ReturnType<typeof createQueues>;

@@ -2,7 +2,7 @@
 // while Redis is away a limit check must not wait for it (rate-limiter-flexible then uses its
 // in-memory insurance limiter), and it must not fail a sign-in either.
 import { Redis } from 'ioredis';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('auth.rate-limit');
 

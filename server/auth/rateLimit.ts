@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { LIMITS } from '../contract/limits.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('auth.rate-limit');
 

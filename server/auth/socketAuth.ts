@@ -2,7 +2,7 @@
 // decides who the socket is (socket.data.user), or the handshake is refused UNAUTHENTICATED.
 import type { PublicUser } from '../contract/domain.js';
 import type { Db } from '../db/db.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { userFromCookieHeader } from './sessions.js';
 
 const log = logger('auth.socket');

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import type { PublicUser } from '../contract/domain.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('auth.sockets');
 

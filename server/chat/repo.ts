@@ -46,3 +46,8 @@ export async function listChatMessages(db: Queryable, lessonId: string, limit = 
   );
   return rows.map(toMessage);
 }
+
+export async function countChatMessages(db: Queryable, lessonId: string): Promise<number> {
+  const [r] = await db.query<{ n: number }>('select count(*)::int as n from chat_messages where lesson_id = $1', [lessonId]);
+  return Number(r?.n ?? 0);
+}

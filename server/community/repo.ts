@@ -4,6 +4,7 @@ import type { Queryable } from '../db/db.js';
 import type { Classroom, Pairing, PublicUser, Role, School, SchoolKind } from '../contract/domain.js';
 import type { CommunityView } from '../contract/api.js';
 import { AppError } from '../contract/errors.js';
+import type { Person } from '../contract/research.js';
 import { hashPassword } from '../auth/passwords.js';
 import { toPublicUser } from '../auth/users.js';
 
@@ -81,6 +82,32 @@ export async function getSchool(db: Queryable, id: string): Promise<School | nul
 export async function getClassroom(db: Queryable, id: string): Promise<Classroom | null> {
   const rows = await db.query('select id, school_id, name, grade from classrooms where id = $1', [id]);
   return rows[0] ? toClassroom(rows[0]) : null;
+}
+
+export async function getPairing(db: Queryable, id: string): Promise<Pairing | null> {
+  const rows = await db.query('select id, community_id, city_school_id, rural_school_id from pairings where id = $1', [id]);
+  return rows[0] ? toPairing(rows[0]) : null;
+}
+
+/**
+ * Staff of `userId`'s community other than device accounts: all of them when `communityWide`,
+ * else those of `schoolId`, of the schools paired with it, and the researchers and admins.
+ */
+export async function listStaff(db: Queryable, o: { userId: string; communityWide: boolean; schoolId: string | null }): Promise<Person[]> {
+  const rows = await db.query<{ id: string; display_name: string; role: string; school_name: string | null }>(
+    `select u.id, u.display_name, u.role, s.name as school_name
+       from users u left join schools s on s.id = u.school_id
+      where u.community_id = (select community_id from users where id = $1)
+        and u.role <> 'classroom'
+        and ($2::boolean
+             or u.role in ('researcher', 'community_admin')
+             or u.school_id = $3
+             or u.school_id in (select case when p.city_school_id = $3 then p.rural_school_id else p.city_school_id end
+                                  from pairings p where $3 in (p.city_school_id, p.rural_school_id)))
+      order by s.name nulls first, u.display_name`,
+    [o.userId, o.communityWide, o.schoolId],
+  );
+  return rows.map((r) => ({ id: String(r.id), displayName: String(r.display_name), role: String(r.role), schoolName: r.school_name ?? null }));
 }
 
 export async function createCommunity(db: Queryable, opts: { name: string }): Promise<Community> {

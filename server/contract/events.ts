@@ -14,7 +14,7 @@ import type {
   RaisedHand,
   RecordingStatus,
 } from './domain.js';
-import type { Annotation } from '../research/types.js';
+import type { Annotation } from './research.js';
 
 import type { RecordingProgress } from './recordings.js';
 export { LIMITS } from './limits.js';

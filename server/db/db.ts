@@ -1,7 +1,7 @@
 // One small query interface over embedded PGlite (default) or PostgreSQL (DATABASE_URL).
 import { mkdirSync } from 'node:fs';
 import { MIGRATIONS } from './migrations.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('db');
 

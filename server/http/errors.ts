@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { AppError, HTTP_STATUS, type ErrorCode } from '../contract/errors.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('http');
 

@@ -7,17 +7,18 @@ import { AppError } from '../contract/errors.js';
 import type { Queryable } from '../db/db.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
-import type { Queues } from '../../workers/main.js';
-import { reportPath } from '../../workers/processors/lessonReport.js';
-import type { LessonReportJob } from '../../workers/queues.js';
+import type { Queues } from '../jobs/queues.js';
+import { reportPath } from '../contract/jobs.js';
+import type { LessonReportJob } from '../contract/jobs.js';
+import { countChatMessages } from '../chat/repo.js';
 import { lessonRoleFor } from './policy.js';
 import { getLesson, listLessonEvents } from './repo.js';
 import { lessonIdParam } from './schema.js';
 
 export async function enqueueLessonReport(db: Queryable, queues: Queues, lesson: Lesson): Promise<void> {
-  const [events, chat] = await Promise.all([
+  const [events, chatCount] = await Promise.all([
     listLessonEvents(db, lesson.id),
-    db.query<{ n: number }>('select count(*)::int as n from chat_messages where lesson_id = $1', [lesson.id]),
+    countChatMessages(db, lesson.id),
   ]);
   const job: LessonReportJob = {
     lessonId: lesson.id,
@@ -26,7 +27,7 @@ export async function enqueueLessonReport(db: Queryable, queues: Queues, lesson:
     startedAt: lesson.startedAt,
     endedAt: lesson.endedAt ?? new Date().toISOString(),
     receivingClassroomIds: lesson.receivingClassroomIds,
-    chatCount: chat[0]?.n ?? 0,
+    chatCount,
     // Typed events as read (their ids and actors ride along; the worker's schema strips them).
     events,
   };

@@ -20,7 +20,7 @@ export class LessonRegistry {
 
   async open(lesson: Lesson): Promise<LiveLesson> {
     this.cancelIdle(lesson.id);
-    let live = this.lessons.get(lesson.id);
+    const live = this.lessons.get(lesson.id);
     if (live && !live.isClosed) {
       live.lesson = lesson;
       return live;

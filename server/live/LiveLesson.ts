@@ -13,7 +13,7 @@ import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { recordLessonEvent } from '../lessons/repo.js';
 import type { LessonEventPayload, LessonEventType } from '../contract/lessonEvents.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { receives } from './policy.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
 import type { LiveServer, LiveSocket } from './types.js';

@@ -5,7 +5,7 @@ import { ZodError, type z } from 'zod';
 import { LIMITS, clientSchemas, type ClientResults } from '../contract/events.js';
 import { AppError, type Ack, type ApiError } from '../contract/errors.js';
 import { MediaError } from '../../media/MediaPeer.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import type { LiveSocket } from './types.js';
 
 const log = logger('live.edge');

@@ -18,7 +18,7 @@ import { registerChatHandlers } from './handlers/chat.js';
 import { registerQuizHandlers } from './handlers/quiz.js';
 import { registerResearchHandlers } from '../research/socket.js';
 import { registerRecordingHandlers } from './handlers/recording.js';
-import { registerRecordingWatchHandlers } from './handlers/recordingWatch.js';
+import { registerRecordingWatchHandlers } from '../recordings/socket.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
 import { iceServersFrom } from './iceServers.js';
 import { HEARTBEAT } from './heartbeat.js';

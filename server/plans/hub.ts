@@ -9,7 +9,7 @@ import type { Db } from '../db/db.js';
 import type { PlanNotice, PlanPhase, PlanUpdateResult } from '../contract/planEvents.js';
 import { PLAN_LIMITS } from '../contract/planEvents.js';
 import { AppError } from '../contract/errors.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { extractPhases } from './phases.js';
 import { setPlanPhases, touchPlan } from './repo.js';
 import { appendUpdates, applyStored, compact, loadStored, loadValidDoc } from './store.js';

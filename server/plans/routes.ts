@@ -7,6 +7,7 @@ import type { PublicUser } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { PLAN_LIMITS, type PlanSummary } from '../contract/planEvents.js';
 import { communityIdOf } from '../auth/users.js';
+import { getPairing } from '../community/repo.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { getLesson } from '../lessons/repo.js';
@@ -68,9 +69,9 @@ export function plansRouter({ db, hub }: { db: Db; hub: PlanHub }): Router {
       planCommunity = lesson.communityId;
     }
     if (where.pairingId) {
-      const rows = await db.query<{ community_id: string }>('select community_id from pairings where id = $1', [where.pairingId]);
-      if (!rows[0] || rows[0].community_id !== communityId) throw new AppError('NOT_FOUND', 'pairing not found');
-      planCommunity = rows[0].community_id;
+      const pairing = await getPairing(db, where.pairingId);
+      if (!pairing || pairing.communityId !== communityId) throw new AppError('NOT_FOUND', 'pairing not found');
+      planCommunity = pairing.communityId;
     }
     const schools = await planSchoolIds(db, { lessonId: where.lessonId ?? null, pairingId: where.pairingId ?? null });
     if (user.role !== 'teacher' || !user.schoolId || !schools.includes(user.schoolId)) {

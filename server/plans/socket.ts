@@ -24,7 +24,7 @@ import { capSocketsPerUser } from '../auth/socketCap.js';
 import { LIMITS } from '../contract/limits.js';
 import { chatLimiter as defaultChatLimiter, type RateLimiter } from '../auth/rateLimit.js';
 import { ContractEdge } from '../live/edge.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import type { PlanHub } from './hub.js';
 import { requirePlan } from './policy.js';
 import { addPlanChat, listPlanChat } from './repo.js';

@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import type { Queryable } from '../db/db.js';
 import { inTx } from '../community/sql.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { checkDocument } from './ydoc.js';
 
 const log = logger('plans.store');

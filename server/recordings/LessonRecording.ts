@@ -11,7 +11,7 @@ import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { LiveLesson } from '../live/LiveLesson.js';
 import { recordLessonEvent } from '../lessons/repo.js';
 import type { LessonEventPayload, LessonEventType } from '../contract/lessonEvents.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import type { PortPool } from './ports.js';
 import { RecorderRun, salvage, type SegmentInfo } from './RecorderRun.js';
 import { recorderWatchdogRestarts } from './captureMetrics.js';

@@ -10,7 +10,7 @@ import type { types } from 'mediasoup';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import { probeDuration, startMediaProcess, type MediaExit, type MediaProcess } from '../../media/process.js';
 import { ffmpegError } from '../../media/ffmpegLog.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
 import { recorderLossKeyFrames, recorderRuns } from './captureMetrics.js';

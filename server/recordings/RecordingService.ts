@@ -12,7 +12,7 @@ import { AppError } from '../contract/errors.js';
 import type { Db } from '../db/db.js';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { LiveLesson } from '../live/LiveLesson.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { LessonRecording } from './LessonRecording.js';
 import { PortPool } from './ports.js';
 import * as repo from './repo.js';

@@ -2,7 +2,7 @@
 // and which outputs exist. Pure: the orchestrator (processing.ts) loads the state, asks here,
 // and enqueues what comes back; asking twice gives the same job ids, so nothing runs twice.
 import type { OutputKind } from '../contract/recordings.js';
-import { COMPOSITE, type RecordingQueue, type TrackFileJob, type TrackJob, type VadJob, type WindowJob } from '../../workers/recording/jobs.js';
+import { COMPOSITE, type RecordingQueue, type TrackFileJob, type TrackJob, type VadJob, type WindowJob } from '../contract/recordingJobs.js';
 import { recPaths, toRel } from '../contract/recordingPaths.js';
 import { stageIntervals } from '../contract/lessonEvents.js';
 // Re-exported: the planner's users (and its tests) take it from here.

@@ -6,12 +6,13 @@ import { QueueEvents, type ConnectionOptions, type Job, type Queue } from 'bullm
 import type { Queryable } from '../db/db.js';
 import type { RecordingProgress } from '../contract/recordings.js';
 import { AppError } from '../contract/errors.js';
-import { logger } from '../log.js';
-import { jobOptions, type RecordingQueues } from '../../workers/recording/workers.js';
-import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../../workers/recording/jobs.js';
+import { logger } from '../contract/log.js';
+import { jobOptions, type RecordingQueues } from '../jobs/queues.js';
+import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../contract/recordingJobs.js';
 import { planJobs, type LessonState } from './planner.js';
 import { summarise } from './progress.js';
 import {
+  deleteOutput,
   getOutput,
   getRecs,
   insertOutput,
@@ -22,8 +23,10 @@ import {
   listSegmentsOf,
   listTracks,
   listTracksOf,
+  listUnsettledLessonIds,
   markSegmentCorrupt,
   mergeVoiceActivity,
+  unmarkSegmentCorrupt,
   updateOutput,
   type EventRec,
   type OutputRow,
@@ -260,22 +263,16 @@ export class RecordingProcessing {
       const job = await this.queue(row.kind).getJob(key);
       if (job) await job.remove();
       if (row.kind === 'track' && row.trackId && row.seq != null && row.meta.markedCorrupt) {
-        await this.deps.db.query(`update recording_segments set state = 'closed' where track_id = $1 and seq = $2 and state = 'corrupt'`, [row.trackId, row.seq]);
+        await unmarkSegmentCorrupt(this.deps.db, row.trackId, row.seq);
       }
-      await this.deps.db.query('delete from recording_outputs where lesson_id = $1 and key = $2', [lessonId, key]);
+      await deleteOutput(this.deps.db, lessonId, key);
     }).then(() => this.advance(lessonId));
   }
 
   /** After a restart: rows whose job vanished are re-queued, finished jobs are applied, then every lesson advances. */
   private async catchUp(): Promise<void> {
     const { db } = this.deps;
-    const rows = await db.query<{ lesson_id: string }>(
-      `select r.lesson_id from recordings r
-        where r.state <> 'stopped'
-           or not exists (select 1 from recording_outputs o where o.lesson_id = r.lesson_id and o.kind = 'peaks' and o.state = 'done')
-           or exists (select 1 from recording_outputs o where o.lesson_id = r.lesson_id and o.state in ('queued', 'active'))`,
-    );
-    for (const { lesson_id: lessonId } of rows) {
+    for (const lessonId of await listUnsettledLessonIds(db)) {
       const open = (await listOutputs(db, lessonId)).filter((o) => o.state === 'queued' || o.state === 'active');
       for (const o of open) await this.resync(lessonId, o);
       await this.advance(lessonId);
@@ -285,7 +282,7 @@ export class RecordingProcessing {
   private async resync(lessonId: string, o: OutputRow): Promise<void> {
     const job = await this.queue(o.kind).getJob(o.key);
     if (!job) {
-      await this.deps.db.query('delete from recording_outputs where lesson_id = $1 and key = $2', [lessonId, o.key]);
+      await deleteOutput(this.deps.db, lessonId, o.key);
       return;
     }
     const state = await job.getState();

@@ -121,6 +121,17 @@ export async function markSegmentCorrupt(db: Queryable, trackId: string, seq: nu
   await db.query(`update recording_segments set state = 'corrupt' where track_id = $1 and seq = $2`, [trackId, seq]);
 }
 
+/** Undoes markSegmentCorrupt (a retried job gets its segment back); a segment marked otherwise stays. */
+export async function unmarkSegmentCorrupt(db: Queryable, trackId: string, seq: number): Promise<void> {
+  await db.query(`update recording_segments set state = 'closed' where track_id = $1 and seq = $2 and state = 'corrupt'`, [trackId, seq]);
+}
+
+/** The track's start on the lesson clock and its kind; null if the lesson has no such track. */
+export async function getTrackHead(db: Queryable, lessonId: string, trackId: string): Promise<{ startMs: number; kind: TrackRec['kind'] } | null> {
+  const [r] = await db.query('select start_ms, kind from recording_tracks where id = $1 and lesson_id = $2', [trackId, lessonId]);
+  return r ? { startMs: Number(r.start_ms), kind: r.kind as TrackRec['kind'] } : null;
+}
+
 function toOutput(r: Record<string, unknown>): OutputRow {
   return {
     lessonId: String(r.lesson_id),
@@ -150,6 +161,21 @@ export function listOutputs(db: Queryable, lessonId: string): Promise<OutputRow[
 export async function getOutput(db: Queryable, lessonId: string, key: string): Promise<OutputRow | null> {
   const [r] = await db.query('select * from recording_outputs where lesson_id = $1 and key = $2', [lessonId, key]);
   return r ? toOutput(r) : null;
+}
+
+export async function deleteOutput(db: Queryable, lessonId: string, key: string): Promise<void> {
+  await db.query('delete from recording_outputs where lesson_id = $1 and key = $2', [lessonId, key]);
+}
+
+/** Lessons whose processing may have been cut by a restart: still recording, without peaks yet, or with a job in flight. */
+export async function listUnsettledLessonIds(db: Queryable): Promise<string[]> {
+  const rows = await db.query<{ lesson_id: string }>(
+    `select r.lesson_id from recordings r
+      where r.state <> 'stopped'
+         or not exists (select 1 from recording_outputs o where o.lesson_id = r.lesson_id and o.kind = 'peaks' and o.state = 'done')
+         or exists (select 1 from recording_outputs o where o.lesson_id = r.lesson_id and o.state in ('queued', 'active'))`,
+  );
+  return rows.map((r) => r.lesson_id);
 }
 
 /** Inserts a queued output; false if it already existed (its job was queued before). */

@@ -1,10 +1,11 @@
 // Everything the replay page needs for one lesson, on the lesson clock.
 import type { Queryable } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
-import type { ReplayChapter, ReplayInfo, ReplayVoiceActivity } from '../contract/recordings.js';
+import type { ReplayChapter, ReplayInfo } from '../contract/recordings.js';
 import { eventClassroomId, type LessonEventType } from '../contract/lessonEvents.js';
 import { keys } from './planner.js';
 import type { RecRow } from './processingRepo.js';
+import { listChatOnClock, listGaps, listLessonClassrooms, listVoiceActivity } from './replayRepo.js';
 import type { RecordingProcessing } from './processing.js';
 
 /** Event types that make a chapter mark on the replay timeline. */
@@ -13,27 +14,16 @@ export const CHAPTER_TYPES = new Set<LessonEventType>([
   'classroom:mute', 'classroom:unmute', 'recording:pause', 'recording:resume', 'recording:gap',
 ]);
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
-const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-
 export async function replayInfo(db: Queryable, processing: RecordingProcessing, lesson: Lesson, rec: RecRow): Promise<ReplayInfo> {
   const s = (await processing.load(lesson.id))!;
   const progress = (await processing.progress(lesson.id))!;
   const zero = Date.parse(rec.clockZero);
   const base = `/api/recordings/${encodeURIComponent(lesson.id)}/files`;
-  const [chatRows, classrooms, gapRows, vadRows] = await Promise.all([
-    db.query(
-      `select m.sent_at, m.text, u.display_name from chat_messages m join users u on u.id = m.user_id
-        where m.lesson_id = $1 order by m.sent_at, m.id`,
-      [lesson.id],
-    ),
-    db.query<{ id: string; name: string }>(
-      `select c.id, c.name from classrooms c
-        where c.id = $2 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1) order by c.name`,
-      [lesson.id, lesson.hostClassroomId],
-    ),
-    db.query('select track_id, from_ms, to_ms, reason from recording_gaps where lesson_id = $1 order by from_ms', [lesson.id]),
-    db.query('select track_id, speaker, classroom_id, segments from voice_activity where lesson_id = $1', [lesson.id]),
+  const [chat, classrooms, gaps, voiceActivity] = await Promise.all([
+    listChatOnClock(db, lesson.id, zero),
+    listLessonClassrooms(db, lesson.id, lesson.hostClassroomId),
+    listGaps(db, lesson.id),
+    listVoiceActivity(db, lesson.id),
   ]);
   const chapters: ReplayChapter[] = s.events
     .filter((e) => CHAPTER_TYPES.has(e.type))
@@ -62,16 +52,9 @@ export async function replayInfo(db: Queryable, processing: RecordingProcessing,
     }),
     classrooms,
     chapters,
-    chat: chatRows.map((r) => ({ atMs: Date.parse(iso(r.sent_at)) - zero, userName: String(r.display_name), text: String(r.text) })),
-    gaps: gapRows.map((r) => ({ trackId: (r.track_id as string | null) ?? null, fromMs: Number(r.from_ms), toMs: Number(r.to_ms), reason: String(r.reason) })),
-    voiceActivity: vadRows.map(
-      (r): ReplayVoiceActivity => ({
-        trackId: String(r.track_id),
-        speaker: r.speaker as ReplayVoiceActivity['speaker'],
-        classroomId: (r.classroom_id as string | null) ?? null,
-        segments: json<[number, number][]>(r.segments),
-      }),
-    ),
+    chat,
+    gaps,
+    voiceActivity,
     composite: {
       playlistUrl: `${base}/composite/index.m3u8`,
       mp4Url: progress.compositeReady ? `${base}/composite.mp4` : null,

@@ -14,7 +14,7 @@ import { fileNumber, recPaths, resolveIn } from '../contract/recordingPaths.js';
 import { keys, windowCount } from './planner.js';
 import { compositePlaylist, trackPlaylist } from './playlists.js';
 import { canManageRecording, canViewRecording, visibleRecordingIds } from './policy.js';
-import { getRec, listCommunityRecordingIds, listOutputs, listSegments, type RecRow } from './processingRepo.js';
+import { getRec, getTrackHead, listCommunityRecordingIds, listOutputs, listSegments, type RecRow } from './processingRepo.js';
 import type { RecordingProcessing } from './processing.js';
 import { assetParam, compositeFileParam, downloadQuery, lessonParam, retryParam, trackFileParam } from './schema.js';
 import { replayInfo } from './replay.js';
@@ -63,7 +63,7 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
     const { lessonId, trackId, file } = parse(trackFileParam, req.params);
     const { rec } = await visible(res, lessonId);
     const segments = (await listSegments(db, lessonId)).filter((g) => g.trackId === trackId);
-    const [track] = await db.query<{ start_ms: number; kind: string }>('select start_ms, kind from recording_tracks where id = $1 and lesson_id = $2', [trackId, lessonId]);
+    const track = await getTrackHead(db, lessonId, trackId);
     if (!track) throw new AppError('NOT_FOUND', 'no such track');
     if (file === 'track.webm') {
       const joined = (await listOutputs(db, lessonId)).find((o) => o.key === keys.trackFile(trackId));
@@ -72,7 +72,7 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
     }
     if (file === 'index.m3u8') {
       const outs = (await listOutputs(db, lessonId)).filter((o) => o.kind === 'track' && o.trackId === trackId && o.seq != null);
-      const text = trackPlaylist(Number(track.start_ms), segments, new Map(outs.map((o) => [o.seq!, o])), rec.state === 'stopped');
+      const text = trackPlaylist(track.startMs, segments, new Map(outs.map((o) => [o.seq!, o])), rec.state === 'stopped');
       return sendText(res, text, 'application/vnd.apple.mpegurl');
     }
     const seq = fileNumber(file);

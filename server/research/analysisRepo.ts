@@ -3,11 +3,11 @@
 import type { Queryable } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import { json } from '../community/sql.js';
-import { flandersRatios, flandersSequence } from './analysis/flanders.js';
-import { analyseSt, type StCode, type StInterval } from './analysis/st.js';
-import { analyseTalk } from './analysis/talk.js';
-import type { Span } from './analysis/timeline.js';
-import type { LessonAnalysis, VoiceTrack } from './types.js';
+import { flandersRatios, flandersSequence } from '../contract/analysis/flanders.js';
+import { analyseSt, type StCode, type StInterval } from '../contract/analysis/st.js';
+import { analyseTalk } from '../contract/analysis/talk.js';
+import type { Span } from '../contract/analysis/timeline.js';
+import type { LessonAnalysis, VoiceTrack } from '../contract/research.js';
 
 /** Lesson-clock length: recording end − clock zero, else the lesson's own start/end, else the last speech. */
 export async function lessonClock(db: Queryable, lesson: Lesson): Promise<{ clockZero: Date | null; durationMs: number }> {

@@ -5,7 +5,7 @@ import { AppError } from '../contract/errors.js';
 import { inTx, iso, json, sortableId } from '../community/sql.js';
 import { lessonForResearch } from './policy.js';
 import { toPublicUser, USER_COLUMNS } from '../auth/users.js';
-import type { Annotation, Framework } from './types.js';
+import type { Annotation, Framework } from '../contract/research.js';
 
 const SELECT = `
   select a.*, u.display_name as author_name,

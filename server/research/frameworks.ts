@@ -1,6 +1,6 @@
 // Observation frameworks: S-T (two codes), Flanders' ten categories, and the community's rubric
 // (default below until its admins configure their own).
-import type { Rubric } from './types.js';
+import type { Rubric } from '../contract/research.js';
 
 export const ST_CODES = ['T', 'S'] as const;
 export const FLANDERS_CODES = ['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10'] as const;

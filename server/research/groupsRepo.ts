@@ -5,7 +5,7 @@ import type { PublicUser } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { communityIdOf } from '../auth/users.js';
 import { inTx, iso } from '../community/sql.js';
-import type { GroupMember, ResearchGroup, ResearchSession, SessionKind, TargetProgress } from './types.js';
+import type { GroupMember, ResearchGroup, ResearchSession, SessionKind, TargetProgress } from '../contract/research.js';
 
 async function membersOf(db: Queryable, groupIds: string[]): Promise<Map<string, GroupMember[]>> {
   const rows = await db.query(

@@ -30,7 +30,7 @@ import { FLANDERS_CODES, ST_CODES } from './frameworks.js';
 import { peopleFor } from './people.js';
 import { reportData } from './export/report.js';
 import { renderAnnotations, renderReportExport } from '../uploads/parsePool.js';
-import type { StInterval } from './analysis/st.js';
+import type { StInterval } from '../contract/analysis/st.js';
 import {
   addMemberBody,
   analysisQuery,

@@ -3,9 +3,9 @@ import type { Queryable } from '../db/db.js';
 import type { PublicUser } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { iso, json } from '../community/sql.js';
-import { summariseRubric } from './analysis/rubric.js';
+import { summariseRubric } from '../contract/analysis/rubric.js';
 import { DEFAULT_RUBRIC } from './frameworks.js';
-import type { Rubric, RubricScoresView } from './types.js';
+import type { Rubric, RubricScoresView } from '../contract/research.js';
 
 export async function getRubric(db: Queryable, userId: string): Promise<Rubric> {
   const rows = await db.query('select criteria, levels from research_rubrics where community_id = (select community_id from users where id = $1)', [userId]);

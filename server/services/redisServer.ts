@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { supervisedCommand } from '../../media/process.js';
 
 const log = logger('redis');

@@ -3,7 +3,7 @@
 // process alive: each step gets a bounded share of the deadline, later steps keep a reserve so
 // the database and the embedded Redis are still closed after an earlier step hung, and a last
 // backstop timer force-exits even if a step blocks past its share.
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 
 const log = logger('shutdown');
 

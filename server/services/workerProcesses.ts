@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import { backoffDelay } from '../contract/backoff.js';
 
 /** Restarts of a worker process that died within 10 s of its start: 1 s, 2 s, 4 s, … 30 s. */

@@ -1,6 +1,6 @@
 // Clash rules, one function each, every one pure and giving its reason in Chinese and English.
-import type { CalendarDay, Clash, TermInput } from './schema.js';
-import { formatHhmm } from './time.js';
+import type { CalendarDay, Clash, TermInput } from '../contract/timetable.js';
+import { formatHhmm } from '../contract/time.js';
 
 /** Something already booked: an existing lesson (or one planned earlier in the same run). */
 export interface Booking {

@@ -5,8 +5,8 @@
 import type { Queryable } from '../db/db.js';
 import type { Classroom, PublicUser, School } from '../contract/domain.js';
 import { replaceBells, replaceCalendar, replaceClasses, replaceTerms } from './repo.js';
-import type { BellPeriod, CalendarDay, ClassSlotInput } from './schema.js';
-import { addDays, parseHhmm } from './time.js';
+import type { BellPeriod, CalendarDay, ClassSlotInput } from '../contract/timetable.js';
+import { addDays, parseHhmm } from '../contract/time.js';
 
 const hm = (s: string) => parseHhmm(s)!;
 

@@ -2,7 +2,7 @@
 import type { Queryable } from '../db/db.js';
 import { buildCalendar, type IcsEvent } from './ics.js';
 import { feedLessons } from './repo.js';
-import type { FeedKind } from './schema.js';
+import type { FeedKind } from '../contract/timetable.js';
 
 /** UIDs stay the same across fetches and regenerated tokens, so calendars update events instead of duplicating them. */
 export const lessonUid = (lessonId: string) => `lesson-${lessonId}@tongbu`;

@@ -3,7 +3,7 @@
 // fold: ical.js folds a continuation line to 75 octets *after* its leading space (76 in all),
 // and its fold length is one global shared by every user of the module.
 import ICAL from 'ical.js';
-import { SCHOOL_TZ, SCHOOL_UTC_OFFSET_MIN } from './time.js';
+import { SCHOOL_TZ, SCHOOL_UTC_OFFSET_MIN } from '../contract/time.js';
 
 export interface IcsEvent {
   uid: string;

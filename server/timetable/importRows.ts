@@ -1,8 +1,8 @@
 // Rows of an imported table → bell periods, class slots or calendar days, with an error per bad
 // cell that names the row and column in both languages. Chinese and English headers alike. Pure.
-import type { BellPeriod, CalendarDay, ClassSlotInput, ImportKind, Msg, RowError } from './schema.js';
+import type { BellPeriod, CalendarDay, ClassSlotInput, ImportKind, Msg, RowError } from '../contract/timetable.js';
 import type { Table } from './tableFile.js';
-import { addDays, parseHhmm } from './time.js';
+import { addDays, parseHhmm } from '../contract/time.js';
 
 type Field = 'weekday' | 'period' | 'start' | 'end' | 'classroom' | 'subject' | 'grade' | 'teacher' | 'date' | 'endDate' | 'kind' | 'note';
 

@@ -1,8 +1,8 @@
 // A term of weekly synchronous lessons from one slot: every date on the weekday, each with the
 // reasons it is skipped (calendars, terms, past) or clashes (double-booked). Pure.
-import type { ClassSlot, Clash, PlannedDate, TermPlan } from './schema.js';
+import type { ClassSlot, Clash, PlannedDate, TermPlan } from '../contract/timetable.js';
 import { bellClash, calendarClashes, classroomClashes, pastClash, teacherClashes, type Booking, type SchoolSide } from './clashes.js';
-import { schoolInstant, weekdaysBetween } from './time.js';
+import { schoolInstant, weekdaysBetween } from '../contract/time.js';
 
 export interface PlanInput {
   city: { slot: ClassSlot; time: { startMin: number; endMin: number }; side: SchoolSide };

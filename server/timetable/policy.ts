@@ -4,7 +4,7 @@ import type { Queryable } from '../db/db.js';
 import type { Pairing, PublicUser, School } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { communityIdOf, getUser } from '../auth/users.js';
-import { getClassroom, getSchool } from '../community/repo.js';
+import { getClassroom, getPairing, getSchool } from '../community/repo.js';
 
 async function schoolInCommunity(db: Queryable, user: PublicUser, schoolId: string): Promise<School> {
   const school = await getSchool(db, schoolId);
@@ -28,10 +28,8 @@ export async function assertCanEditSchool(db: Queryable, user: PublicUser, schoo
 }
 
 export async function getPairingFor(db: Queryable, user: PublicUser, pairingId: string): Promise<Pairing> {
-  const rows = await db.query('select id, community_id, city_school_id, rural_school_id from pairings where id = $1', [pairingId]);
-  const r = rows[0];
-  if (!r || String(r.community_id) !== (await communityIdOf(db, user.id))) throw new AppError('NOT_FOUND', 'pairing not found');
-  const pairing = { id: String(r.id), communityId: String(r.community_id), citySchoolId: String(r.city_school_id), ruralSchoolId: String(r.rural_school_id) };
+  const pairing = await getPairing(db, pairingId);
+  if (!pairing || pairing.communityId !== (await communityIdOf(db, user.id))) throw new AppError('NOT_FOUND', 'pairing not found');
   if (user.role === 'classroom') throw new AppError('FORBIDDEN', 'classroom devices do not read timetables');
   if ((user.role === 'teacher' || user.role === 'school_admin') && user.schoolId !== pairing.citySchoolId && user.schoolId !== pairing.ruralSchoolId) {
     throw new AppError('FORBIDDEN', 'only the two paired schools see their shared timetable');

@@ -5,7 +5,7 @@ import { AppError } from '../contract/errors.js';
 import { inTx, iso } from '../community/sql.js';
 import type { Booking } from './clashes.js';
 import type { Directory } from './importRows.js';
-import type { BellPeriod, CalendarDay, ClassSlot, ClassSlotInput, FeedKind, SchoolTimetable, Term, TermInput } from './schema.js';
+import type { BellPeriod, CalendarDay, ClassSlot, ClassSlotInput, FeedKind, SchoolTimetable, Term, TermInput } from '../contract/timetable.js';
 
 export async function loadSchoolTimetable(db: Queryable, schoolId: string): Promise<SchoolTimetable> {
   const school = (await db.query<{ name: string; kind: 'city' | 'rural' }>('select name, kind from schools where id = $1', [schoolId]))[0];

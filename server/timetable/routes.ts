@@ -34,7 +34,7 @@ import {
   schoolParam,
   weekQuery,
   type ImportResult,
-} from './schema.js';
+} from '../contract/timetable.js';
 import { findSlots } from './slots.js';
 import { parseTableUpload } from '../uploads/parsePool.js';
 import { FileError } from './tableFile.js';

@@ -8,9 +8,9 @@ import { createLesson } from '../lessons/repo.js';
 import { planTerm } from './plan.js';
 import { assertCanSchedule } from './policy.js';
 import { bookingsFor, getClassSlot, insertSeries, linkSeriesLesson, loadSchoolTimetable } from './repo.js';
-import type { ClassSlot, PlanBody, ScheduleResult, TermPlan } from './schema.js';
+import type { ClassSlot, PlanBody, ScheduleResult, TermPlan } from '../contract/timetable.js';
 import { sameCourse, periodTime } from './slots.js';
-import { addDays, schoolInstant } from './time.js';
+import { addDays, schoolInstant } from '../contract/time.js';
 
 interface Prepared {
   plan: TermPlan;

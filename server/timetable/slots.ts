@@ -1,6 +1,6 @@
 // Slot matching: where a city class and a rural class of the same subject and grade are both in
 // session, with their bells at most `allowanceMin` apart. Pure.
-import type { BellPeriod, ClassSlot, Slot } from './schema.js';
+import type { BellPeriod, ClassSlot, Slot } from '../contract/timetable.js';
 
 export type Bells = Pick<BellPeriod, 'weekday' | 'period' | 'startMin' | 'endMin'>[];
 

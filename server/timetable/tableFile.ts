@@ -3,8 +3,8 @@
 // with a message that says so, rather than imported as mojibake.
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import type { ImportResult, Msg } from './schema.js';
-import { formatHhmm } from './time.js';
+import type { ImportResult, Msg } from '../contract/timetable.js';
+import { formatHhmm } from '../contract/time.js';
 
 export interface TableRow {
   /** 1-based, as the spreadsheet numbers it. */

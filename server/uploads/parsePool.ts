@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { Piscina } from 'piscina';
 import { AppError } from '../contract/errors.js';
-import { logger } from '../log.js';
+import { logger } from '../contract/log.js';
 import type { PmNode } from '../plans/pmSchema.js';
 import { FileError, type Table } from '../timetable/tableFile.js';
 import type { PoolAnswer, PoolTask } from './parseTask.js';

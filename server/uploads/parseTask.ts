@@ -6,7 +6,7 @@ import { threadId } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../contract/errors.js';
 import { docxToDoc } from '../plans/docx.js';
 import type { PmNode } from '../plans/pmSchema.js';
-import type { Msg } from '../timetable/schema.js';
+import type { Msg } from '../contract/timetable.js';
 import { FileError, readTable, UNREADABLE_XLSX, type Table } from '../timetable/tableFile.js';
 import { checkZip, isZip } from './zipGuard.js';
 import { isRenderTask, renderTask, type RenderAnswer, type RenderTask } from './renderTask.js';

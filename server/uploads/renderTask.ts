@@ -9,7 +9,7 @@ import type { ErrorCode } from '../contract/errors.js';
 import type { PmNode } from '../plans/pmSchema.js';
 import type { BlockDiff } from '../plans/diff.js';
 import type { ReportData } from '../research/export/report.js';
-import type { Annotation } from '../research/types.js';
+import type { Annotation } from '../contract/research.js';
 
 /** A plan as stored (snapshot + updates not yet folded in, as loadStored reads them), or a version's state as the snapshot. */
 export interface PlanHistory {

@@ -12,7 +12,7 @@ import { analyseLesson } from '../../server/research/analysisRepo.js';
 import { reportData } from '../../server/research/export/report.js';
 import { reportPdf } from '../../server/research/export/pdf.js';
 import { reportDocx } from '../../server/research/export/docx.js';
-import type { Span } from '../../server/research/analysis/timeline.js';
+import type { Span } from '../../server/contract/analysis/timeline.js';
 import { log as blog, round, updateDocRow, writeResult, LOAD_AT_START } from './lib.js';
 
 const NAME = 'analysis';

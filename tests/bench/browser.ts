@@ -154,20 +154,19 @@ export function instrument(): void {
     constructor(config?: RTCConfiguration) {
       super(config);
       const i = n++;
-      const pc = this;
-      w.__benchPcs.push(pc);
+      w.__benchPcs.push(this);
       mark(`pc${i}:create`);
-      pc.addEventListener('iceconnectionstatechange', () => mark(`pc${i}:ice:${pc.iceConnectionState}`));
-      pc.addEventListener('connectionstatechange', () => mark(`pc${i}:conn:${pc.connectionState}`));
-      pc.addEventListener('icegatheringstatechange', () => mark(`pc${i}:gather:${pc.iceGatheringState}`));
-      pc.addEventListener('icecandidate', (e: RTCPeerConnectionIceEvent) => {
+      this.addEventListener('iceconnectionstatechange', () => mark(`pc${i}:ice:${this.iceConnectionState}`));
+      this.addEventListener('connectionstatechange', () => mark(`pc${i}:conn:${this.connectionState}`));
+      this.addEventListener('icegatheringstatechange', () => mark(`pc${i}:gather:${this.iceGatheringState}`));
+      this.addEventListener('icecandidate', (e: RTCPeerConnectionIceEvent) => {
         if (e.candidate) mark(`pc${i}:cand:${e.candidate.protocol}:${e.candidate.address}`);
       });
-      pc.addEventListener('track', (e: RTCTrackEvent) => {
+      this.addEventListener('track', (e: RTCTrackEvent) => {
         mark(`pc${i}:track:${e.track.kind}`);
         if (e.track.kind === 'video' && !('video:track' in B.marks)) {
           mark('video:track');
-          watchFirstFrame(e.receiver, e.track, pc);
+          watchFirstFrame(e.receiver, e.track, this);
         }
       });
     }

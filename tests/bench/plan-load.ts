@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import { openDb } from '../../server/db/db.js';
 import { seedDemo } from '../../server/community/seed.js';
-import { setLogLevel } from '../../server/log.js';
+import { setLogLevel } from '../../server/contract/log.js';
 import { PlanHub } from '../../server/plans/hub.js';
 import { insertPlan } from '../../server/plans/repo.js';
 import { appendUpdates, compact, loadStored, writeSnapshot } from '../../server/plans/store.js';

@@ -294,7 +294,7 @@ export interface StartOptions {
   /** More configuration (e.g. TONGBU_RECORDER_MIN_PORT), on top of the test defaults. */
   env?: Record<string, string>;
   /** Recording processing on (BullMQ queues; workers run elsewhere against the same Redis and TONGBU_DATA_DIR). */
-  queues?: import('../../workers/main.js').Queues;
+  queues?: import('../../server/jobs/queues.js').Queues;
 }
 
 export async function startLiveServer(opts: StartOptions): Promise<LiveTestServer> {
@@ -307,7 +307,7 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
       import('../../server/db/db.js'),
       import('../../server/community/seed.js'),
       import('../../server/auth/sessions.js'),
-      import('../../server/log.js'),
+      import('../../server/contract/log.js'),
       import('../../server/lessons/repo.js'),
       import('../../server/auth/deviceCodes.js'),
     ]);

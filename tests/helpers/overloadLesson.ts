@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Db } from '../../server/db/db.js';
 import { RecordingProcessing } from '../../server/recordings/processing.js';
 import type { RecordingProgress } from '../../server/contract/recordings.js';
-import { createQueues, type Queues } from '../../workers/main.js';
+import { createQueues, type Queues } from '../../server/jobs/queues.js';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../../server/services/redisServer.js';
 import { startLiveServer, type LiveTestServer } from './liveServer.js';
 import { startRtpSource, type RtpSource } from './rtpSource.js';

@@ -31,7 +31,7 @@ export async function startPlanCluster(opts: { count: number; rtcPortBase: numbe
     import('../../server/db/db.js'),
     import('../../server/community/seed.js'),
     import('../../server/auth/sessions.js'),
-    import('../../server/log.js'),
+    import('../../server/contract/log.js'),
   ]);
   log.setLogLevel((process.env.TONGBU_TEST_LOG_LEVEL as 'warn' | undefined) ?? 'error');
   const redis = await startTestRedis();

@@ -5,9 +5,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createQueues, startWorkers } from '../../workers/main.js';
-import { bullConnection } from '../../workers/queues.js';
-import { reportPath } from '../../workers/processors/lessonReport.js';
+import { startWorkers } from '../../workers/main.js';
+import { createQueues } from '../../server/jobs/queues.js';
+import { bullConnection } from '../../server/contract/jobs.js';
+import { reportPath } from '../../server/contract/jobs.js';
 import { startTestRedis } from '../helpers/redis.js';
 
 let redis: Awaited<ReturnType<typeof startTestRedis>>;

@@ -9,7 +9,7 @@ import type { PublicUser } from '../../server/contract/domain.js';
 import type { RecordingVisibility } from '../../server/contract/recordings.js';
 import { getLesson } from '../../server/lessons/repo.js';
 import { canViewRecording, visibleRecordingIds } from '../../server/recordings/policy.js';
-import { watchCost } from '../../server/live/handlers/recordingWatch.js';
+import { watchCost } from '../../server/recordings/socket.js';
 import { rawRequest, startLiveServer, type LiveTestServer, type TestClient } from '../helpers/liveServer.js';
 
 let srv: LiveTestServer;

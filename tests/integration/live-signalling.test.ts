@@ -9,7 +9,6 @@ import type { Ack } from '../../server/contract/errors.js';
 import { listLessonEvents } from '../../server/lessons/repo.js';
 import {
   fakeDtlsParameters,
-  joinWithMedia,
   produceCamera,
   produceMic,
   startLiveServer,

@@ -16,7 +16,7 @@ import { keys } from '../../server/recordings/planner.js';
 import type { RecordingProgress } from '../../server/contract/recordings.js';
 import { createUser } from '../../server/community/repo.js';
 import { recPaths } from '../../server/contract/recordingPaths.js';
-import { createQueues } from '../../workers/main.js';
+import { createQueues } from '../../server/jobs/queues.js';
 import { startTestRedis } from '../helpers/redis.js';
 import { DEMO_PASSWORD, get, login, otherCommunity, post, seededDb, type Demo } from './api.helpers.js';
 

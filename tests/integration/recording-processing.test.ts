@@ -3,18 +3,17 @@
 // corrupt segment fails clearly after its retries while everything else still plays;
 // cancellation kills ffmpeg.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bullConnection } from '../../workers/queues.js';
+import { expect, it } from 'vitest';
+import { bullConnection } from '../../server/contract/jobs.js';
 import { keys } from '../../server/recordings/planner.js';
 import { listOutputs } from '../../server/recordings/processingRepo.js';
 import { recPaths } from '../../server/contract/recordingPaths.js';
-import { cancelChannel } from '../../workers/recording/workers.js';
+import { cancelChannel } from '../../server/contract/recordingJobs.js';
 import { newLesson, pipelineEnv, startPipeline } from '../helpers/recordingPipeline.js';
 import { fixtureRecording, makeSegment, type FixtureTrack } from '../helpers/recordingFixtures.js';
 import { waitFor } from '../helpers/liveServer.js';

@@ -88,7 +88,7 @@ it('joins every track into one WebM before the transcode backlog, gaps kept and 
   }), 240_000);
 
 it("plays a camera that sends 4 frames a second to each segment's end: no gap after every segment", () =>
-  withPipeline(env, async ({ processing, queues }) => {
+  withPipeline(env, async ({ processing }) => {
     const lessonId = await newLesson(env, '回放测试');
     const cam: FixtureTrack = { id: randomUUID(), kind: 'video', source: 'camera', owner: 'teacher', label: '王老师 摄像头' };
     const rec = await fixtureRecording(env.demo.db, env.dataDir, { lessonId, tracks: [cam], segMs: 4000 });

@@ -10,11 +10,12 @@ import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createQueues, startWorkers, type WorkerHandle } from '../../workers/main.js';
-import { bullConnection } from '../../workers/queues.js';
+import { startWorkers, type WorkerHandle } from '../../workers/main.js';
+import { createQueues } from '../../server/jobs/queues.js';
+import { bullConnection } from '../../server/contract/jobs.js';
 import { runFfmpeg } from '../../workers/recording/ffmpeg.js';
 import { FfmpegError, probeDuration } from '../../media/process.js';
-import type { TrackJob } from '../../workers/recording/jobs.js';
+import type { TrackJob } from '../../server/contract/recordingJobs.js';
 import { startTestRedis } from '../helpers/redis.js';
 import { makeSegment } from '../helpers/recordingFixtures.js';
 

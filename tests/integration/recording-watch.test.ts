@@ -2,7 +2,7 @@
 // may see (the rest are dropped from the ack and get no room), and recording:progress pushed
 // to a lesson's room reaches exactly those sockets.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { recordingRoom } from '../../server/live/handlers/recordingWatch.js';
+import { recordingRoom } from '../../server/recordings/socket.js';
 import { startLiveServer, type LiveTestServer } from '../helpers/liveServer.js';
 import type { RecordingProgress } from '../../server/contract/recordings.js';
 

@@ -5,7 +5,7 @@ import { XMLParser } from 'fast-xml-parser';
 import mammoth from 'mammoth';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Annotation } from '../../server/research/types.js';
+import type { Annotation } from '../../server/contract/research.js';
 import { otherCommunity } from './api.helpers.js';
 import { rawRequest, startLiveServer, type LiveTestServer, type TestClient } from '../helpers/liveServer.js';
 

@@ -5,13 +5,12 @@ import ExcelJS from 'exceljs';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lesson } from '../../server/contract/domain.js';
-import type { ClassSlot, PlanBody, RowError, SchoolTimetable, Slot, TermPlan } from '../../server/timetable/schema.js';
-import { addDays, schoolDayOf, schoolInstant, weekdayOf } from '../../server/timetable/time.js';
+import type { ClassSlot, PlanBody, RowError, SchoolTimetable, Slot, TermPlan } from '../../server/contract/timetable.js';
+import { addDays, schoolDayOf, schoolInstant, weekdayOf } from '../../server/contract/time.js';
 import { get, login, otherCommunity, post, seededDb, startApi, type Demo, type Server } from './api.helpers.js';
 
 let demo: Demo;
 let api: Server;
-let far: Awaited<ReturnType<typeof otherCommunity>>;
 const cookies: Record<string, string> = {};
 const ids = { city: '', qingshan: '', shiqiao: '', cityRoom: '', qingshanRoom: '', pairing: '' };
 
@@ -30,7 +29,7 @@ const timetable = async (schoolId: string, user = 'teacher-wang') =>
 beforeAll(async () => {
   demo = await seededDb();
   api = await startApi({ db: demo.db, config: { secureCookies: false } });
-  far = await otherCommunity(demo.db);
+  await otherCommunity(demo.db);
   ids.city = await demo.schoolId('滨江实验小学');
   ids.qingshan = await demo.schoolId('青山村小学');
   ids.shiqiao = await demo.schoolId('石桥乡中心小学');

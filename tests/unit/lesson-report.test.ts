@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../../workers/processors/lessonReport.js';
-import type { LessonReportJob } from '../../workers/queues.js';
+import type { LessonReportJob } from '../../server/contract/jobs.js';
 
 const base: LessonReportJob = {
   lessonId: 'L1',

@@ -4,7 +4,7 @@ import { keys, planJobs, stageIntervals, type LessonState } from '../../server/r
 import type { EventRec } from '../../server/recordings/processingRepo.js';
 import { compositePlaylist, trackPlaylist } from '../../server/recordings/playlists.js';
 import type { OutputRow, SegmentRec, TrackRec } from '../../server/recordings/processingRepo.js';
-import type { WindowJob } from '../../workers/recording/jobs.js';
+import type { WindowJob } from '../../server/contract/recordingJobs.js';
 
 const cam: TrackRec = { id: 'cam', lessonId: 'L', kind: 'video', source: 'camera', owner: 'teacher', classroomId: null, label: 'c', startMs: 0, endMs: null };
 const mic: TrackRec = { ...cam, id: 'mic', kind: 'audio', source: 'mic' };

@@ -1,10 +1,10 @@
 // S-T, talk/silence, Flanders and rubric figures against hand-computed examples.
 import { describe, expect, it } from 'vitest';
-import { flandersRatios, flandersSequence } from '../../server/research/analysis/flanders.js';
-import { kendallW, summariseRubric } from '../../server/research/analysis/rubric.js';
-import { analyseSt, classify, sampleCount, stCurve, stFigures, type StCode } from '../../server/research/analysis/st.js';
-import { analyseTalk } from '../../server/research/analysis/talk.js';
-import type { SpeakerTimeline } from '../../server/research/analysis/timeline.js';
+import { flandersRatios, flandersSequence } from '../../server/contract/analysis/flanders.js';
+import { kendallW, summariseRubric } from '../../server/contract/analysis/rubric.js';
+import { analyseSt, classify, sampleCount, stCurve, stFigures, type StCode } from '../../server/contract/analysis/st.js';
+import { analyseTalk } from '../../server/contract/analysis/talk.js';
+import type { SpeakerTimeline } from '../../server/contract/analysis/timeline.js';
 
 const codes = (s: string) => [...s] as StCode[];
 

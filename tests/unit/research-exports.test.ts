@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { annotationsCsv, clock } from '../../server/research/export/csv.js';
 import { annotationsEaf } from '../../server/research/export/eaf.js';
 import { stCurvePng, talkStripPng } from '../../server/research/export/raster.js';
-import type { Annotation } from '../../server/research/types.js';
+import type { Annotation } from '../../server/contract/research.js';
 
 const note = (o: Partial<Annotation>): Annotation => ({
   id: 'a1',

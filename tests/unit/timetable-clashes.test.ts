@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { bellClash, calendarClashes, classroomClashes, pastClash, teacherClashes, type Booking, type Occurrence } from '../../server/timetable/clashes.js';
 import { planTerm, type PlanInput } from '../../server/timetable/plan.js';
-import type { ClassSlot } from '../../server/timetable/schema.js';
-import { addDays, schoolInstant, weekdayOf, weekdaysBetween } from '../../server/timetable/time.js';
+import type { ClassSlot } from '../../server/contract/timetable.js';
+import { addDays, schoolInstant, weekdayOf, weekdaysBetween } from '../../server/contract/time.js';
 
 const t = (day: string, hhmm: string) => schoolInstant(day, Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3)));
 const occ = (day: string, s: string, e: string): Occurrence => ({

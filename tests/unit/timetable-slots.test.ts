@@ -1,8 +1,8 @@
 // 大课表 slot matching: same subject and grade, overlapping periods, bells within the allowance.
 import { describe, expect, it } from 'vitest';
 import { findSlots, pairTiming, sameCourse } from '../../server/timetable/slots.js';
-import type { ClassSlot } from '../../server/timetable/schema.js';
-import { parseHhmm } from '../../server/timetable/time.js';
+import type { ClassSlot } from '../../server/contract/timetable.js';
+import { parseHhmm } from '../../server/contract/time.js';
 
 const hm = (s: string) => parseHhmm(s)!;
 let n = 0;

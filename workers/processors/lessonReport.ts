@@ -5,7 +5,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { stageIntervals } from '../../server/contract/lessonEvents.js';
-import { lessonReportJob, type LessonReportJob } from '../queues.js';
+import { lessonReportJob, reportPath, type LessonReportJob } from '../../server/contract/jobs.js';
 
 export interface ClassroomSummary {
   classroomId: string;
@@ -55,10 +55,6 @@ export function summarise(job: LessonReportJob): LessonReport {
     quizzes,
     classrooms: [...per.values()].map((c) => ({ ...c, secondsOnStage: Math.round(c.secondsOnStage) })),
   };
-}
-
-export function reportPath(dataDir: string, lessonId: string): string {
-  return path.join(dataDir, 'reports', `${lessonId.replace(/[^A-Za-z0-9-]/g, '_')}.json`);
 }
 
 export function lessonReportProcessor(dataDir: string) {

@@ -1,10 +1,10 @@
 // The recording pipeline's BullMQ Workers (one processor per job type) and the web side's
 // Queues for them. Retries with exponential backoff; a worker killed mid-job leaves its job
 // locked until the lock expires, then another worker takes it (stalled-job recovery).
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JOB_PRIORITY, RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from './jobs.js';
-import { logger } from '../../server/log.js';
+import { cancelChannel, RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../../server/contract/recordingJobs.js';
+import { logger } from '../../server/contract/log.js';
 import { trackProcessor } from '../processors/recording/track.js';
 import { trackFileProcessor } from '../processors/recording/trackFile.js';
 import { windowProcessor } from '../processors/recording/window.js';
@@ -35,10 +35,6 @@ function honouringCancel(p: Processor): Processor {
 }
 
 const log = logger('workers.recording');
-
-export function cancelChannel(prefix = 'bull'): string {
-  return `${prefix}:recording:cancel`;
-}
 
 export async function startRecordingWorkers(connection: ConnectionOptions, redisUrl: string, opts: RecordingWorkerOptions) {
   const processors: Record<RecordingQueue, Processor> = {
@@ -98,46 +94,4 @@ export async function startRecordingWorkers(connection: ConnectionOptions, redis
       await Promise.all(workers.map((w) => w.close()));
     },
   };
-}
-
-export const RECORDING_JOB_DEFAULTS = {
-  attempts: 3,
-  backoff: { type: 'exponential' as const, delay: 3000 },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
-
-/** Options of a job of this type as the web side adds it: its priority in its queue. */
-export function jobOptions(kind: RecordingQueue, jobId: string) {
-  return { jobId, priority: JOB_PRIORITY[kind] };
-}
-
-export function createRecordingQueues(connection: ConnectionOptions, prefix?: string) {
-  const byName = new Map<string, Queue>();
-  const make = (name: string) => {
-    let q = byName.get(name);
-    if (!q) {
-      q = new Queue(name, { connection, prefix, defaultJobOptions: RECORDING_JOB_DEFAULTS });
-      q.on('error', () => undefined); // a Redis outage: ioredis reconnects; adding a job meanwhile rejects to its caller
-      byName.set(name, q);
-    }
-    return q;
-  };
-  // One entry per job type; types that share a queue share its Queue object.
-  const queues = {
-    trackFile: make(RECORDING_QUEUES.trackFile),
-    track: make(RECORDING_QUEUES.track),
-    window: make(RECORDING_QUEUES.window),
-    composite: make(RECORDING_QUEUES.composite),
-    thumbnails: make(RECORDING_QUEUES.thumbnails),
-    peaks: make(RECORDING_QUEUES.peaks),
-    vad: make(RECORDING_QUEUES.vad),
-  } satisfies Record<RecordingQueue, Queue>;
-  return queues;
-}
-export type RecordingQueues = ReturnType<typeof createRecordingQueues>;
-
-/** Each distinct Queue once (for closing). */
-export function distinctQueues(queues: RecordingQueues): Queue[] {
-  return [...new Set(Object.values(queues))];
 }

@@ -212,7 +212,9 @@ function HostCounts({ live, quiz, hostClassroomId, answers }: { live: LiveLesson
   const t = useT();
   const [counts, setCounts] = useState<number[]>(() => quiz.options.map(() => 0));
   const [busy, setBusy] = useState(false);
-  useEffect(() => setCounts(quiz.options.map(() => 0)), [quiz.id, quiz.options.length]);
+  // Reset on a new question or a changed number of options, not on each re-sent copy of the quiz.
+  const optionCount = quiz.options.length;
+  useEffect(() => setCounts(new Array<number>(optionCount).fill(0)), [quiz.id, optionCount]);
   const submitted = answers.some((a) => a.classroomId === hostClassroomId);
   return (
     <div className="host-counts">
@@ -262,10 +264,11 @@ export function QuizClassroomPanel({ live, quiz, answered }: { live: LiveLesson;
   const [counts, setCounts] = useState<number[]>(() => quiz.options.map(() => 0));
   const [busy, setBusy] = useState(false);
   const [submitted, setSubmitted] = useState(answered);
+  const optionCount = quiz.options.length;
   useEffect(() => {
-    setCounts(quiz.options.map(() => 0));
+    setCounts(new Array<number>(optionCount).fill(0));
     setSubmitted(false);
-  }, [quiz.id, quiz.options.length]);
+  }, [quiz.id, optionCount]);
   useEffect(() => {
     if (answered) setSubmitted(true);
   }, [answered]);

@@ -3,8 +3,8 @@
 // with researcher corrections (automatic code kept beside), Flanders ratios from coded notes.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
-import type { LessonAnalysis } from '../../../server/research/types.js';
-import { LESSON_TYPE_KEYS, type LessonType } from '../../../server/research/analysis/st.js';
+import type { LessonAnalysis } from '../../../server/contract/research.js';
+import { LESSON_TYPE_KEYS, type LessonType } from '../../../server/contract/analysis/st.js';
 import { errorText } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { toast } from '../toast.js';

@@ -3,7 +3,7 @@
 // @mentions, filters by code, author and group. Works beside any player that gives the current
 // time and a seek function (the replay page, the research lesson page).
 import { useMemo, useState, type FormEvent } from 'react';
-import type { Annotation, Framework, ResearchGroup, Rubric } from '../../../server/research/types.js';
+import type { Annotation, Framework, ResearchGroup, Rubric } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';

@@ -60,30 +60,24 @@ export function LessonResearchPage({ lessonId, user }: { lessonId: string; user:
   );
 }
 
+const EXPORTS = [
+  { file: 'annotations.csv', testId: 'export-csv', label: 'research.ex.csv' },
+  { file: 'annotations.eaf', testId: 'export-eaf', label: 'research.ex.eaf' },
+  { file: 'report.pdf', testId: 'export-pdf', label: 'research.ex.pdf' },
+  { file: 'report.docx', testId: 'export-docx', label: 'research.ex.docx' },
+] as const;
+
 export function ExportLinks({ lessonId }: { lessonId: string }) {
   const { t } = useI18n();
   return (
     <ul className="rs-exports" data-testid="exports">
-      <li>
-        <a href={exportUrl(lessonId, 'annotations.csv')} download data-testid="export-csv">
-          {t('research.ex.csv')}
-        </a>
-      </li>
-      <li>
-        <a href={exportUrl(lessonId, 'annotations.eaf')} download data-testid="export-eaf">
-          {t('research.ex.eaf')}
-        </a>
-      </li>
-      <li>
-        <a href={exportUrl(lessonId, 'report.pdf')} download data-testid="export-pdf">
-          {t('research.ex.pdf')}
-        </a>
-      </li>
-      <li>
-        <a href={exportUrl(lessonId, 'report.docx')} download data-testid="export-docx">
-          {t('research.ex.docx')}
-        </a>
-      </li>
+      {EXPORTS.map((x) => (
+        <li key={x.file}>
+          <a href={exportUrl(lessonId, x.file)} download data-testid={x.testId}>
+            {t(x.label)}
+          </a>
+        </li>
+      ))}
     </ul>
   );
 }

@@ -2,7 +2,7 @@
 // conclusions, the pairings' yearly targets with progress, and lessons to review or compare.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
-import type { Annotation, ResearchGroup, ResearchSession, TargetProgress } from '../../../server/research/types.js';
+import type { Annotation, ResearchGroup, ResearchSession, TargetProgress } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { Link, navigate } from '../router.js';

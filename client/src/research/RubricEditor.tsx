@@ -1,6 +1,6 @@
 // The community's observation rubric (criteria and score levels), edited by community admins.
 import { useEffect, useState } from 'react';
-import type { Rubric } from '../../../server/research/types.js';
+import type { Rubric } from '../../../server/contract/research.js';
 import { api, errorText } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';

@@ -1,7 +1,7 @@
 // Rubric scoring by several raters: my scores per criterion (the community's levels), and the
 // group's averages, spread and agreement (Kendall's W).
 import { useEffect, useState } from 'react';
-import type { RubricScoresView } from '../../../server/research/types.js';
+import type { RubricScoresView } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';

@@ -1,6 +1,6 @@
 // ECharts options for the classroom-analysis charts (pure: data in, option out).
 import type { EChartsCoreOption } from 'echarts';
-import type { LessonAnalysis } from '../../../server/research/types.js';
+import type { LessonAnalysis } from '../../../server/contract/research.js';
 
 const RED = '#d64541';
 const BLUE = '#2678b2';

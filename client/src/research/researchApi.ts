@@ -8,10 +8,10 @@ import type {
   Rubric,
   RubricScoresView,
   TargetProgress,
-} from '../../../server/research/types.js';
+} from '../../../server/contract/research.js';
 import { api } from '../api.js';
 
-import type { Person } from '../../../server/research/people.js';
+import type { Person } from '../../../server/contract/research.js';
 export type { Person };
 
 const enc = encodeURIComponent;

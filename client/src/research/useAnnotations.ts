@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../../server/contract/errors.js';
 import type { ClientPayload, ClientResults, ClientToServerEvents, ServerToClientEvents } from '../../../server/contract/events.js';
-import type { Annotation } from '../../../server/research/types.js';
+import type { Annotation } from '../../../server/contract/research.js';
 import { ApiRequestError } from '../api.js';
 
 type S = Socket<ServerToClientEvents, ClientToServerEvents>;

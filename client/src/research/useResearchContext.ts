@@ -1,7 +1,7 @@
 // Everything the 评课 panel needs besides a clock: live notes, the rubric, the groups.
 // Kept apart from the pages so the replay-page panel does not pull in the charts.
 import { useEffect, useState } from 'react';
-import type { ResearchGroup, Rubric } from '../../../server/research/types.js';
+import type { ResearchGroup, Rubric } from '../../../server/contract/research.js';
 import { researchApi } from './researchApi.js';
 import { useAnnotations } from './useAnnotations.js';
 

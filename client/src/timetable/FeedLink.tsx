@@ -1,7 +1,7 @@
 // 日历订阅: a teacher's or a classroom's iCalendar URL. The server keeps only a hash of the secret,
 // so the URL is shown when it is made; making a new one retires the old.
 import { useEffect, useState } from 'react';
-import type { FeedKind } from '../../../server/timetable/schema.js';
+import type { FeedKind } from '../../../server/contract/timetable.js';
 import { errorText } from '../api.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';

@@ -2,8 +2,8 @@
 // and the flow that schedules a term of synchronous lessons from a chosen slot.
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
-import type { ClassSlot, SchoolTimetable, Slot } from '../../../server/timetable/schema.js';
-import { formatHhmm } from '../../../server/timetable/time.js';
+import type { ClassSlot, SchoolTimetable, Slot } from '../../../server/contract/timetable.js';
+import { formatHhmm } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.js';

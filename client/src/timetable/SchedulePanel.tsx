@@ -2,8 +2,8 @@
 // reasons it is skipped or clashes, then one click creates the lessons.
 import { useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
-import type { SchoolTimetable, Slot, TermPlan } from '../../../server/timetable/schema.js';
-import { formatHhmm, schoolDayOf } from '../../../server/timetable/time.js';
+import type { SchoolTimetable, Slot, TermPlan } from '../../../server/contract/timetable.js';
+import { formatHhmm, schoolDayOf } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { toast } from '../toast.js';

@@ -1,9 +1,9 @@
 // 大课表 home: the pairings' shared week views, a school's bell schedule, class timetable, calendar
 // and terms (edited and imported by its own admin, read by teachers), and calendar feeds.
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
-import type { ImportKind, ImportResult, RowError, SchoolTimetable } from '../../../server/timetable/schema.js';
-import { formatHhmm, parseHhmm } from '../../../server/timetable/time.js';
+import type { ImportKind, ImportResult, RowError, SchoolTimetable } from '../../../server/contract/timetable.js';
+import { formatHhmm, parseHhmm } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
@@ -118,13 +118,12 @@ function weekdaysOf(tt: SchoolTimetable): number[] {
   return [1, 2, 3, 4, 5, 6, 7].filter((d) => d <= 5 || days.has(d));
 }
 
-function BellsGrid({ tt }: { tt: SchoolTimetable }) {
+/** A week as a table: one row per period, one column per school day. */
+function WeekGrid({ tt, periods, testId, cell }: { tt: SchoolTimetable; periods: number[]; testId: string; cell: (weekday: number, period: number) => ReactNode }) {
   const { t } = useI18n();
   const days = weekdaysOf(tt);
-  const periods = [...new Set(tt.bells.map((b) => b.period))].sort((a, b) => a - b);
-  if (!periods.length) return <div className="muted-text">{t('tt.empty')}</div>;
   return (
-    <table className="tt-table tt-grid" data-testid="tt-bells">
+    <table className="tt-table tt-grid" data-testid={testId}>
       <thead>
         <tr>
           <th>{t('tt.period')}</th>
@@ -135,10 +134,7 @@ function BellsGrid({ tt }: { tt: SchoolTimetable }) {
         {periods.map((p) => (
           <tr key={p}>
             <th>{t('tt.periodN', { n: p })}</th>
-            {days.map((d) => {
-              const b = tt.bells.find((x) => x.weekday === d && x.period === p);
-              return <td key={d}>{b ? `${formatHhmm(b.startMin)}–${formatHhmm(b.endMin)}` : ''}</td>;
-            })}
+            {days.map((d) => <td key={d}>{cell(d, p)}</td>)}
           </tr>
         ))}
       </tbody>
@@ -146,39 +142,33 @@ function BellsGrid({ tt }: { tt: SchoolTimetable }) {
   );
 }
 
+function BellsGrid({ tt }: { tt: SchoolTimetable }) {
+  const { t } = useI18n();
+  const periods = [...new Set(tt.bells.map((b) => b.period))].sort((a, b) => a - b);
+  if (!periods.length) return <div className="muted-text">{t('tt.empty')}</div>;
+  return (
+    <WeekGrid tt={tt} periods={periods} testId="tt-bells" cell={(d, p) => {
+      const b = tt.bells.find((x) => x.weekday === d && x.period === p);
+      return b ? `${formatHhmm(b.startMin)}–${formatHhmm(b.endMin)}` : '';
+    }} />
+  );
+}
+
 function ClassesGrid({ tt }: { tt: SchoolTimetable }) {
   const { t } = useI18n();
-  const days = weekdaysOf(tt);
   const periods = [...new Set([...tt.bells.map((b) => b.period), ...tt.classes.map((c) => c.period)])].sort((a, b) => a - b);
   if (!tt.classes.length) return <div className="muted-text">{t('tt.empty')}</div>;
   return (
-    <table className="tt-table tt-grid" data-testid="tt-classes">
-      <thead>
-        <tr>
-          <th>{t('tt.period')}</th>
-          {days.map((d) => <th key={d}>{weekdayLabel(t, d)}</th>)}
-        </tr>
-      </thead>
-      <tbody>
-        {periods.map((p) => (
-          <tr key={p}>
-            <th>{t('tt.periodN', { n: p })}</th>
-            {days.map((d) => (
-              <td key={d}>
-                {tt.classes
-                  .filter((c) => c.weekday === d && c.period === p)
-                  .map((c) => (
-                    <div key={c.id} className="tt-class">
-                      <b>{c.subject}</b> {c.classroomName}
-                      {c.teacherName && <span className="muted-text"> · {c.teacherName}</span>}
-                    </div>
-                  ))}
-              </td>
-            ))}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <WeekGrid tt={tt} periods={periods} testId="tt-classes" cell={(d, p) =>
+      tt.classes
+        .filter((c) => c.weekday === d && c.period === p)
+        .map((c) => (
+          <div key={c.id} className="tt-class">
+            <b>{c.subject}</b> {c.classroomName}
+            {c.teacherName && <span className="muted-text"> · {c.teacherName}</span>}
+          </div>
+        ))
+    } />
   );
 }
 

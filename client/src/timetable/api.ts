@@ -1,5 +1,5 @@
 // REST calls of the 大课表 (server/timetable/routes.ts), and the file upload whose error carries row errors.
-import type { FeedKind, FeedStatusResponse, FeedTokenResponse, ImportKind, ImportResult, Msg, PlanBody, RowError, ScheduleResult, SchoolTimetable, Slot, TermPlan } from '../../../server/timetable/schema.js';
+import type { FeedKind, FeedStatusResponse, FeedTokenResponse, ImportKind, ImportResult, Msg, PlanBody, RowError, ScheduleResult, SchoolTimetable, Slot, TermPlan } from '../../../server/contract/timetable.js';
 import type { Pairing } from '../../../server/contract/domain.js';
 import { api, ApiRequestError } from '../api.js';
 import { tr, getLang } from '../i18n/index.js';

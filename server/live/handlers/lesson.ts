@@ -6,7 +6,7 @@ import { lessonRoleFor } from '../../lessons/policy.js';
 import { getOpenQuiz } from '../../quizzes/repo.js';
 import type { SocketSession } from '../session.js';
 import { joinMedia } from './media.js';
-import { logger } from '../../log.js';
+import { logger } from '../../contract/log.js';
 
 const log = logger('live.lesson');
 

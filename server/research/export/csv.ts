@@ -1,6 +1,6 @@
 // Annotations as CSV (server/http/csv.ts: BOM for Excel, formula cells escaped).
 import { toCsv } from '../../http/csv.js';
-import type { Annotation } from '../types.js';
+import type { Annotation } from '../../contract/research.js';
 
 export function clock(ms: number): string {
   const s = Math.floor(ms / 1000);

@@ -4,7 +4,7 @@
 // since ELAN annotations need an extent; replies are appended to their note's value.
 // fast-xml-parser's builder writes the XML and escapes &<>"' in text and attributes.
 import { XMLBuilder } from 'fast-xml-parser';
-import type { Annotation } from '../types.js';
+import type { Annotation } from '../../contract/research.js';
 
 // suppressBooleanAttributes off: it would write TIME_ALIGNABLE="true" as a bare TIME_ALIGNABLE, which is not XML.
 const builder = new XMLBuilder({

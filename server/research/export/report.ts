@@ -6,8 +6,8 @@ import { analyseLesson } from '../analysisRepo.js';
 import { listAnnotations } from '../annotationsRepo.js';
 import { listSessions } from '../groupsRepo.js';
 import { scoresView } from '../rubricRepo.js';
-import type { StInterval } from '../analysis/st.js';
-import type { LessonAnalysis, ResearchSession, RubricScoresView } from '../types.js';
+import type { StInterval } from '../../contract/analysis/st.js';
+import type { LessonAnalysis, ResearchSession, RubricScoresView } from '../../contract/research.js';
 
 export interface ReportData {
   lesson: Lesson;

@@ -1,7 +1,7 @@
 // The composite's windows (MPEG-TS with continuous timestamps) joined without re-encoding
 // into one MP4 for download; `+faststart` so a browser can start playing it before the end.
 import type { Job } from 'bullmq';
-import { compositeJob } from '../../recording/jobs.js';
+import { compositeJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { runFfmpeg } from '../../recording/ffmpeg.js';
 import { probeDuration } from '../../../media/process.js';

@@ -2,7 +2,7 @@
 // per 1/perSecond s, 0..1 with two decimals, as JSON.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Job } from 'bullmq';
-import { peaksJob } from '../../recording/jobs.js';
+import { peaksJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, progress, writeAtomically } from './common.js';

@@ -1,7 +1,7 @@
 // A sprite of thumbnails (one every `everyS` seconds) for the replay scrubber, from the
 // composite's key frames only (it has one every 10 s and at every window start), so it costs little.
 import type { Job } from 'bullmq';
-import { thumbnailsJob } from '../../recording/jobs.js';
+import { thumbnailsJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { runFfmpeg } from '../../recording/ffmpeg.js';
 import { probeDuration } from '../../../media/process.js';

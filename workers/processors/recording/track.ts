@@ -2,7 +2,7 @@
 // in MPEG-TS, an HLS segment of the track's research playback. Timestamps are offset to the
 // segment's place on the track's timeline so the track's segments play back to back.
 import type { Job } from 'bullmq';
-import { trackJob } from '../../recording/jobs.js';
+import { trackJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import path from 'node:path';
 import { inputDuration, runFfmpeg } from '../../recording/ffmpeg.js';

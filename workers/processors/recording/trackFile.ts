@@ -7,8 +7,8 @@
 // length: browsers hold the last picture and play silence across it.
 import { open, rm, writeFile } from 'node:fs/promises';
 import type { Job } from 'bullmq';
-import { logger } from '../../../server/log.js';
-import { trackFileJob } from '../../recording/jobs.js';
+import { logger } from '../../../server/contract/log.js';
+import { trackFileJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { runFfmpeg } from '../../recording/ffmpeg.js';
 import { FfmpegError } from '../../../media/process.js';

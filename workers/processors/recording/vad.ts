@@ -1,7 +1,7 @@
 // Voice activity of one audio segment (the research helper's detector), shifted onto the
 // lesson clock. The web side merges each segment's result into voice_activity.
 import type { Job } from 'bullmq';
-import { vadJob } from '../../recording/jobs.js';
+import { vadJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { parseJob } from './common.js';
 import { detectVoiceActivity } from '../../analysis/vad.js';

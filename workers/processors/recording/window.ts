@@ -3,7 +3,7 @@
 // it is on stage, every microphone mixed. Windows are rendered while the lesson is still on,
 // as their segments close, so at the end only the last one (and a concatenation) remain.
 import type { Job } from 'bullmq';
-import { COMPOSITE, windowJob, type WindowJob } from '../../recording/jobs.js';
+import { COMPOSITE, windowJob, type WindowJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import { runFfmpeg } from '../../recording/ffmpeg.js';
 import { parseJob, progress, writeAtomically } from './common.js';

@@ -113,3 +113,11 @@ export interface RubricScoresView {
 }
 
 export type { StInterval };
+
+/** One entry of the people directory (/api/research/people): what the member picker shows. */
+export interface Person {
+  id: string;
+  displayName: string;
+  role: string;
+  schoolName: string | null;
+}

@@ -2,7 +2,7 @@
 // needs (the workers never read the database), with file paths relative to the data folder
 // so a worker on another machine resolves them against its own mount of the same storage.
 import { z } from 'zod';
-import { relPath } from '../../server/contract/recordingPaths.js';
+import { relPath } from './recordingPaths.js';
 
 /**
  * The job types (a BullMQ job's name, and the kind of its output row), each with the queue it
@@ -146,3 +146,8 @@ export const vadJob = z.object({
 export type VadJob = z.infer<typeof vadJob>;
 
 export const COMPOSITE = { width: 1280, height: 720, fps: 15, windowMs: 30_000 } as const;
+
+/** The Redis channel on which any process asks the recording workers to cancel a running job ("queue|jobId|reason"). */
+export function cancelChannel(prefix = 'bull'): string {
+  return `${prefix}:recording:cancel`;
+}

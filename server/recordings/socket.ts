@@ -1,10 +1,12 @@
+// The recordings page's events on the shared Socket.IO connection (registered by live/socketServer.ts,
+// as research/socket.ts is), owned by the recordings feature.
 // recording:watch — the recordings page follows processing progress of the lessons it lists.
 // Each lesson is checked against its recording's visibility (one query for all of them: the
 // contract caps the list, the edge charges it to the socket's flood budget per id); the socket
 // joins one room per lesson.
-import { LIMITS } from '../../contract/limits.js';
-import { visibleRecordingIds } from '../../recordings/policy.js';
-import type { SocketSession } from '../session.js';
+import { LIMITS } from '../contract/limits.js';
+import { visibleRecordingIds } from './policy.js';
+import type { SocketSession } from '../live/session.js';
 
 export const recordingRoom = (lessonId: string) => `recordings:${lessonId}`;
 

@@ -1,6 +1,7 @@
 // Queue names and job payloads (validated with zod where they enter a processor).
+import path from 'node:path';
 import { z } from 'zod';
-import { lessonEventSchema } from '../server/contract/lessonEvents.js';
+import { lessonEventSchema } from './lessonEvents.js';
 
 export const QUEUES = {
   lessonReport: 'lesson-report',
@@ -29,4 +30,9 @@ export function bullConnection(redisUrl: string) {
     password: u.password || undefined,
     maxRetriesPerRequest: null, // required by BullMQ workers
   };
+}
+
+/** Where the lesson-report worker writes a lesson's report and the web side reads it. */
+export function reportPath(dataDir: string, lessonId: string): string {
+  return path.join(dataDir, 'reports', `${lessonId.replace(/[^A-Za-z0-9-]/g, '_')}.json`);
 }
