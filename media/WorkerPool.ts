@@ -5,6 +5,11 @@ import { EventEmitter } from 'node:events';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { logger } from '../server/contract/log.js';
+import { backoffDelay } from '../server/contract/backoff.js';
+import { SingleFlight } from '../server/contract/singleFlight.js';
+
+/** A respawn that fails (the port may linger a moment after a crash) is tried again after 100 ms, 200 ms, … 2 s. */
+const RESPAWN_BACKOFF = { baseMs: 100, maxMs: 2000, jitter: 0 };
 
 const log = logger('media.workers');
 
@@ -35,7 +40,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   private slots: (PooledWorker | undefined)[] = [];
   private closed = false;
   private halted = false;
-  private respawning = new Map<number, Promise<PooledWorker>>();
+  private readonly respawning = new SingleFlight<number, PooledWorker>();
 
   private constructor(private readonly opts: WorkerPoolOptions) {
     super();
@@ -56,7 +61,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     if (this.closed || this.halted) throw new Error('worker pool closed');
     const live = this.workers.filter((w) => !w.worker.closed);
     if (live.length) return live.reduce((a, b) => (b.routers < a.routers ? b : a));
-    const pending = [...this.respawning.values()];
+    const pending = this.respawning.inFlight();
     if (pending.length) return Promise.race(pending);
     // Every worker is closed but none has been reported dead yet (mediasoup closes a dead
     // worker's routers before it emits 'died'): start the respawn that onDied will share.
@@ -107,22 +112,17 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
 
   /** One respawn per slot at a time, shared by onDied() and pick(). */
   private respawn(index: number): Promise<PooledWorker> {
-    let pending = this.respawning.get(index);
-    if (!pending) {
-      pending = this.respawnWithBackoff(index)
-        .then((fresh) => {
-          if (this.closed) {
-            fresh.worker.close();
-            throw new Error('worker pool closed');
-          }
-          this.slots[index] = fresh;
-          this.emit('replaced', fresh);
-          return fresh;
-        })
-        .finally(() => this.respawning.delete(index));
-      this.respawning.set(index, pending);
-    }
-    return pending;
+    return this.respawning.run(index, () =>
+      this.respawnWithBackoff(index).then((fresh) => {
+        if (this.closed) {
+          fresh.worker.close();
+          throw new Error('worker pool closed');
+        }
+        this.slots[index] = fresh;
+        this.emit('replaced', fresh);
+        return fresh;
+      }),
+    );
   }
 
   private async respawnWithBackoff(index: number): Promise<PooledWorker> {
@@ -132,7 +132,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       } catch (err) {
         // The port may linger a moment after a crash.
         if (attempt >= 20 || this.closed) throw err;
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** attempt)));
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, RESPAWN_BACKOFF)));
       }
     }
   }

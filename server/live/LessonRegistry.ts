@@ -6,6 +6,7 @@ import type { WorkerPool } from '../../media/WorkerPool.js';
 import { LiveLesson } from './LiveLesson.js';
 import type { LiveServer } from './types.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
+import { SingleFlight } from '../contract/singleFlight.js';
 
 /** A lesson nobody is in keeps its router this long, for a quick return. */
 const IDLE_CLOSE_MS = 60_000;
@@ -13,7 +14,7 @@ const IDLE_CLOSE_MS = 60_000;
 export class LessonRegistry {
   private lessons = new Map<string, LiveLesson>();
   private idleTimers = new Map<string, NodeJS.Timeout>();
-  private opening = new Map<string, Promise<LiveLesson>>();
+  private readonly opening = new SingleFlight<string, LiveLesson>();
 
   constructor(private readonly deps: { db: Db; io: LiveServer; pool: WorkerPool; recordings?: RecordingService }) {}
 
@@ -25,12 +26,7 @@ export class LessonRegistry {
       return live;
     }
     // Two classrooms joining at the same instant must get the same lesson.
-    let opening = this.opening.get(lesson.id);
-    if (!opening) {
-      opening = this.create(lesson).finally(() => this.opening.delete(lesson.id));
-      this.opening.set(lesson.id, opening);
-    }
-    return opening;
+    return this.opening.run(lesson.id, () => this.create(lesson));
   }
 
   private async create(lesson: Lesson): Promise<LiveLesson> {

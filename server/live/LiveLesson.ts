@@ -17,6 +17,7 @@ import { logger } from '../contract/log.js';
 import { receives } from './policy.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
 import type { LiveServer, LiveSocket } from './types.js';
+import { KeyedSerial } from '../contract/keyedSerial.js';
 
 const log = logger('live.lesson');
 const CONSUMER_ACK_TIMEOUT_MS = 10_000;
@@ -41,7 +42,7 @@ export class LiveLesson {
   private state: LiveState;
   private mediaNow: LessonMedia | null = null;
   private mediaPending: Promise<LessonMedia> | null = null;
-  private reconciling = new Map<string, Promise<void>>();
+  private readonly reconciling = new KeyedSerial<string>();
   private closed = false;
 
   constructor(
@@ -186,15 +187,9 @@ export class LiveLesson {
 
   reconcile(peerId: string): Promise<void> {
     // One reconciliation per peer at a time, so a producer is never consumed twice.
-    const prev = this.reconciling.get(peerId) ?? Promise.resolve();
-    const next = prev.then(() => this.reconcileNow(peerId)).catch((err) => {
+    return this.reconciling.run(peerId, () => this.reconcileNow(peerId)).catch((err) => {
       if (!(err instanceof MediaError) && !(err instanceof AppError)) log.warn('reconcile failed', { peerId, err });
     });
-    this.reconciling.set(peerId, next);
-    void next.then(() => {
-      if (this.reconciling.get(peerId) === next) this.reconciling.delete(peerId);
-    });
-    return next;
   }
 
   private async reconcileNow(peerId: string): Promise<void> {

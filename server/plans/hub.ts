@@ -16,6 +16,7 @@ import { appendUpdates, applyStored, compact, loadStored, loadValidDoc } from '.
 import { checkTransaction, ContentRuleError, docToJSON, isValidDocument, validateUpdate } from './ydoc.js';
 import { inBackground } from '../background.js';
 import { decodeAwareness, encodeAwareness, vouchedState } from './awareness.js';
+import { SingleFlight } from '../contract/singleFlight.js';
 
 const log = logger('plans.hub');
 
@@ -64,7 +65,7 @@ export interface OpenPlan {
 
 export class PlanHub {
   private readonly open = new Map<string, OpenPlan>();
-  private readonly opening = new Map<string, Promise<OpenPlan>>();
+  private readonly opening = new SingleFlight<string, OpenPlan>();
   /** socket id → plan id → awareness client ids that socket announced. */
   private readonly members = new Map<string, Map<string, Set<number>>>();
   private closed = false;
@@ -86,9 +87,7 @@ export class PlanHub {
   /** The plan's document, loaded or brought up to date with the database. */
   async get(planId: string): Promise<OpenPlan> {
     if (this.closed) throw new AppError('UNAVAILABLE', 'server is shutting down');
-    const pending = this.opening.get(planId);
-    if (pending) return pending;
-    const task = (async () => {
+    return this.opening.run(planId, async () => {
       // Opening: the stored document checked (and repaired). Already open: only what this copy
       // lacks is folded in — updates stored since were checked by the process that stored them.
       const loaded = this.open.has(planId) ? await this.loadOpen(planId) : await loadValidDoc(this.db, planId);
@@ -118,13 +117,7 @@ export class PlanHub {
       if (p.timers.close) clearTimeout(p.timers.close);
       p.timers.close = undefined;
       return p;
-    })();
-    this.opening.set(planId, task);
-    try {
-      return await task;
-    } finally {
-      this.opening.delete(planId);
-    }
+    });
   }
 
   private async loadOpen(planId: string): Promise<{ doc: Y.Doc; bytes: number; skipped: number }> {

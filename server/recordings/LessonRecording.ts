@@ -17,6 +17,7 @@ import { RecorderRun, salvage, type SegmentInfo } from './RecorderRun.js';
 import { recorderWatchdogRestarts } from './captureMetrics.js';
 import * as repo from './repo.js';
 import { recPaths } from '../contract/recordingPaths.js';
+import { backoffDelay } from '../contract/backoff.js';
 
 const log = logger('recordings.lesson');
 
@@ -389,7 +390,7 @@ export class LessonRecording {
     const now = Date.now();
     track.deaths = track.deaths.filter((t) => now - t < 30_000);
     if (died || track.deaths.length) track.deaths.push(now);
-    const delay = track.deaths.length <= 1 ? 0 : Math.min(5_000, 250 * 2 ** (track.deaths.length - 2));
+    const delay = track.deaths.length <= 1 ? 0 : backoffDelay(track.deaths.length - 1, { baseMs: 250, maxMs: 5_000, jitter: 0 });
     track.restartTimer = setTimeout(() => {
       track.restartTimer = null;
       void this.reconcile(track);

@@ -15,6 +15,7 @@ import { boundUdpPorts, type PortPool } from './ports.js';
 import { recorderCapabilities, recorderSdp } from './sdp.js';
 import { recorderLossKeyFrames, recorderRuns } from './captureMetrics.js';
 import { fileNumber, recPaths } from '../contract/recordingPaths.js';
+import { backoffDelay } from '../contract/backoff.js';
 
 const log = logger('recordings.run');
 
@@ -322,11 +323,11 @@ export class RecorderRun extends EventEmitter<RunEvents> {
     const deadline = Date.now() + BIND_TIMEOUT_MS;
     // Quick at first (an idle machine binds in tens of ms), then backing off: polling /proc
     // every 20 ms for a minute would itself load a saturated machine.
-    for (let wait = 20; Date.now() < deadline; wait = Math.min(100, wait * 2)) {
+    for (let attempt = 1; Date.now() < deadline; attempt++) {
       if (!child.running || this.ending) return;
       const bound = await boundUdpPorts();
       if (bound.has(this.port!) && bound.has(this.port! + 1)) return;
-      await new Promise((r) => setTimeout(r, wait));
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 20, maxMs: 100, jitter: 0 })));
     }
     throw new Error(`recorder did not bind its ports within ${BIND_TIMEOUT_MS / 1000} s`);
   }

@@ -17,6 +17,7 @@ import { LessonRecording } from './LessonRecording.js';
 import { PortPool } from './ports.js';
 import * as repo from './repo.js';
 import { recPaths } from '../contract/recordingPaths.js';
+import { SingleFlight } from '../contract/singleFlight.js';
 
 const log = logger('recordings');
 
@@ -52,7 +53,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
   /** Mutable so that an operator (or a test) can raise it at run time. */
   minFreeBytes: number;
   private lessons = new Map<string, LessonRecording>();
-  private loading = new Map<string, Promise<LessonRecording | null>>();
+  private loading = new SingleFlight<string, LessonRecording | null>();
   /** Recordings armed before their lesson went live (in memory only; see LessonRecording.armed). */
   private armed = new Map<string, Promise<LessonRecording | null>>();
   /** Armed recordings checked by beforeStart, to be set going by startNow. */
@@ -86,20 +87,15 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
   private load(lessonId: string, evenIfEnded = false): Promise<LessonRecording | null> {
     const have = this.lessons.get(lessonId);
     if (have) return Promise.resolve(have);
-    let p = this.loading.get(lessonId);
-    if (!p) {
-      p = (async () => {
-        const row = await repo.getRecording(this.o.db, lessonId);
-        if (!row || this.lessons.has(lessonId)) return this.lessons.get(lessonId) ?? null;
-        const ended = await this.o.db.query<{ state: string }>('select state from lessons where id = $1', [lessonId]);
-        if (ended[0]?.state !== 'live' && !evenIfEnded) return null;
-        const rec = this.make(lessonId, row.clockZero, row.state, await this.unconsented(lessonId));
-        if (row.state === 'stopped') rec.reason = row.statusMessage?.includes(STATUS_TEXT.diskFull) ? 'disk_full' : null;
-        return rec;
-      })().finally(() => this.loading.delete(lessonId));
-      this.loading.set(lessonId, p);
-    }
-    return p;
+    return this.loading.run(lessonId, async () => {
+      const row = await repo.getRecording(this.o.db, lessonId);
+      if (!row || this.lessons.has(lessonId)) return this.lessons.get(lessonId) ?? null;
+      const ended = await this.o.db.query<{ state: string }>('select state from lessons where id = $1', [lessonId]);
+      if (ended[0]?.state !== 'live' && !evenIfEnded) return null;
+      const rec = this.make(lessonId, row.clockZero, row.state, await this.unconsented(lessonId));
+      if (row.state === 'stopped') rec.reason = row.statusMessage?.includes(STATUS_TEXT.diskFull) ? 'disk_full' : null;
+      return rec;
+    });
   }
 
   private make(lessonId: string, clockZero: Date, state: repo.RecordingState, unrecorded: LessonRecording['unrecorded'], register = true): LessonRecording {

@@ -31,6 +31,7 @@ import {
   type EventRec,
   type OutputRow,
 } from './processingRepo.js';
+import { KeyedSerial } from '../contract/keyedSerial.js';
 
 const log = logger('recordings.processing');
 
@@ -52,7 +53,8 @@ export interface ProcessingDeps {
 }
 
 export class RecordingProcessing {
-  private chains = new Map<string, Promise<unknown>>();
+  /** One lesson at a time: planning reads then writes, and two runs must not both queue. */
+  private readonly serial = new KeyedSerial<string>();
   private events: QueueEvents[] = [];
   private publishers: ((p: RecordingProgress) => void)[] = [];
   private pushTimers = new Map<string, NodeJS.Timeout>();
@@ -150,18 +152,6 @@ export class RecordingProcessing {
     });
   }
 
-  /** One lesson at a time: planning reads then writes, and two runs must not both queue. */
-  private serial<T>(lessonId: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.chains.get(lessonId) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.chains.set(lessonId, tail);
-    void tail.then(() => {
-      if (this.chains.get(lessonId) === tail) this.chains.delete(lessonId);
-    });
-    return next;
-  }
-
   /**
    * Queues every job the lesson needs now. Safe to call any number of times: calls made while a
    * run waits to start join it, and runs of one lesson are spaced by twice what the last one
@@ -173,7 +163,7 @@ export class RecordingProcessing {
     const waiting = this.pendingPlans.get(lessonId);
     if (waiting) return waiting;
     const run = this.paced(this.planCost, lessonId).then(() =>
-      this.serial(lessonId, async () => {
+      this.serial.run(lessonId, async () => {
         // From here a new call plans again: it may have seen a change this run does not read.
         if (this.pendingPlans.get(lessonId) === run) this.pendingPlans.delete(lessonId);
         await this.timed(this.planCost, lessonId, async () => {
@@ -228,7 +218,7 @@ export class RecordingProcessing {
       const lessonId = (job?.data as { lessonId?: unknown } | undefined)?.lessonId;
       if (!job || typeof lessonId !== 'string' || !(job.name in RECORDING_QUEUES)) return;
       const q = job.name as RecordingQueue;
-      await this.serial(lessonId, () => this.apply(q, job, lessonId, what, pct));
+      await this.serial.run(lessonId, () => this.apply(q, job, lessonId, what, pct));
       // Only a finished job can unlock the next stage (voice activity unlocks nothing).
       if ((what === 'completed' || what === 'failed') && q !== 'vad') await this.advance(lessonId);
       else this.schedulePush(lessonId);
@@ -266,7 +256,7 @@ export class RecordingProcessing {
 
   /** Queues a failed job again (after an authorised request). */
   retry(lessonId: string, key: string): Promise<void> {
-    return this.serial(lessonId, async () => {
+    return this.serial.run(lessonId, async () => {
       const row = await getOutput(this.deps.db, lessonId, key);
       if (!row) throw new AppError('NOT_FOUND', 'no such processing job');
       if (row.state !== 'failed') throw new AppError('CONFLICT', 'only a failed job can be retried');
@@ -296,8 +286,8 @@ export class RecordingProcessing {
       return;
     }
     const state = await job.getState();
-    if (state === 'completed') await this.serial(lessonId, () => this.apply(o.kind, job, lessonId, 'completed'));
-    else if (state === 'failed') await this.serial(lessonId, () => this.apply(o.kind, job, lessonId, 'failed'));
+    if (state === 'completed') await this.serial.run(lessonId, () => this.apply(o.kind, job, lessonId, 'completed'));
+    else if (state === 'failed') await this.serial.run(lessonId, () => this.apply(o.kind, job, lessonId, 'failed'));
   }
 
   /** Progress to the recordings page: at most every 300 ms, spaced like planning (it reads as much). */

@@ -7,6 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { logger } from '../contract/log.js';
+import { backoffDelay } from '../contract/backoff.js';
+
+/** Restarts of a worker process that died within 10 s of its start: 1 s, 2 s, 4 s, … 30 s. */
+const CRASH_BACKOFF = { baseMs: 1000, maxMs: 30_000, jitter: 0 };
 
 const log = logger('worker-processes');
 
@@ -31,7 +35,9 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
   const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
   const children = new Set<ChildProcess>();
   let stopping = false;
-  const start = (i: number, delayMs = 0) => {
+  // crashes = quick deaths in a row: the next start waits backoffDelay(crashes) (none at first).
+  const start = (i: number, crashes = 0) => {
+    const delayMs = crashes ? backoffDelay(crashes, CRASH_BACKOFF) : 0;
     setTimeout(() => {
       if (stopping) return;
       const child = spawn(process.execPath, ['--import', 'tsx', main, '--workers'], {
@@ -46,9 +52,9 @@ export function spawnWorkerProcesses(opts: { count: number; redisUrl: string; da
         children.delete(child);
         if (stopping) return;
         // A crash loop backs off; its jobs are retaken after their locks expire (stalled-job recovery).
-        const wait = Date.now() - since < 10_000 ? Math.min(30_000, Math.max(1000, delayMs * 2)) : 1000;
-        log.error('worker process exited; restarting', { index: i, code, signal, inMs: wait });
-        start(i, wait);
+        const next = Date.now() - since < 10_000 ? crashes + 1 : 1;
+        log.error('worker process exited; restarting', { index: i, code, signal, inMs: backoffDelay(next, CRASH_BACKOFF) });
+        start(i, next);
       });
     }, delayMs).unref();
   };

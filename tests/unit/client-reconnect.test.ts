@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, iceAction, ICE_POLICY } from '../../client/src/live/reconnect.js';
+import { iceAction, ICE_POLICY } from '../../client/src/live/reconnect.js';
+import { backoffDelay } from '../../server/contract/backoff.js';
 
 const noJitter = { baseMs: 1000, maxMs: 15_000, jitter: 0 };
 

@@ -13,7 +13,7 @@ import type {
 import type { Ack, ErrorCode } from '../../../server/contract/errors.js';
 import { tr, type MessageKey } from '../i18n/index.js';
 import { Emitter } from './emitter.js';
-import { backoffDelay } from './reconnect.js';
+import { reconnectDelay } from './reconnect.js';
 import { LIVE_SOCKET_OPTIONS } from './socketOptions.js';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -127,7 +127,7 @@ export class LessonClient {
   private scheduleManualReconnect(): void {
     if (this.closed || this.manualRetry) return;
     this.manualAttempts += 1;
-    const delay = backoffDelay(this.manualAttempts);
+    const delay = reconnectDelay(this.manualAttempts);
     this.manualRetry = setTimeout(() => {
       this.manualRetry = null;
       if (!this.closed && !this.socket.connected && !this.socket.active) this.socket.connect();

@@ -11,7 +11,7 @@ import { toast } from '../toast.js';
 import { LessonClient, RequestError } from './LessonClient.js';
 import { MediaSession, isClosedError, type ConsumerInfo, type ConsumerStats, type ProducerInfo, type PublishMode } from './MediaSession.js';
 import { classifyNetQuality, lossBetween, sampleFromStats, type NetQuality, type NetSample } from './netQuality.js';
-import { backoffDelay } from './reconnect.js';
+import { reconnectDelay } from './reconnect.js';
 import { preloadDevice, rememberedCaps, sameCaps, type JoinCaps } from './devicePreload.js';
 
 export type ViewMode = 'teach' | 'projector' | 'observe';
@@ -276,7 +276,7 @@ export class LiveLesson {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.attempt();
-    }, backoffDelay(this.attempts));
+    }, reconnectDelay(this.attempts));
   }
 
   private checkAuth(): void {

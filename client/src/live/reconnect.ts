@@ -1,21 +1,10 @@
 // Reconnection policy: exponential backoff with jitter (forever), and the ICE watchdog decision.
-
-export interface BackoffOptions {
-  baseMs: number;
-  maxMs: number;
-  /** ± fraction of randomisation, 0..1. */
-  jitter: number;
-}
+import { backoffDelay, type BackoffOptions } from '../../../server/contract/backoff.js';
 
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 15_000, jitter: 0.2 };
 
-/** Delay before retry number `attempt` (1-based). Never gives up; capped at maxMs (plus jitter). */
-export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF, rand: () => number = Math.random): number {
-  const n = Math.max(1, Math.floor(attempt));
-  const raw = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.min(n - 1, 30));
-  const factor = 1 + opts.jitter * (2 * rand() - 1);
-  return Math.max(0, Math.round(raw * factor));
-}
+/** Delay before reconnect number `attempt` (1-based). Never gives up; capped at 15 s (± 20 %). */
+export const reconnectDelay = (attempt: number): number => backoffDelay(attempt, DEFAULT_BACKOFF);
 
 export const ICE_POLICY = {
   /** 'disconnected' this long → restart ICE. */
