@@ -1,7 +1,7 @@
 // What a lesson view shows, as one immutable state object for React (useSyncExternalStore),
 // and the server events that only change it (peers, hands, stage, chat, quiz, recording,
 // audio levels). The join machine, media and local devices write their parts through set().
-import type { ChatMessage, Lesson, PeerInfo, Quiz, QuizAnswer, RaisedHand, RecordingStatus } from '../../../server/contract/domain.js';
+import type { ChatMessage, Lesson, PeerInfo, Quiz, QuizAnswer, RecordingStatus } from '../../../server/contract/domain.js';
 import type { LessonSnapshot, RecordingNotice } from '../../../server/contract/events.js';
 import { tr } from '../i18n/index.js';
 import type { LessonView } from '../routes.js';
@@ -15,7 +15,14 @@ import type { NetQuality } from './netQuality.js';
 export type ViewMode = LessonView;
 export type { Phase };
 
-export interface LiveState {
+/**
+ * What lesson:join brings and the server's events keep current: peers, stage, mutes, hands,
+ * chat, quiz, and `recording` (录制中 / paused / stopped (disk full), and the classrooms not
+ * recorded for want of consent).
+ */
+type Joined = Pick<LessonSnapshot, 'peers' | 'stageClassroomId' | 'mutedClassroomIds' | 'hands' | 'chat' | 'quiz' | 'recording'>;
+
+export interface LiveState extends Joined {
   lessonId: string;
   mode: ViewMode;
   phase: Phase;
@@ -23,14 +30,6 @@ export interface LiveState {
   error: string | null;
   lesson: Lesson | null;
   self: PeerInfo | null;
-  peers: PeerInfo[];
-  stageClassroomId: string | null;
-  mutedClassroomIds: string[];
-  hands: RaisedHand[];
-  chat: ChatMessage[];
-  quiz: { quiz: Quiz; answers: QuizAnswer[] } | null;
-  /** 录制中 / paused / stopped (disk full), and classrooms not recorded (no consent). */
-  recording: RecordingStatus;
   /** Recording faults the server recovered from (teacher only), newest last, until dismissed. */
   recordingNotices: RecordingNoticeItem[];
   /** dBov (-127..0) per classroom, from `audio:levels` (teacher only). */
