@@ -24,13 +24,14 @@ const ReplayPage = lazy(() =>
 const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
-import { Link, matchRoute, navigate, usePath } from './router.js';
+import { Link, navigate, usePath } from './router.js';
+import { matchRoute } from './routes.js';
 import { loadMe, logout, markSignedOut, useAuth } from './session.js';
 import { Toasts } from './toast.js';
 
 export function App() {
   const path = usePath();
-  const route = matchRoute(path);
+  const route = matchRoute(path, window.location.search);
   const auth = useAuth();
   const { t } = useI18n();
 

@@ -2,7 +2,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { RaisedHand } from '../../../server/contract/domain.js';
 import { useT } from '../i18n/index.js';
-import type { LiveState } from '../live/LiveLesson.js';
+import type { LiveState } from '../live/LessonStore.js';
 import { classroomLabel, useCommunity } from '../session.js';
 import { Link } from '../router.js';
 import { Icon } from './Icon.js';

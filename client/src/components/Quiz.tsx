@@ -4,7 +4,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Quiz, QuizAnswer } from '../../../server/contract/domain.js';
 import { LIMITS } from '../../../server/contract/limits.js';
 import { useT } from '../i18n/index.js';
-import type { LiveLesson } from '../live/LiveLesson.js';
+import type { LessonSession } from '../live/LessonSession.js';
 
 export function optionLabel(quiz: Pick<Quiz, 'kind'>, i: number): string {
   return quiz.kind === 'truefalse' ? '' : String.fromCharCode(65 + i);
@@ -73,7 +73,7 @@ export function QuizTeacherPanel({
   nameOf,
   disabled,
 }: {
-  live: LiveLesson;
+  live: LessonSession;
   quiz: { quiz: Quiz; answers: QuizAnswer[] } | null;
   hostClassroomId: string;
   nameOf: (id: string) => string;
@@ -100,7 +100,7 @@ export function QuizTeacherPanel({
           </div>
           <HostCounts live={live} quiz={open.quiz} hostClassroomId={hostClassroomId} answers={open.answers} />
           <QuizResults quiz={open.quiz} answers={open.answers} nameOf={nameOf} />
-          <button className="danger" data-testid="quiz-close" onClick={() => void live.closeQuiz(open.quiz.id)}>
+          <button className="danger" data-testid="quiz-close" onClick={() => void live.actions.closeQuiz(open.quiz.id)}>
             {t('quiz.close')}
           </button>
         </>
@@ -120,7 +120,7 @@ export function QuizTeacherPanel({
             <QuizForm
               disabled={disabled}
               onPush={async (p) => {
-                const ok = await live.pushQuiz(p);
+                const ok = await live.actions.pushQuiz(p);
                 if (ok) setComposing(false);
                 return ok;
               }}
@@ -208,7 +208,7 @@ function QuizForm({ onPush, disabled }: { onPush: (p: { kind: 'choice' | 'truefa
   );
 }
 
-function HostCounts({ live, quiz, hostClassroomId, answers }: { live: LiveLesson; quiz: Quiz; hostClassroomId: string; answers: QuizAnswer[] }) {
+function HostCounts({ live, quiz, hostClassroomId, answers }: { live: LessonSession; quiz: Quiz; hostClassroomId: string; answers: QuizAnswer[] }) {
   const t = useT();
   const [counts, setCounts] = useState<number[]>(() => quiz.options.map(() => 0));
   const [busy, setBusy] = useState(false);
@@ -241,7 +241,7 @@ function HostCounts({ live, quiz, hostClassroomId, answers }: { live: LiveLesson
           disabled={busy}
           onClick={async () => {
             setBusy(true);
-            await live.answerQuiz(quiz.id, counts, hostClassroomId);
+            await live.actions.answerQuiz(quiz.id, counts, hostClassroomId);
             setBusy(false);
           }}
         >
@@ -259,7 +259,7 @@ function HostCounts({ live, quiz, hostClassroomId, answers }: { live: LiveLesson
 
 // ---- classroom (projector) ----
 
-export function QuizClassroomPanel({ live, quiz, answered }: { live: LiveLesson; quiz: Quiz; answered: boolean }) {
+export function QuizClassroomPanel({ live, quiz, answered }: { live: LessonSession; quiz: Quiz; answered: boolean }) {
   const t = useT();
   const [counts, setCounts] = useState<number[]>(() => quiz.options.map(() => 0));
   const [busy, setBusy] = useState(false);
@@ -315,7 +315,7 @@ export function QuizClassroomPanel({ live, quiz, answered }: { live: LiveLesson;
           onClick={async (e) => {
             e.currentTarget.blur();
             setBusy(true);
-            const ok = await live.answerQuiz(quiz.id, counts);
+            const ok = await live.actions.answerQuiz(quiz.id, counts);
             setBusy(false);
             if (ok) setSubmitted(true);
           }}

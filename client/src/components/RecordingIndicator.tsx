@@ -1,7 +1,7 @@
 // 录制中: the lesson's recording state, in every live view (teacher, projector, observer).
 // Also says when this classroom (or, for the teacher, which classrooms) is not recorded.
 import type { RecordingStatus } from '../../../server/contract/domain.js';
-import type { RecordingNoticeItem } from '../live/LiveLesson.js';
+import type { RecordingNoticeItem } from '../live/LessonStore.js';
 import { localeOf, useI18n, useT } from '../i18n/index.js';
 
 export function RecordingIndicator({

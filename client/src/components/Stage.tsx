@@ -2,7 +2,8 @@
 // teacher camera inset) or the teacher camera, plus the on-stage classroom as a large tile.
 import type { PeerInfo } from '../../../server/contract/domain.js';
 import { useT } from '../i18n/index.js';
-import type { LiveLesson, LiveState } from '../live/LiveLesson.js';
+import type { LessonSession } from '../live/LessonSession.js';
+import type { LiveState } from '../live/LessonStore.js';
 import type { ConsumerInfo } from '../live/MediaSession.js';
 import { VideoView } from './VideoView.js';
 import { Icon } from './Icon.js';
@@ -19,7 +20,7 @@ export function findVideo(consumers: ConsumerInfo[], pred: (c: ConsumerInfo) => 
   return consumers.find((c) => c.kind === 'video' && pred(c));
 }
 
-export function Stage({ live, state, nameOf, large }: { live: LiveLesson; state: LiveState; nameOf: (id: string) => string; large?: boolean }) {
+export function Stage({ live, state, nameOf, large }: { live: LessonSession; state: LiveState; nameOf: (id: string) => string; large?: boolean }) {
   const t = useT();
   const teachers = teacherPeerIds(state.peers);
   const selfClassroomId = state.self?.classroomId ?? null;

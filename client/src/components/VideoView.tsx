@@ -4,13 +4,13 @@
 // and arrives fastest; the layer that fits the view follows.
 import { useEffect, useRef, type ReactNode } from 'react';
 import { chooseSpatialLayer } from '../live/layers.js';
-import type { LiveLesson } from '../live/LiveLesson.js';
+import type { LessonSession } from '../live/LessonSession.js';
 
 export interface VideoViewProps {
   track: MediaStreamTrack | null | undefined;
   /** Remote consumer id: enables layer selection. */
   consumerId?: string;
-  live?: LiveLesson;
+  live?: LessonSession;
   fit?: 'cover' | 'contain';
   mirror?: boolean;
   className?: string;
@@ -43,7 +43,7 @@ export function VideoView({ track, consumerId, live, fit = 'cover', mirror, clas
     const video = videoRef.current;
     let shown = !!video && video.readyState >= video.HAVE_CURRENT_DATA;
     const report = () => {
-      if (shown) live.setLayers(consumerId, chooseSpatialLayer(box.clientWidth));
+      if (shown) live.actions.setLayers(consumerId, chooseSpatialLayer(box.clientWidth));
     };
     const onFirstFrame = () => {
       shown = true;

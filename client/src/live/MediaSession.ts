@@ -1,11 +1,11 @@
 // The mediasoup-client side of one join: Device, recv (+send) transport, producers, consumers.
 // One MediaSession per (re)join; on any reset it is closed (idempotently) and a new one made.
-// Local tracks belong to the caller (LiveLesson) and survive sessions: producers use stopTracks:false.
+// Local tracks belong to the caller (LocalDevices) and survive sessions: producers use stopTracks:false.
 import type { Device } from 'mediasoup-client';
 import type { Consumer, Producer, RtpCapabilities, RtpCodecCapability, RtpEncodingParameters, RtpParameters, Transport, TransportOptions as MsTransportOptions } from 'mediasoup-client/types';
 import type { MediaSource } from '../../../server/contract/domain.js';
 import type { ClientPayload, ClientResults, JoinedMedia, NewConsumer } from '../../../server/contract/events.js';
-import { loadDevice } from './devicePreload.js';
+import type { DevicePreload } from './devicePreload.js';
 import { Emitter } from './emitter.js';
 import type { LessonClient } from './LessonClient.js';
 import { iceAction, type IceState } from './reconnect.js';
@@ -84,11 +84,14 @@ export class MediaSession {
   private trouble = new Map<string, { since: number; lastRestart: number }>();
   private restarting = new Set<string>();
   private started: Promise<void> | null = null;
+  /** The simulcast layer last asked for per consumer (asked again only when it changes). */
+  private sentLayers = new Map<string, number>();
 
   constructor(
     private readonly client: LessonClient,
     private readonly router: { rtpCapabilities: unknown; capsKey: string },
     readonly publish: PublishMode,
+    private readonly devicePreload: DevicePreload,
   ) {}
 
   get closed(): boolean {
@@ -119,7 +122,7 @@ export class MediaSession {
     // send transport. Receiving does not wait for the camera or the send transport.
     const wantSend = this.publish !== 'none';
     const [device, recvOpts, sendOpts] = await Promise.all([
-      loadDevice(this.router.rtpCapabilities, this.router.capsKey),
+      this.devicePreload.loadDevice(this.router.rtpCapabilities, this.router.capsKey),
       joined?.recv ?? this.client.request('transport:create', { direction: 'recv' }),
       !wantSend ? null : (joined?.send ?? this.client.request('transport:create', { direction: 'send' })),
     ]);
@@ -258,6 +261,7 @@ export class MediaSession {
   }
 
   closeConsumer(consumerId: string): void {
+    this.sentLayers.delete(consumerId);
     const entry = this.consumers.get(consumerId);
     if (!entry) return;
     entry.consumer.close();
@@ -277,6 +281,16 @@ export class MediaSession {
 
   hasConsumer(consumerId: string): boolean {
     return this.consumers.has(consumerId);
+  }
+
+  /** Ask for the simulcast layer that fits this view (sent only when it changes). */
+  setLayers(consumerId: string, spatialLayer: number): void {
+    if (this.sentLayers.get(consumerId) === spatialLayer) return;
+    if (!this.hasConsumer(consumerId)) return;
+    this.sentLayers.set(consumerId, spatialLayer);
+    this.client.request('consumer:setLayers', { consumerId, spatialLayer }).catch(() => {
+      this.sentLayers.delete(consumerId); // try again on the next resize
+    });
   }
 
   listConsumers(): ConsumerInfo[] {

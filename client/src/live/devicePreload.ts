@@ -27,7 +27,6 @@ interface Loaded {
   caps: string;
   device: Promise<Device | null>;
 }
-let current: Loaded | null = null;
 
 function remembered(): Remembered | null {
   try {
@@ -55,54 +54,62 @@ async function load(caps: string): Promise<Device> {
   return device;
 }
 
-function start(key: string, caps: string): Loaded {
-  const device = load(caps).then(
-    (d) => {
-      const r = remembered();
-      if (!r || r.key !== key || !sameCaps(r.device?.caps, d.rtpCapabilities)) {
-        remember({ key, caps, device: { ua: navigator.userAgent, caps: d.rtpCapabilities } });
-      }
-      return d;
-    },
-    (err: unknown) => {
-      console.warn('[tongbu] could not load the media device', err);
-      return null;
-    },
-  );
-  return (current = { key, caps, device });
-}
-
 export function sameCaps(a: unknown, b: RtpCapabilities): boolean {
   return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Starts loading a Device from the remembered router capabilities, if any; resolves once it has. */
-export function preloadDevice(): Promise<unknown> {
-  const r = remembered();
-  if (r && !current) start(r.key, r.caps);
-  return current?.device ?? Promise.resolve();
-}
-
 /**
- * What lesson:join may send at once: the key of the remembered router capabilities and this
- * browser's own for them, as remembered (the Device may still be loading; MediaSession checks).
+ * The page's loaded Device, kept across the lesson views of one page (LessonSessions owns the
+ * one instance): a view opened after another does not load it again.
  */
-export function rememberedCaps(): JoinCaps {
-  const r = remembered();
-  return r?.device ? { routerCapsKey: r.key, rtpCapabilities: r.device.caps as NonNullable<JoinCaps>['rtpCapabilities'] } : undefined;
-}
+export class DevicePreload {
+  private current: Loaded | null = null;
 
-/** A loaded Device for these router capabilities: the preloaded one when the key matches. */
-export async function loadDevice(routerRtpCapabilities: unknown, key: string): Promise<Device> {
-  let pre = current;
-  if (!pre || pre.key !== key) {
-    const caps = JSON.stringify(routerRtpCapabilities);
-    remember({ key, caps });
-    pre = start(key, caps);
+  /** Starts loading a Device from the remembered router capabilities, if any; resolves once it has. */
+  preload(): Promise<unknown> {
+    const r = remembered();
+    if (r && !this.current) this.start(r.key, r.caps);
+    return this.current?.device ?? Promise.resolve();
   }
-  const device = await pre.device;
-  if (device) return device;
-  // A failed load is not kept: the next join tries again.
-  if (current === pre) current = null;
-  return load(pre.caps);
+
+  /**
+   * What lesson:join may send at once: the key of the remembered router capabilities and this
+   * browser's own for them, as remembered (the Device may still be loading; MediaSession checks).
+   */
+  rememberedCaps(): JoinCaps {
+    const r = remembered();
+    return r?.device ? { routerCapsKey: r.key, rtpCapabilities: r.device.caps as NonNullable<JoinCaps>['rtpCapabilities'] } : undefined;
+  }
+
+  /** A loaded Device for these router capabilities: the preloaded one when the key matches. */
+  async loadDevice(routerRtpCapabilities: unknown, key: string): Promise<Device> {
+    let pre = this.current;
+    if (!pre || pre.key !== key) {
+      const caps = JSON.stringify(routerRtpCapabilities);
+      remember({ key, caps });
+      pre = this.start(key, caps);
+    }
+    const device = await pre.device;
+    if (device) return device;
+    // A failed load is not kept: the next join tries again.
+    if (this.current === pre) this.current = null;
+    return load(pre.caps);
+  }
+
+  private start(key: string, caps: string): Loaded {
+    const device = load(caps).then(
+      (d) => {
+        const r = remembered();
+        if (!r || r.key !== key || !sameCaps(r.device?.caps, d.rtpCapabilities)) {
+          remember({ key, caps, device: { ua: navigator.userAgent, caps: d.rtpCapabilities } });
+        }
+        return d;
+      },
+      (err: unknown) => {
+        console.warn('[tongbu] could not load the media device', err);
+        return null;
+      },
+    );
+    return (this.current = { key, caps, device });
+  }
 }

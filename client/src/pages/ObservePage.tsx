@@ -1,7 +1,7 @@
 // 观摩: researchers and admins watch the stage (teacher, screen, on-stage classroom), follow hands
 // and the exercise, and take part in the chat. Publishes nothing.
 import { useI18n } from '../i18n/index.js';
-import { useLiveLesson } from '../live/useLiveLesson.js';
+import { useLessonSession } from '../live/useLessonSession.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
@@ -15,7 +15,7 @@ import { LiveAnnotateBox } from '../research/LiveAnnotateBox.js';
 
 export function ObservePage({ lessonId }: { lessonId: string }) {
   const { t } = useI18n();
-  const { live, state } = useLiveLesson(lessonId, 'observe');
+  const { live, state } = useLessonSession(lessonId, 'observe');
   const nameOf = useNameOf(state);
   const fs = useFullscreen();
 
@@ -82,7 +82,7 @@ export function ObservePage({ lessonId }: { lessonId: string }) {
                 <QuizResults quiz={state.quiz.quiz} answers={state.quiz.answers} nameOf={nameOf} />
               </section>
             )}
-            <ChatPanel chat={state.chat} onSend={(text) => live.sendChat(text)} disabled={!isLive} />
+            <ChatPanel chat={state.chat} onSend={(text) => live.actions.sendChat(text)} disabled={!isLive} />
           </aside>
         </div>
       )}

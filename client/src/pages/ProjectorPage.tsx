@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 import { useI18n } from '../i18n/index.js';
 import { clickerAction } from '../live/clicker.js';
-import { useLiveLesson } from '../live/useLiveLesson.js';
+import { useLessonSession } from '../live/useLessonSession.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { NetQualityBadge, ReconnectingOverlay } from '../components/Indicators.js';
@@ -19,7 +19,7 @@ const FATAL_RETURN_MS = 30_000;
 
 export function ProjectorPage({ lessonId }: { lessonId: string }) {
   const { t } = useI18n();
-  const { live, state } = useLiveLesson(lessonId, 'projector');
+  const { live, state } = useLessonSession(lessonId, 'projector');
   const nameOf = useNameOf(state);
   const fs = useFullscreen();
 
@@ -44,8 +44,8 @@ export function ProjectorPage({ lessonId }: { lessonId: string }) {
       if (!action) return;
       e.preventDefault();
       if (live.state.phase !== 'live') return;
-      if (action === 'raise') void live.raiseHand();
-      else void live.lowerHand();
+      if (action === 'raise') void live.actions.raiseHand();
+      else void live.actions.lowerHand();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -127,7 +127,7 @@ export function ProjectorPage({ lessonId }: { lessonId: string }) {
               disabled={!isLive}
               onClick={(e) => {
                 e.currentTarget.blur();
-                void live.raiseHand();
+                void live.actions.raiseHand();
               }}
             >
               <Icon name="hand" /> {raised ? t('live.handRaised') : t('live.handRaise')}
@@ -138,7 +138,7 @@ export function ProjectorPage({ lessonId }: { lessonId: string }) {
               disabled={!isLive}
               onClick={(e) => {
                 e.currentTarget.blur();
-                void live.lowerHand();
+                void live.actions.lowerHand();
               }}
             >
               {t('live.handLower')}

@@ -1,7 +1,8 @@
 // 主讲端: the teacher's console.
 import { useI18n } from '../i18n/index.js';
-import { useLiveLesson } from '../live/useLiveLesson.js';
-import type { LiveLesson, LiveState } from '../live/LiveLesson.js';
+import { useLessonSession } from '../live/useLessonSession.js';
+import type { LessonSession } from '../live/LessonSession.js';
+import type { LiveState } from '../live/LessonStore.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { LevelBar, NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
@@ -17,7 +18,7 @@ import { currentUser } from '../session.js';
 
 export function TeachPage({ lessonId }: { lessonId: string }) {
   const { t } = useI18n();
-  const { live, state } = useLiveLesson(lessonId, 'teach');
+  const { live, state } = useLessonSession(lessonId, 'teach');
   const nameOf = useNameOf(state);
 
   if (state.phase === 'fatal') return <FatalScreen message={state.error} />;
@@ -54,16 +55,16 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
               status={state.recording}
               nameOf={nameOf}
               disabled={!isLive}
-              onPause={(paused) => void live.setRecordingPaused(paused)}
+              onPause={(paused) => void live.actions.setRecordingPaused(paused)}
             />
           )}
           {lesson.state === 'scheduled' && (
-            <button className="primary" data-testid="lesson-start" disabled={!isLive} onClick={() => void live.startLesson()}>
+            <button className="primary" data-testid="lesson-start" disabled={!isLive} onClick={() => void live.actions.startLesson()}>
               {t('live.start')}
             </button>
           )}
           {lesson.state === 'live' && (
-            <button className="danger" data-testid="lesson-end" disabled={!isLive} onClick={() => void live.endLesson()}>
+            <button className="danger" data-testid="lesson-end" disabled={!isLive} onClick={() => void live.actions.endLesson()}>
               {t('live.end')}
             </button>
           )}
@@ -73,7 +74,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
               data-sharing={state.localScreen ? 'true' : 'false'}
               className={state.localScreen ? 'active' : ''}
               disabled={!isLive}
-              onClick={() => void live.toggleScreen()}
+              onClick={() => void live.actions.toggleScreen()}
             >
               <Icon name="screen" /> {state.localScreen ? t('live.screenStop') : t('live.screenStart')}
             </button>
@@ -83,7 +84,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
           <NetQualityBadge quality={state.netQuality} />
         </div>
       </header>
-      {!ended && <RecordingNotices notices={state.recordingNotices} onDismiss={(key) => live.dismissRecordingNotice(key)} />}
+      {!ended && <RecordingNotices notices={state.recordingNotices} onDismiss={(key) => live.actions.dismissRecordingNotice(key)} />}
 
       {ended ? (
         <div className="center-screen" data-testid="lesson-ended">
@@ -123,11 +124,11 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
                     className="primary small"
                     data-testid={`stage-set-${h.classroomId}`}
                     disabled={!isLive || state.stageClassroomId === h.classroomId}
-                    onClick={() => void live.setStage(h.classroomId)}
+                    onClick={() => void live.actions.setStage(h.classroomId)}
                   >
                     {t('live.stageSet')}
                   </button>
-                  <button className="small" data-testid={`hand-lower-${h.classroomId}`} disabled={!isLive} onClick={() => void live.lowerHand(h.classroomId)}>
+                  <button className="small" data-testid={`hand-lower-${h.classroomId}`} disabled={!isLive} onClick={() => void live.actions.lowerHand(h.classroomId)}>
                     {t('live.lower')}
                   </button>
                 </>
@@ -144,7 +145,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
 
           <aside className="teach-right">
             <QuizTeacherPanel live={live} quiz={state.quiz} hostClassroomId={lesson.hostClassroomId} nameOf={nameOf} disabled={!isLive} />
-            <ChatPanel chat={state.chat} onSend={(text) => live.sendChat(text)} disabled={!isLive} />
+            <ChatPanel chat={state.chat} onSend={(text) => live.actions.sendChat(text)} disabled={!isLive} />
           </aside>
         </div>
       )}
@@ -154,7 +155,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
   );
 }
 
-function ClassroomGrid({ live, state, nameOf }: { live: LiveLesson; state: LiveState; nameOf: (id: string) => string }) {
+function ClassroomGrid({ live, state, nameOf }: { live: LessonSession; state: LiveState; nameOf: (id: string) => string }) {
   const { t } = useI18n();
   const ids = state.lesson?.receivingClassroomIds ?? [];
   const isLive = state.phase === 'live';
@@ -196,15 +197,15 @@ function ClassroomGrid({ live, state, nameOf }: { live: LiveLesson; state: LiveS
             </div>
             <LevelBar dbov={state.audioLevels[id]} muted={muted} />
             <div className="tile-actions">
-              <button className={`small${muted ? ' active' : ''}`} data-testid={`mute-${id}`} data-muted={muted ? 'true' : 'false'} disabled={!isLive} onClick={() => void live.muteClassroom(id, !muted)}>
+              <button className={`small${muted ? ' active' : ''}`} data-testid={`mute-${id}`} data-muted={muted ? 'true' : 'false'} disabled={!isLive} onClick={() => void live.actions.muteClassroom(id, !muted)}>
                 {muted ? t('live.unmute') : t('live.mute')}
               </button>
               {onStage ? (
-                <button className="small danger" data-testid="stage-clear" disabled={!isLive} onClick={() => void live.setStage(null)}>
+                <button className="small danger" data-testid="stage-clear" disabled={!isLive} onClick={() => void live.actions.setStage(null)}>
                   {t('live.stageClear')}
                 </button>
               ) : (
-                <button className="small" data-testid={`tile-stage-set-${id}`} disabled={!isLive || !online} onClick={() => void live.setStage(id)}>
+                <button className="small" data-testid={`tile-stage-set-${id}`} disabled={!isLive || !online} onClick={() => void live.actions.setStage(id)}>
                   {t('live.invite')}
                 </button>
               )}
