@@ -6,6 +6,7 @@ import type { LiveState } from '../live/LessonStore.js';
 import { classroomLabel, useCommunity } from '../session.js';
 import { Link } from '../router.js';
 import { Icon } from './Icon.js';
+import { ReconnectingOverlay } from './Indicators.js';
 
 /** Classroom id → readable name (directory, else a peer's display name, else the id). */
 export function useNameOf(state: LiveState): (id: string) => string {
@@ -96,4 +97,15 @@ export function useFullscreen(): { isFull: boolean; toggle: () => void } {
     else void document.documentElement.requestFullscreen?.().catch(() => undefined);
   };
   return { isFull, toggle };
+}
+
+/** What a live page shows before the lesson's first snapshot: why it cannot join, or 连接中 (with 重新连接中 over it while retrying). */
+export function BeforeJoinScreen({ state, dark }: { state: LiveState; dark?: boolean }) {
+  if (state.phase === 'fatal') return <FatalScreen message={state.error} dark={dark} />;
+  return (
+    <>
+      <ConnectingScreen dark={dark} />
+      <ReconnectingOverlay show={state.phase === 'reconnecting'} />
+    </>
+  );
 }

@@ -6,7 +6,7 @@ import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
 import { RecordingIndicator } from '../components/RecordingIndicator.js';
-import { ConnectingScreen, FatalScreen, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
+import { BeforeJoinScreen, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
 import { QuizResults } from '../components/Quiz.js';
 import { Stage } from '../components/Stage.js';
 import { Link } from '../router.js';
@@ -19,15 +19,7 @@ export function ObservePage({ lessonId }: { lessonId: string }) {
   const nameOf = useNameOf(state);
   const fs = useFullscreen();
 
-  if (state.phase === 'fatal') return <FatalScreen message={state.error} />;
-  if (!state.lesson) {
-    return (
-      <>
-        <ConnectingScreen />
-        <ReconnectingOverlay show={state.phase === 'reconnecting'} />
-      </>
-    );
-  }
+  if (state.phase === 'fatal' || !state.lesson) return <BeforeJoinScreen state={state} />;
   const lesson = state.lesson;
   const isLive = state.phase === 'live';
 

@@ -7,7 +7,7 @@ import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { LevelBar, NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
 import { RecordingControls, RecordingIndicator, RecordingNotices } from '../components/RecordingIndicator.js';
-import { ConnectingScreen, FatalScreen, HandsList, useNameOf } from '../components/LivePieces.js';
+import { BeforeJoinScreen, HandsList, useNameOf } from '../components/LivePieces.js';
 import { QuizTeacherPanel } from '../components/Quiz.js';
 import { findVideo } from '../components/Stage.js';
 import { VideoView } from '../components/VideoView.js';
@@ -21,15 +21,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
   const { live, state } = useLessonSession(lessonId, 'teach');
   const nameOf = useNameOf(state);
 
-  if (state.phase === 'fatal') return <FatalScreen message={state.error} />;
-  if (!state.lesson) {
-    return (
-      <>
-        <ConnectingScreen />
-        <ReconnectingOverlay show={state.phase === 'reconnecting'} />
-      </>
-    );
-  }
+  if (state.phase === 'fatal' || !state.lesson) return <BeforeJoinScreen state={state} />;
   const lesson = state.lesson;
   const isLive = state.phase === 'live';
   const ended = lesson.state === 'ended';
