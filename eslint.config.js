@@ -90,6 +90,27 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // SQL only in repository modules (issue 11 item 3): a `.query(` call anywhere else in the
+    // server, the workers or the media layer is an error. Repositories are files named repo.ts /
+    // *Repo.ts, the migrations, and server/db/ (the driver).
+    files: ['server/**/*.ts', 'workers/**/*.ts', 'media/**/*.ts'],
+    ignores: [
+      'server/db/**', '**/repo.ts', '**/*Repo.ts', '**/migrations.ts',
+      // Repositories by another name: each file is the reads and writes of its own tables
+      // (sessions, users, device codes, plan updates/snapshots) and nothing else.
+      'server/auth/sessions.ts', 'server/auth/users.ts', 'server/auth/deviceCodes.ts', 'server/auth/deviceSessions.ts', 'server/plans/store.ts',
+      // TEMPORARY: being moved into repositories on the `rectree` branch (the recording inside
+      // the lesson's lifecycle); drop each line when its file no longer queries.
+      'server/recordings/RecordingService.ts', 'server/recordings/LessonRecording.ts', 'server/live/LessonRegistry.ts', 'server/live/LiveLesson.ts',
+    ],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='query']",
+        message: 'SQL belongs in a repository module (repo.ts, *Repo.ts): add a function there and call it.',
+      }],
+    },
+  },
+  {
     files: ['client/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: {

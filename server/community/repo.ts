@@ -89,6 +89,48 @@ export async function getPairing(db: Queryable, id: string): Promise<Pairing | n
   return rows[0] ? toPairing(rows[0]) : null;
 }
 
+/** The lesson's schools: those of its host classroom and of its receiving classrooms (a lesson's id and host). */
+type LessonPlace = { id: string; hostClassroomId: string };
+
+/** Whether one of the lesson's classrooms (host or receiving) belongs to `schoolId`. */
+export async function schoolTakesPart(db: Queryable, lesson: LessonPlace, schoolId: string): Promise<boolean> {
+  const rows = await db.query(
+    `select 1 from classrooms c
+      where c.school_id = $2
+        and (c.id = $3 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1))
+      limit 1`,
+    [lesson.id, schoolId, lesson.hostClassroomId],
+  );
+  return rows.length > 0;
+}
+
+/** Whether `schoolId` is paired with one of the lesson's schools (either side of the pairing). */
+export async function schoolPairedWithLesson(db: Queryable, lesson: LessonPlace, schoolId: string): Promise<boolean> {
+  const rows = await db.query(
+    `with lesson_schools as (
+       select c.school_id from classrooms c
+        where c.id = $2 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1))
+     select 1 from pairings p
+      where (p.city_school_id = $3 and p.rural_school_id in (select school_id from lesson_schools))
+         or (p.rural_school_id = $3 and p.city_school_id in (select school_id from lesson_schools))
+      limit 1`,
+    [lesson.id, lesson.hostClassroomId, schoolId],
+  );
+  return rows.length > 0;
+}
+
+/** Of `classroomIds`, those in rural schools paired with the city school `citySchoolId`. */
+export async function pairedRuralClassroomIds(db: Queryable, citySchoolId: string, classroomIds: readonly string[]): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `select c.id from classrooms c
+       join schools s on s.id = c.school_id and s.kind = 'rural'
+       join pairings p on p.rural_school_id = s.id and p.city_school_id = $1
+      where c.id = any($2)`,
+    [citySchoolId, classroomIds],
+  );
+  return rows.map((r) => r.id);
+}
+
 /**
  * Staff of `userId`'s community other than device accounts: all of them when `communityWide`,
  * else those of `schoolId`, of the schools paired with it, and the researchers and admins.

@@ -4,7 +4,7 @@ import type { Lesson, LessonRole, PublicUser } from '../contract/domain.js';
 import type { CreateLessonBody } from '../contract/api.js';
 import { AppError } from '../contract/errors.js';
 import { communityIdOf } from '../auth/users.js';
-import { getClassroom } from '../community/repo.js';
+import { getClassroom, pairedRuralClassroomIds, schoolTakesPart } from '../community/repo.js';
 
 export async function lessonRoleFor(db: Queryable, user: PublicUser, lesson: Lesson): Promise<LessonRole | null> {
   if (user.id === lesson.teacherId) return 'teacher';
@@ -16,14 +16,7 @@ export async function lessonRoleFor(db: Queryable, user: PublicUser, lesson: Les
   if ((await communityIdOf(db, user.id)) !== lesson.communityId) return null;
   if (user.role === 'researcher' || user.role === 'community_admin') return 'observer';
   if ((user.role === 'school_admin' || user.role === 'teacher') && user.schoolId) {
-    const rows = await db.query(
-      `select 1 from classrooms c
-        where c.school_id = $2
-          and (c.id = $3 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1))
-        limit 1`,
-      [lesson.id, user.schoolId, lesson.hostClassroomId],
-    );
-    return rows.length ? 'observer' : null;
+    return (await schoolTakesPart(db, lesson, user.schoolId)) ? 'observer' : null;
   }
   return null;
 }
@@ -44,14 +37,7 @@ export async function canCreateLesson(
   }
   const wanted = [...new Set(body.receivingClassroomIds)];
   if (!wanted.length) throw new AppError('BAD_REQUEST', 'choose at least one receiving classroom');
-  const rows = await db.query<{ id: string }>(
-    `select c.id from classrooms c
-       join schools s on s.id = c.school_id and s.kind = 'rural'
-       join pairings p on p.rural_school_id = s.id and p.city_school_id = $1
-      where c.id = any($2)`,
-    [user.schoolId, wanted],
-  );
-  const allowed = new Set(rows.map((r) => r.id));
+  const allowed = new Set(await pairedRuralClassroomIds(db, user.schoolId, wanted));
   const refused = wanted.filter((id) => !allowed.has(id));
   if (refused.length) {
     throw new AppError(

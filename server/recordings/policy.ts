@@ -9,6 +9,8 @@ import type { Queryable } from '../db/db.js';
 import type { Lesson, PublicUser } from '../contract/domain.js';
 import type { RecordingVisibility } from '../contract/recordings.js';
 import { communityIdOf } from '../auth/users.js';
+import { schoolPairedWithLesson } from '../community/repo.js';
+import { listVisibleRecordingIds } from './processingRepo.js';
 import { lessonRoleFor } from '../lessons/policy.js';
 
 export async function canViewRecording(db: Queryable, user: PublicUser, lesson: Lesson, visibility: RecordingVisibility): Promise<boolean> {
@@ -18,17 +20,7 @@ export async function canViewRecording(db: Queryable, user: PublicUser, lesson: 
   if (visibility === 'community') return true;
   if ((await lessonRoleFor(db, user, lesson)) === 'observer') return true;
   if (visibility !== 'pairing' || !user.schoolId) return false;
-  const rows = await db.query(
-    `with lesson_schools as (
-       select c.school_id from classrooms c
-        where c.id = $2 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $1))
-     select 1 from pairings p
-      where (p.city_school_id = $3 and p.rural_school_id in (select school_id from lesson_schools))
-         or (p.rural_school_id = $3 and p.city_school_id in (select school_id from lesson_schools))
-      limit 1`,
-    [lesson.id, lesson.hostClassroomId, user.schoolId],
-  );
-  return rows.length > 0;
+  return schoolPairedWithLesson(db, lesson, user.schoolId);
 }
 
 /**
@@ -40,28 +32,7 @@ export async function visibleRecordingIds(db: Queryable, user: PublicUser, lesso
   // Observer by role (researcher, community admin) or by school (a classroom of the lesson is the user's school's).
   const observerByRole = user.role === 'researcher' || user.role === 'community_admin';
   const bySchool = (user.role === 'teacher' || user.role === 'school_admin') && user.schoolId ? user.schoolId : null;
-  const rows = await db.query<{ lesson_id: string }>(
-    `with wanted as (
-       select r.lesson_id, r.visibility, l.teacher_id, l.community_id, l.host_classroom_id
-         from recordings r join lessons l on l.id = r.lesson_id
-        where r.lesson_id = any($2::text[])),
-     schools as (
-       select w.lesson_id, c.school_id from wanted w
-         join classrooms c on c.id = w.host_classroom_id
-                           or c.id in (select classroom_id from lesson_classrooms lc where lc.lesson_id = w.lesson_id))
-     select w.lesson_id from wanted w
-      where w.teacher_id = $1
-         or (w.community_id = (select community_id from users where id = $1)
-             and (w.visibility = 'community'
-                  or $3::boolean
-                  or exists (select 1 from schools s where s.lesson_id = w.lesson_id and s.school_id = $4)
-                  or (w.visibility = 'pairing' and exists (
-                        select 1 from pairings p join schools s on s.lesson_id = w.lesson_id
-                         where (p.city_school_id = $4 and p.rural_school_id = s.school_id)
-                            or (p.rural_school_id = $4 and p.city_school_id = s.school_id)))))`,
-    [user.id, [...new Set(lessonIds)], observerByRole, bySchool],
-  );
-  return rows.map((r) => String(r.lesson_id));
+  return listVisibleRecordingIds(db, { userId: user.id, lessonIds: [...new Set(lessonIds)], observerByRole, bySchool });
 }
 
 /** Who may retry a failed job: the lesson's teacher and the community's admins. */

@@ -255,6 +255,39 @@ export async function listCommunityRecordingIds(db: Queryable, userId: string, l
   return rows.map((r) => r.lesson_id);
 }
 
+/**
+ * Of `lessonIds`, those whose recording the user may watch (server/recordings/policy.ts's rules):
+ * `observerByRole` for researchers and community admins, `bySchool` the school of a teacher or
+ * school admin (null otherwise).
+ */
+export async function listVisibleRecordingIds(
+  db: Queryable,
+  o: { userId: string; lessonIds: readonly string[]; observerByRole: boolean; bySchool: string | null },
+): Promise<string[]> {
+  const rows = await db.query<{ lesson_id: string }>(
+    `with wanted as (
+       select r.lesson_id, r.visibility, l.teacher_id, l.community_id, l.host_classroom_id
+         from recordings r join lessons l on l.id = r.lesson_id
+        where r.lesson_id = any($2::text[])),
+     schools as (
+       select w.lesson_id, c.school_id from wanted w
+         join classrooms c on c.id = w.host_classroom_id
+                           or c.id in (select classroom_id from lesson_classrooms lc where lc.lesson_id = w.lesson_id))
+     select w.lesson_id from wanted w
+      where w.teacher_id = $1
+         or (w.community_id = (select community_id from users where id = $1)
+             and (w.visibility = 'community'
+                  or $3::boolean
+                  or exists (select 1 from schools s where s.lesson_id = w.lesson_id and s.school_id = $4)
+                  or (w.visibility = 'pairing' and exists (
+                        select 1 from pairings p join schools s on s.lesson_id = w.lesson_id
+                         where (p.city_school_id = $4 and p.rural_school_id = s.school_id)
+                            or (p.rural_school_id = $4 and p.city_school_id = s.school_id)))))`,
+    [o.userId, o.lessonIds, o.observerByRole, o.bySchool],
+  );
+  return rows.map((r) => String(r.lesson_id));
+}
+
 /** Merges one segment's detected speech into the track's row (sorted, overlapping spans joined). */
 export async function mergeVoiceActivity(db: Queryable, track: TrackRec, spans: [number, number][]): Promise<void> {
   const [r] = await db.query('select segments from voice_activity where track_id = $1', [track.id]);

@@ -141,6 +141,16 @@ export async function getSession(db: Queryable, id: string): Promise<ResearchSes
 }
 
 /** The pairing a lesson counts for: its host school with the rural school of a receiving classroom. */
+/** Whether the user is a member of a research group that holds a session on the lesson. */
+export async function inSessionOnLesson(db: Queryable, lessonId: string, userId: string): Promise<boolean> {
+  const rows = await db.query(
+    `select 1 from research_sessions s join research_group_members m on m.group_id = s.group_id
+      where s.lesson_id = $1 and m.user_id = $2 limit 1`,
+    [lessonId, userId],
+  );
+  return rows.length > 0;
+}
+
 export async function pairingOfLesson(db: Queryable, lessonId: string): Promise<string | null> {
   const rows = await db.query<{ id: string }>(
     `select p.id from lessons l

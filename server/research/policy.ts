@@ -6,10 +6,11 @@
 import type { Queryable } from '../db/db.js';
 import type { Lesson, PublicUser } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
-import { communityIdOf } from '../auth/users.js';
+import { communityIdOf, getUser } from '../auth/users.js';
 import { lessonRoleFor } from '../lessons/policy.js';
 import { getLesson } from '../lessons/repo.js';
-import type { RecordingVisibility } from '../contract/recordings.js';
+import { getRec } from '../recordings/processingRepo.js';
+import { inSessionOnLesson } from './groupsRepo.js';
 import { canViewRecording } from '../recordings/policy.js';
 
 export async function lessonForResearch(db: Queryable, user: PublicUser, lessonId: string): Promise<Lesson> {
@@ -19,14 +20,9 @@ export async function lessonForResearch(db: Queryable, user: PublicUser, lessonI
   if (!lesson) throw new AppError('NOT_FOUND', 'lesson not found');
   if (await lessonRoleFor(db, user, lesson)) return lesson;
   // Whoever may watch the recording (its visibility scope: pairing, community) may review it.
-  const [rec] = await db.query<{ visibility: RecordingVisibility }>('select visibility from recordings where lesson_id = $1', [lessonId]);
+  const rec = await getRec(db, lessonId);
   if (rec && (await canViewRecording(db, user, lesson, rec.visibility))) return lesson;
-  const rows = await db.query(
-    `select 1 from research_sessions s join research_group_members m on m.group_id = s.group_id
-      where s.lesson_id = $1 and m.user_id = $2 limit 1`,
-    [lessonId, user.id],
-  );
-  if (!rows.length) throw new AppError('NOT_FOUND', 'lesson not found');
+  if (!(await inSessionOnLesson(db, lessonId, user.id))) throw new AppError('NOT_FOUND', 'lesson not found');
   return lesson;
 }
 
@@ -44,7 +40,7 @@ export function requireGroupCreator(user: PublicUser): void {
 
 export async function requireSameCommunity(db: Queryable, user: PublicUser, otherUserId: string): Promise<void> {
   const [a, b] = await Promise.all([communityIdOf(db, user.id), communityIdOf(db, otherUserId)]);
-  const rows = await db.query<{ role: string }>('select role from users where id = $1', [otherUserId]);
-  if (!a || a !== b || !rows[0]) throw new AppError('NOT_FOUND', `no such user: ${otherUserId}`);
-  if (rows[0].role === 'classroom') throw new AppError('BAD_REQUEST', 'classroom devices cannot be group members');
+  const other = await getUser(db, otherUserId);
+  if (!a || a !== b || !other) throw new AppError('NOT_FOUND', `no such user: ${otherUserId}`);
+  if (other.role === 'classroom') throw new AppError('BAD_REQUEST', 'classroom devices cannot be group members');
 }
