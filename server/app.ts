@@ -110,6 +110,7 @@ export async function startWebServer(
     pool,
     chatLimiter: limits.chat,
     allowRequest: socketOriginCheck(allowedOrigins),
+    turn: config.turn,
     onLessonEnded: queues
       ? (lesson) => enqueueLessonReport(db, queues, lesson).catch((err) => log.error('could not queue lesson report', { err }))
       : undefined,

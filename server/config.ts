@@ -2,10 +2,12 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { logLevelSchema } from './contract/log.js';
 
 const bool = z
   .enum(['0', '1', 'true', 'false'])
   .transform((v) => v === '1' || v === 'true');
+
 
 const env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -32,8 +34,6 @@ const env = z.object({
   TONGBU_METRICS_TOKEN: z.string().min(16).optional(),
   /** Demo accounts' password; unset = a random one, printed at start. */
   TONGBU_DEMO_PASSWORD: z.string().min(8).optional(),
-  /** Seconds a vanished client keeps its media before it is cleaned up. */
-  TONGBU_PEER_GRACE_S: z.coerce.number().min(0).max(30).default(10),
   /** UDP ports the recorder (ffmpeg) binds, outside the mediasoup range; default the 400 ports after it. */
   TONGBU_RECORDER_MIN_PORT: z.coerce.number().int().min(1024).max(65534).optional(),
   TONGBU_RECORDER_MAX_PORT: z.coerce.number().int().min(1025).max(65535).optional(),
@@ -43,8 +43,19 @@ const env = z.object({
   TONGBU_RECORDING_MIN_FREE_MB: z.coerce.number().min(0).default(500),
   /** Seconds an ordered shutdown may take before the process force-exits (also when Redis or the database is gone). */
   TONGBU_SHUTDOWN_TIMEOUT_S: z.coerce.number().min(1).max(300).default(10),
-  TONGBU_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  TONGBU_LOG_LEVEL: logLevelSchema,
+  /** Processing worker processes the all-roles product spawns (0 = the workers run in this process). */
+  TONGBU_WORKER_PROCESSES: z.coerce.number().int().min(0).max(16).default(1),
+  /** Set by the product for the worker processes it spawns: shut down when the parent's IPC channel goes. */
+  TONGBU_PARENT_IPC: bool.optional(),
+  /** TURN relay for classrooms behind strict NAT (comma-separated URLs) and coturn's use-auth-secret; both or neither. */
+  TONGBU_TURN_URL: z.string().min(1).optional(),
+  TONGBU_TURN_SECRET: z.string().min(1).optional(),
+  /** Processing jobs: how long a job's lock lasts without renewal, and how often stalled jobs are looked for (workers/recording/workers.ts has the defaults). */
+  TONGBU_JOB_LOCK_MS: z.coerce.number().int().min(100).optional(),
+  TONGBU_JOB_STALLED_CHECK_MS: z.coerce.number().int().min(100).optional(),
 });
+
 
 export type Config = ReturnType<typeof loadConfig>;
 
@@ -65,13 +76,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     allowedOrigins: e.TONGBU_ALLOWED_ORIGINS,
     metricsToken: e.TONGBU_METRICS_TOKEN,
     demoPassword: e.TONGBU_DEMO_PASSWORD,
-    peerGraceMs: e.TONGBU_PEER_GRACE_S * 1000,
     logLevel: e.TONGBU_LOG_LEVEL,
     shutdownTimeoutMs: Math.round(e.TONGBU_SHUTDOWN_TIMEOUT_S * 1000),
     recorderMinPort: e.TONGBU_RECORDER_MIN_PORT ?? e.TONGBU_RTC_MAX_PORT + 1,
     recorderMaxPort: e.TONGBU_RECORDER_MAX_PORT ?? (e.TONGBU_RECORDER_MIN_PORT ?? e.TONGBU_RTC_MAX_PORT + 1) + 399,
     recordingSegmentMs: Math.round(e.TONGBU_RECORDING_SEGMENT_S * 1000),
     recordingMinFreeBytes: Math.round(e.TONGBU_RECORDING_MIN_FREE_MB * 1024 * 1024),
+    workerProcesses: e.TONGBU_WORKER_PROCESSES,
+    parentIpc: e.TONGBU_PARENT_IPC ?? false,
+    turn: e.TONGBU_TURN_URL && e.TONGBU_TURN_SECRET ? { url: e.TONGBU_TURN_URL, secret: e.TONGBU_TURN_SECRET } : null,
+    jobLockMs: e.TONGBU_JOB_LOCK_MS,
+    jobStalledCheckMs: e.TONGBU_JOB_STALLED_CHECK_MS,
   };
 }
 

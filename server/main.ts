@@ -14,7 +14,7 @@ import { startWebServer, type WebServer } from './app.js';
 import { seedDemo, type DemoAccounts } from './community/seed.js';
 import { startWorkers, type WorkerHandle } from '../workers/main.js';
 import { createQueues } from './jobs/queues.js';
-import { spawnWorkerProcesses, workerProcessCount } from './services/workerProcesses.js';
+import { spawnWorkerProcesses } from './services/workerProcesses.js';
 import { logger, setLogLevel } from './contract/log.js';
 import { runStops, type StopStep } from './services/shutdown.js';
 import { installProcessFaultHandlers } from './processFaults.js';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   installProcessFaultHandlers(() => void shutdown('uncaughtException', 1));
   // A worker process spawned by the product (services/workerProcesses.ts): its parent died.
-  if (process.send && process.env.TONGBU_PARENT_IPC === '1') process.on('disconnect', () => void shutdown('parent gone'));
+  if (process.send && config.parentIpc) process.on('disconnect', () => void shutdown('parent gone'));
   try {
     await start(args, runs, config, stops);
   } catch (err) {
@@ -79,9 +79,9 @@ async function start(args: Set<string>, runs: (flag: string) => boolean, config:
   }
 
   // Explicit --workers: this process is a worker. All roles: separate worker processes (default).
-  const workerProcesses = args.has('--workers') ? 0 : workerProcessCount();
+  const workerProcesses = args.has('--workers') ? 0 : config.workerProcesses;
   if (runs('--workers') && workerProcesses === 0) {
-    const workers: WorkerHandle = await startWorkers({ redisUrl, dataDir: config.dataDir });
+    const workers: WorkerHandle = await startWorkers({ redisUrl, dataDir: config.dataDir, lockMs: config.jobLockMs, stalledCheckMs: config.jobStalledCheckMs });
     stops.push({ name: 'workers', stop: () => workers.close() });
   } else if (runs('--workers')) {
     // Children get less time than we have, so we can still SIGKILL one that hangs.

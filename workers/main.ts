@@ -12,12 +12,17 @@ export interface WorkerHandle {
   close(): Promise<void>;
 }
 
-export async function startWorkers(opts: { redisUrl: string; dataDir: string; prefix?: string }): Promise<WorkerHandle> {
+export async function startWorkers(opts: { redisUrl: string; dataDir: string; prefix?: string; lockMs?: number; stalledCheckMs?: number }): Promise<WorkerHandle> {
   const connection = bullConnection(opts.redisUrl);
   const workers = [
     new Worker(QUEUES.lessonReport, lessonReportProcessor(opts.dataDir), { connection, prefix: opts.prefix, concurrency: 2 }),
   ];
-  const recording = await startRecordingWorkers(connection, opts.redisUrl, { dataDir: opts.dataDir, prefix: opts.prefix });
+  const recording = await startRecordingWorkers(connection, opts.redisUrl, {
+    dataDir: opts.dataDir,
+    prefix: opts.prefix,
+    lockMs: opts.lockMs,
+    stalledCheckMs: opts.stalledCheckMs,
+  });
   workers.push(...recording.workers);
   for (const w of workers) {
     w.on('failed', (job, err) => log.warn('job failed', { queue: w.name, jobId: job?.id, err }));

@@ -3,12 +3,20 @@
 // investigated from the log alone. Writes are synchronous: a line logged just before a crash
 // or an exit is never lost in a buffer.
 import pino from 'pino';
+import { z } from 'zod';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
+/** The log thresholds; the configuration (server/config.ts) takes TONGBU_LOG_LEVEL through this schema too. */
+export const logLevelSchema = z.enum(['debug', 'info', 'warn', 'error']).default('info');
+type Level = z.infer<typeof logLevelSchema>;
+
+/** The threshold alone: the logger needs it at import, before the rest of the configuration is read. */
+export function logLevelFrom(source: NodeJS.ProcessEnv = process.env): Level {
+  return logLevelSchema.parse(source.TONGBU_LOG_LEVEL);
+}
 
 const root = pino(
   {
-    level: process.env.TONGBU_LOG_LEVEL ?? 'info',
+    level: logLevelFrom(),
     base: null,
     messageKey: 'msg',
     timestamp: () => `,"t":"${new Date().toISOString()}"`,

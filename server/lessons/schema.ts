@@ -9,5 +9,3 @@ export const listLessonsQuery = z
   .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: '`from` must not be after `to`' });
 
 export const lessonIdParam = z.object({ id: z.string().min(1).max(64) });
-
-export const LESSON_STATES_SETTABLE = ['live', 'ended'] as const;

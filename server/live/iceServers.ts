@@ -8,10 +8,10 @@ export interface IceServer {
   credential?: string;
 }
 
-export function iceServersFrom(env: NodeJS.ProcessEnv = process.env): () => IceServer[] {
-  const url = env.TONGBU_TURN_URL;
-  const secret = env.TONGBU_TURN_SECRET;
-  if (!url || !secret) return () => [];
+/** `turn`: the configured relay (TONGBU_TURN_URL, TONGBU_TURN_SECRET in server/config.ts), or none. */
+export function iceServersFrom(turn: { url: string; secret: string } | null | undefined): () => IceServer[] {
+  if (!turn) return () => [];
+  const { url, secret } = turn;
   return () => {
     const username = `${Math.floor(Date.now() / 1000) + 12 * 3600}:tongbu`;
     const credential = createHmac('sha1', secret).update(username).digest('base64');

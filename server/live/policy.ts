@@ -17,11 +17,6 @@ export function canProduce(role: LessonRole, source: MediaSource): boolean {
   return PRODUCIBLE[role].includes(source);
 }
 
-/** Stage, mute, start/end and quizzes are the lesson's teacher's alone. */
-export function canControl(role: LessonRole): boolean {
-  return role === 'teacher';
-}
-
 /**
  * Whether `receiver` gets the producer of `source` owned by `owner`.
  * - the teacher's camera, mic and screen go to everyone;

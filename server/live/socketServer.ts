@@ -42,6 +42,8 @@ export function createLiveService(
     chatLimiter?: RateLimiter;
     /** The handshake's Origin check (server/http/origin.ts). */
     allowRequest?: ServerOptions['allowRequest'];
+    /** TURN relay handed to browsers (config.turn). */
+    turn?: { url: string; secret: string } | null;
   },
 ): LiveService {
   const io: LiveServer = new Server(httpServer, {
@@ -62,7 +64,7 @@ export function createLiveService(
   };
   deps.recordings?.on('recorderRestarted', onRecorderRestarted);
   const chatLimiter = deps.chatLimiter ?? defaultChatLimiter('lesson');
-  const iceServers = iceServersFrom();
+  const iceServers = iceServersFrom(deps.turn);
 
   io.use(cookieAuth(deps.db));
   io.use(capSocketsPerUser(LIMITS.socketsPerUserMax));

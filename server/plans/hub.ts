@@ -1,8 +1,10 @@
 // The plans this process holds open: one Y.Doc and one Awareness per plan with editors here.
-// An update is validated, appended to the database, applied, then sent to the plan's room
-// (every process, through the Socket.IO Redis adapter) and relayed to the other processes'
-// copies of the document. The database is the truth: a process that opens a plan, or gets a
-// new editor for one, folds the stored state into its copy, so a missed relay heals itself.
+// An update is validated, applied, sent to the plan's room (every process, through the
+// Socket.IO Redis adapter) and relayed to the other processes' copies of the document, then
+// appended to the database; the editor's ack waits for the append ("ack when stored": an
+// unacknowledged update is sent again, see persistAndApply). The database is the truth: a
+// process that opens a plan, or gets a new editor for one, folds the stored state into its
+// copy, so a missed relay heals itself.
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { Db } from '../db/db.js';
@@ -222,7 +224,7 @@ export class PlanHub {
     this.afterChange(p);
   }
 
-  /** An update another process stored and relayed. */
+  /** An update another process applied and relayed (and stores, or its editor sends again). */
   applyRelayed(planId: string, update: Uint8Array): void {
     const p = this.open.get(planId);
     if (!p) return;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.js';
 import type { PlanChatMessage, PlanComment, PlanCommentAnchor, PlanPhase, PlanSummary, PlanVersion } from '../contract/planEvents.js';
 import { iso, isoOrNull, json, sortableId } from '../community/sql.js';
+import { addChat, chatFields, lastChat, type ChatScope } from '../chat/scopedChatRepo.js';
 
 const toPlan = (r: Record<string, unknown>): PlanSummary => ({
   id: String(r.id),
@@ -156,35 +157,18 @@ export async function setCommentResolved(db: Queryable, planId: string, id: stri
 
 // ---- chat --------------------------------------------------------------------------
 
-const toChat = (r: Record<string, unknown>): PlanChatMessage => ({
-  id: String(r.id),
-  planId: String(r.plan_id),
-  userId: String(r.user_id),
-  displayName: String(r.display_name),
-  text: String(r.text),
-  sentAt: iso(r.sent_at),
-});
+const PLAN_CHAT: ChatScope<PlanChatMessage> = {
+  table: 'plan_chat_messages',
+  key: 'plan_id',
+  toMessage: (r) => ({ ...chatFields(r), planId: String(r.plan_id) }),
+};
 
+/** The text was checked by the event's schema (trimmed, 1–500 characters). */
 export async function addPlanChat(db: Queryable, m: { planId: string; userId: string; text: string }): Promise<PlanChatMessage> {
-  const rows = await db.query(
-    `with ins as (
-       insert into plan_chat_messages (id, plan_id, user_id, text, sent_at) values ($1, $2, $3, $4, clock_timestamp())
-       returning id, plan_id, user_id, text, sent_at)
-     select ins.*, u.display_name from ins join users u on u.id = ins.user_id`,
-    [sortableId(), m.planId, m.userId, m.text],
-  );
-  return toChat(rows[0]);
+  return addChat(db, PLAN_CHAT, m.planId, m.userId, m.text);
 }
 
 /** The last `limit` messages, oldest first. */
 export async function listPlanChat(db: Queryable, planId: string, limit = 200): Promise<PlanChatMessage[]> {
-  const rows = await db.query(
-    `select * from (
-       select m.id, m.plan_id, m.user_id, m.text, m.sent_at, u.display_name
-         from plan_chat_messages m join users u on u.id = m.user_id
-        where m.plan_id = $1 order by m.sent_at desc, m.id desc limit $2) last
-      order by sent_at, id`,
-    [planId, Math.max(1, Math.min(limit, 1000))],
-  );
-  return rows.map(toChat);
+  return lastChat(db, PLAN_CHAT, planId, Math.max(1, limit));
 }

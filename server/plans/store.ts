@@ -12,10 +12,6 @@ const log = logger('plans.store');
 
 const bytes = (v: unknown): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v as ArrayBuffer));
 
-export async function appendUpdate(db: Queryable, planId: string, update: Uint8Array, userId: string | null): Promise<void> {
-  await db.query('insert into plan_updates (plan_id, data, user_id) values ($1, $2, $3)', [planId, Buffer.from(update), userId]);
-}
-
 /** Several updates (any plans) in one insert, in the given order. */
 export async function appendUpdates(db: Queryable, rows: { planId: string; update: Uint8Array; userId: string | null }[]): Promise<void> {
   if (!rows.length) return;

@@ -1,6 +1,7 @@
 // Schema of this feature; versions 100–199 (see server/db/migrations.ts). Append only.
-// Layout agreed in /work/recording-interface.md: the capture side writes tracks, segments and gaps;
-// the processing side reads them and may add its own tables from version 101 on.
+// The capture/processing interface (docs/architecture.md, "Recording processing"): the capture
+// side writes tracks, segments and gaps; the processing side reads them and may add its own
+// tables from version 101 on.
 import type { Migration } from '../db/migrations.js';
 import { PROCESSING_MIGRATIONS } from './processingMigrations.js';
 

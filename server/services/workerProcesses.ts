@@ -5,7 +5,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { logger } from '../contract/log.js';
 import { backoffDelay } from '../contract/backoff.js';
 
@@ -13,11 +12,6 @@ import { backoffDelay } from '../contract/backoff.js';
 const CRASH_BACKOFF = { baseMs: 1000, maxMs: 30_000, jitter: 0 };
 
 const log = logger('worker-processes');
-
-/** TONGBU_WORKER_PROCESSES: how many worker processes to spawn (0 = run the workers in this process). */
-export function workerProcessCount(env: NodeJS.ProcessEnv = process.env): number {
-  return z.coerce.number().int().min(0).max(16).default(1).parse(env.TONGBU_WORKER_PROCESSES);
-}
 
 export interface WorkerProcesses {
   /** No more restarts: the children are ending with us. */

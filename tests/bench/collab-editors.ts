@@ -28,7 +28,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function main() {
-  const server = new ProductServer(44950, 44300);
+  const server = new ProductServer();
   await server.start();
   try {
     const login = async (username: string) => {

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   // The product's default ICE address (the machine's first LAN IPv4), as a school server has it.
   // Packets still never leave this machine. Announcing 127.0.0.1 instead costs ~120 ms of ICE:
   // Chromium gathers no loopback candidates and pairs its LAN ones with a loopback remote slowly.
-  const server = new ProductServer(await freePort(), 44000);
+  const server = new ProductServer(await freePort());
   let browser: Awaited<ReturnType<typeof launch>> | null = null;
   try {
     log('starting the product server');

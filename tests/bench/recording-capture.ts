@@ -49,10 +49,7 @@ async function measure(pids: () => number[], seconds: number): Promise<{ cpu: nu
 }
 
 async function main(): Promise<void> {
-  const srv = await startLiveServer({
-    rtcPortBase: 42000,
-    env: { TONGBU_RECORDER_MIN_PORT: '42100', TONGBU_RECORDER_MAX_PORT: '42499' },
-  });
+  const srv = await startLiveServer({});
   const sources: RtpSource[] = [];
   try {
     // K classrooms: the demo's two rural ones and more in the same schools.

@@ -34,8 +34,6 @@ async function main(): Promise<void> {
   const r = await runOverloadLesson({
     lessonS,
     cuts,
-    rtcPortBase: 44000,
-    recorderPortBase: 44100,
     playbackWaitS: PLAYBACK_WAIT_S,
     compositeWaitS: COMPOSITE_WAIT_S,
     burnThroughProcessing: true,

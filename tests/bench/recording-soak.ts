@@ -48,7 +48,7 @@ async function playedSeconds(page: Page, url: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const server = new ProductServer(await freePort(), 45000);
+  const server = new ProductServer(await freePort());
   await server.start();
   const browser = await launch();
   const burner = startBurner(MINUTES * 60 + 120);

@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   const link = new ShapedLink();
   const port = await freePort();
   process.env.TONGBU_ANNOUNCED_IP = HOST_IP;
-  const server = new ProductServer(port, 45000);
+  const server = new ProductServer(port);
   const browsers: Browser[] = [];
   let cleaned = false;
   const cleanup = async () => {

@@ -1,11 +1,12 @@
 // 教室设备 end to end under the product's CSP: a projector PC signs in with its code; its
 // school admin sees it signed in on the admin page, signs it out with 注销设备, and the PC is
 // signed out at once. No page reports a Content-Security-Policy violation.
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test, type Actors } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn, signInDevice } from './actors.js';
 
-const server = new ProductServer(47900, 47000);
+const server = new ProductServer();
 
 test.beforeAll(async () => {
   await server.start();
@@ -16,16 +17,17 @@ test.afterAll(async () => {
 
 const ADMIN_OF: Record<string, string> = { 青山村小学: 'qingshan-admin', 石桥乡中心小学: 'shiqiao-admin' };
 
-/** A page that records every CSP violation (the browser's own event, and its console report). */
-async function actor(browser: Browser, violations: string[]): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  await context.addInitScript(() => {
+test.use({ baseURL: server.url });
+
+/** A person's page that records every CSP violation (the browser's own event, and its console report). */
+async function watched(actor: Actors['actor'], name: string, violations: string[]): Promise<Page> {
+  const page = await actor(name);
+  await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       (window as unknown as { __csp: string[] }).__csp ??= [];
       (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  const page = await context.newPage();
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
   });
@@ -34,13 +36,13 @@ async function actor(browser: Browser, violations: string[]): Promise<Page> {
 
 const cspEvents = (page: Page) => page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
 
-test('a school admin sees its classroom PC signed in and signs it out at once', async ({ browser }, testInfo) => {
+test('a school admin sees its classroom PC signed in and signs it out at once', async ({ actor }, testInfo) => {
   const violations: string[] = [];
   const device = server.demo().deviceCodes.find((d) => ADMIN_OF[d.school])!;
-  const projector = await actor(browser, violations);
+  const projector = await watched(actor, 'projector', violations);
   await signInDevice(projector, device.code);
 
-  const admin = await actor(browser, violations);
+  const admin = await watched(actor, 'admin', violations);
   await signIn(server, admin, ADMIN_OF[device.school]);
   await admin.getByTestId('nav-admin').click();
   await expect(admin.getByTestId('admin-page')).toBeVisible();

@@ -5,6 +5,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processFaultLines } from '../../server/processFaults.js';
+import { reservePortBlock } from '../helpers/ports.js';
 
 export interface DemoAccounts {
   password: string;
@@ -18,10 +19,14 @@ export class ProductServer {
   private child: ChildProcess | null = null;
   log = '';
 
-  constructor(
-    readonly port: number,
-    private readonly rtcMinPort: number,
-  ) {}
+  /** This server's block of ports (tests/helpers/ports.ts): media, recorders, and its HTTP port. */
+  private readonly portBase = reservePortBlock();
+  readonly port: number;
+
+  /** `port`: the HTTP port, when the caller needs a particular one (a benchmark's proxy in front). */
+  constructor(port?: number) {
+    this.port = port ?? this.portBase + 450;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -41,8 +46,10 @@ export class ProductServer {
         PORT: String(this.port),
         TONGBU_DATA_DIR: this.dataDir,
         TONGBU_DEMO_PASSWORD: 'e2e-demo-password',
-        TONGBU_RTC_MIN_PORT: String(this.rtcMinPort),
-        TONGBU_RTC_MAX_PORT: String(this.rtcMinPort + 499),
+        TONGBU_RTC_MIN_PORT: String(this.portBase),
+        TONGBU_RTC_MAX_PORT: String(this.portBase + 199),
+        TONGBU_RECORDER_MIN_PORT: String(this.portBase + 200),
+        TONGBU_RECORDER_MAX_PORT: String(this.portBase + 399),
         // TONGBU_E2E_LOG_LEVEL=info TONGBU_E2E_LOG=/tmp/x.log keeps the product's log for a look after the run.
         TONGBU_LOG_LEVEL: process.env.TONGBU_E2E_LOG_LEVEL ?? 'warn',
       },

@@ -3,7 +3,8 @@
 // Media is asserted with getStats() (frames decoded, audio packets received) — which also
 // proves the DTLS handshake works with the patched worker (unpatched, the worker segfaults).
 import { execFileSync } from 'node:child_process';
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs, signInDevice } from './actors.js';
 
@@ -16,7 +17,7 @@ type Stat = {
   packetsReceived: number;
 };
 
-const server = new ProductServer(3311, 42000);
+const server = new ProductServer();
 
 test.beforeAll(async () => {
   await server.start();
@@ -25,10 +26,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-async function actor(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  return context.newPage();
-}
+test.use({ baseURL: server.url });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
@@ -51,13 +49,13 @@ async function expectFlowFrom(page: Page, classroomId: string | null, what: ('vi
   }
 }
 
-test('teacher teaches two projector classrooms and an observer, live', async ({ browser }) => {
+test('teacher teaches two projector classrooms and an observer, live', async ({ actor }) => {
   const demo = server.demo();
   const [codeA, codeB] = demo.deviceCodes.map((d) => d.code);
-  const teacher = await actor(browser);
-  const roomA = await actor(browser);
-  const roomB = await actor(browser);
-  const observer = await actor(browser);
+  const teacher = await actor('teacher');
+  const roomA = await actor('roomA');
+  const roomB = await actor('roomB');
+  const observer = await actor('observer');
 
   await signIn(teacher, 'teacher-wang');
   await signInDevice(roomA, codeA);

@@ -4,19 +4,21 @@
 // editor shows, and a fresh client that joins afterwards is left with no pending structs.
 //
 // Reproduce a run with the seed it prints: TONGBU_E2E_SEED=<seed> npx playwright test ...
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import * as Y from 'yjs';
 import { ProductServer } from './harness.js';
 import { signIn } from './actors.js';
 import { HeadlessEditor } from '../helpers/planEditor.js';
 import type { PmNode } from '../../server/plans/pmSchema.js';
 import { docToJSON } from '../../server/plans/ydoc.js';
-import { mulberry32 } from '../helpers/prng.js';
+import fc from 'fast-check';
 
-const server = new ProductServer(48900, 48000);
+const server = new ProductServer();
 // Fixed by default: the title names the seed, and Playwright matches tests by title across processes.
 const SEED = Number(process.env.TONGBU_E2E_SEED ?? 0x0ff11e) >>> 0;
 const TRANSITIONS = 12;
+test.use({ baseURL: server.url });
 
 test.beforeAll(async () => {
   await server.start();
@@ -30,10 +32,28 @@ test.afterAll(async () => {
 const textOf = (n: PmNode): string => (n.type === 'text' ? (n.text ?? '') : (n.content ?? []).map(textOf).join(''));
 const editorText = (page: Page) => page.getByTestId('plan-doc').evaluate((el) => el.textContent ?? '');
 
-test(`typing through offline → online transitions loses nothing (seed ${SEED})`, async ({ browser }) => {
-  const rnd = mulberry32(SEED);
-  const context = await browser.newContext({ baseURL: server.url });
-  const page = await context.newPage();
+test(`typing through offline → online transitions loses nothing (seed ${SEED})`, async ({ actor }) => {
+  // The whole run's timing, drawn from the seed up front (fast-check, uniform: the run is a
+  // scenario, not a property to shrink). Per transition: keys typed offline and after the
+  // rejoin, their delays, the pauses, and whether to check 已同步 against the server.
+  const [steps] = fc.sample(
+    fc.array(
+      fc.record({
+        offlineKeys: fc.integer({ min: 1, max: 3 }),
+        offlineDelay: fc.nat(39),
+        offlinePause: fc.nat(399),
+        rejoinPause: fc.nat(149),
+        onlineKeys: fc.integer({ min: 5, max: 24 }),
+        onlineDelay: fc.nat(39),
+        check: fc.boolean(),
+        afterPause: fc.nat(599),
+      }),
+      { minLength: TRANSITIONS, maxLength: TRANSITIONS },
+    ),
+    { seed: SEED, numRuns: 1, unbiased: true },
+  );
+  const page = await actor('wang');
+  const context = page.context();
   await signIn(server, page, 'teacher-wang');
   await page.getByTestId(`lesson-plan-${server.demo().lessonId}`).click();
   await expect(page.getByTestId('plan-page')).toHaveAttribute('data-status', 'synced');
@@ -57,24 +77,23 @@ test(`typing through offline → online transitions loses nothing (seed ${SEED})
     typed += s;
     await page.keyboard.type(s, { delay });
   };
-  const pause = (maxMs: number) => page.waitForTimeout(Math.floor(rnd() * maxMs));
 
   await type(1, 0);
-  for (let i = 0; i < TRANSITIONS; i++) {
+  for (const step of steps) {
     await context.setOffline(true);
     await expect(page.getByTestId('plan-page')).toHaveAttribute('data-status', 'offline');
-    await type(1 + Math.floor(rnd() * 3), Math.floor(rnd() * 40));
-    await pause(400);
+    await type(step.offlineKeys, step.offlineDelay);
+    await page.waitForTimeout(step.offlinePause);
     await context.setOffline(false);
     // Typing on through the rejoin, from at once to a moment later.
-    await pause(150);
-    await type(5 + Math.floor(rnd() * 20), Math.floor(rnd() * 40));
-    if (rnd() < 0.5) {
+    await page.waitForTimeout(step.rejoinPause);
+    await type(step.onlineKeys, step.onlineDelay);
+    if (step.check) {
       // 已同步 must mean the server has it all.
       await expect(page.getByTestId('plan-page')).toHaveAttribute('data-status', 'synced');
       expect(await stored()).toBe(await editorText(page));
     }
-    await pause(600);
+    await page.waitForTimeout(step.afterPause);
   }
   await expect(page.getByTestId('plan-page')).toHaveAttribute('data-status', 'synced');
   const shown = await editorText(page);
@@ -92,5 +111,4 @@ test(`typing through offline → online transitions loses nothing (seed ${SEED})
   } finally {
     fresh.close();
   }
-  await context.close();
 });

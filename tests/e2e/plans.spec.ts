@@ -2,13 +2,14 @@
 // edit one plan live (text and named carets), one goes offline and comes back (no edit lost),
 // a version is saved and restored, and a .docx round-trips through import and export.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect, test, type Actors } from './fixtures.js';
 import mammoth from 'mammoth';
 import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs } from './actors.js';
 
-const server = new ProductServer(44900, 44000);
+const server = new ProductServer();
 
 test.beforeAll(async () => {
   await server.start();
@@ -17,12 +18,13 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-async function actor(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: server.url, acceptDownloads: true });
-  const page = await context.newPage();
-  // Restore and import ask for confirmation.
+test.use({ baseURL: server.url, acceptDownloads: true });
+
+/** A teacher's page (in a context of its own) that says yes when restore and import ask for confirmation. */
+async function teacher(actor: Actors['actor'], name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const page = await actor(name);
   page.on('dialog', (d) => void d.accept());
-  return { context, page };
+  return { context: page.context(), page };
 }
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
@@ -48,9 +50,9 @@ const docText = (page: Page) =>
     return copy.innerText;
   });
 
-test('two teachers write one plan together, offline edits merge, versions restore, .docx round-trips', async ({ browser }) => {
-  const wang = await actor(browser);
-  const li = await actor(browser);
+test('two teachers write one plan together, offline edits merge, versions restore, .docx round-trips', async ({ actor }) => {
+  const wang = await teacher(actor, 'wang');
+  const li = await teacher(actor, 'li');
   await signIn(wang.page, 'teacher-wang');
   await signIn(li.page, 'teacher-li');
 
@@ -142,6 +144,4 @@ test('two teachers write one plan together, offline edits merge, versions restor
   expect(html).toContain('认识圆的各部分名称，会用圆规画圆。');
   expect(html).toMatch(/<table><tr><td><p>环节<\/p><\/td><td><p>时间<\/p><\/td><\/tr><tr><td><p>画圆<\/p><\/td><td><p>10分钟<\/p><\/td><\/tr><\/table>/);
 
-  await wang.context.close();
-  await li.context.close();
 });

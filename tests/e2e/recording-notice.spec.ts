@@ -4,11 +4,12 @@
 // lesson goes on, nothing blocks the teacher, and the projector shows nothing of it.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn, signInDevice } from './actors.js';
 
-const server = new ProductServer(49900, 49000);
+const server = new ProductServer();
 const stopped: number[] = [];
 
 test.beforeAll(async () => {
@@ -25,10 +26,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-async function actor(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  return context.newPage();
-}
+test.use({ baseURL: server.url });
 
 /** The product's recorder processes (ffmpeg children of the server) of a lesson, with their track's folder. */
 function recorders(lessonId: string): { pid: number; trackDir: string }[] {
@@ -55,10 +53,10 @@ function writingRecorder(lessonId: string): number | null {
   return r?.pid ?? null;
 }
 
-test('a recorder wedged mid-lesson is restarted by the watchdog and the teacher console says so', async ({ browser }) => {
+test('a recorder wedged mid-lesson is restarted by the watchdog and the teacher console says so', async ({ actor }) => {
   const demo = server.demo();
-  const teacher = await actor(browser);
-  const room = await actor(browser);
+  const teacher = await actor('teacher');
+  const room = await actor('room');
   await signIn(server, teacher, 'teacher-wang');
   await signInDevice(room, demo.deviceCodes[0].code);
   await teacher.goto(`/lessons/${demo.lessonId}/teach`);

@@ -7,12 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import type { ReplayInfo } from '../../server/contract/recordings.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs } from './actors.js';
 
-const server = new ProductServer(43900, 43000);
+const server = new ProductServer();
 const LESSON_S = 30;
 
 test.beforeAll(async () => {
@@ -22,10 +23,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-async function actor(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  return context.newPage();
-}
+test.use({ baseURL: server.url });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
@@ -48,12 +46,12 @@ function trackDuration(lessonId: string, trackId: string): number {
   }
 }
 
-test('a 30-second lesson is recorded, processed while it runs, and replays in Chromium', async ({ browser }) => {
+test('a 30-second lesson is recorded, processed while it runs, and replays in Chromium', async ({ actor }) => {
   test.setTimeout(300_000);
   const demo = server.demo();
-  const teacher = await actor(browser);
-  const room = await actor(browser);
-  const researcher = await actor(browser);
+  const teacher = await actor('teacher');
+  const room = await actor('room');
+  const researcher = await actor('researcher');
   const pageErrors: string[] = [];
   researcher.on('pageerror', (e) => pageErrors.push(`${e.message}\n${e.stack ?? ''}`));
   researcher.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
@@ -167,7 +165,7 @@ test('a 30-second lesson is recorded, processed while it runs, and replays in Ch
 
   // 评课 on the replay: 赵老师 notes the moment she is at; 钱老师, on the same replay in her own
   // browser, sees the note arrive and replies; 赵老师 sees the reply live.
-  const qian = await actor(browser);
+  const qian = await actor('qian');
   await signIn(qian, 'researcher-qian');
   await qian.goto(`/recordings/${demo.lessonId}`);
   await expect(qian.getByTestId('replay-page')).toBeVisible();

@@ -2,13 +2,14 @@
 // the rural 石桥 school, in another browser context) sees the note arrive live with the @mention
 // highlighted, replies, and the first researcher sees the reply live. Then the exports are fetched
 // with the researcher's session and parsed (CSV, ELAN .eaf against its structure, .docx, PDF).
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test, type Actors } from './fixtures.js';
 import { XMLParser } from 'fast-xml-parser';
 import mammoth from 'mammoth';
 import Papa from 'papaparse';
 import { ProductServer } from './harness.js';
 
-const server = new ProductServer(46_900, 46_000);
+const server = new ProductServer();
 
 test.beforeAll(async () => {
   await server.start();
@@ -17,9 +18,11 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-async function actor(browser: Browser, username: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  const page = await context.newPage();
+test.use({ baseURL: server.url });
+
+/** A person signed in with a password, on a page (in a context) of their own. */
+async function signedIn(actor: Actors['actor'], username: string): Promise<Page> {
+  const page = await actor(username);
   await page.goto('/login');
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(server.demo().password);
@@ -28,10 +31,10 @@ async function actor(browser: Browser, username: string): Promise<Page> {
   return page;
 }
 
-test('a researcher annotates, a second researcher replies live, exports parse', async ({ browser }) => {
+test('a researcher annotates, a second researcher replies live, exports parse', async ({ actor }) => {
   const lessonId = server.demo().lessonId;
-  const zhao = await actor(browser, 'researcher-zhao');
-  const qian = await actor(browser, 'researcher-qian');
+  const zhao = await signedIn(actor, 'researcher-zhao');
+  const qian = await signedIn(actor, 'researcher-qian');
 
   await zhao.getByTestId('nav-research').click();
   await expect(zhao.getByTestId('research-home')).toBeVisible();
@@ -104,10 +107,10 @@ test('a researcher annotates, a second researcher replies live, exports parse', 
   expect((await get('export-pdf')).subarray(0, 5).toString()).toBe('%PDF-');
 });
 
-test('an observer of the live lesson notes a moment; it lands on the lesson clock', async ({ browser }) => {
+test('an observer of the live lesson notes a moment; it lands on the lesson clock', async ({ actor }) => {
   const lessonId = server.demo().lessonId;
-  const teacher = await actor(browser, 'teacher-wang');
-  const zhao = await actor(browser, 'researcher-zhao');
+  const teacher = await signedIn(actor, 'teacher-wang');
+  const zhao = await signedIn(actor, 'researcher-zhao');
   await teacher.goto(`/lessons/${lessonId}/teach`);
   await expect(teacher.getByTestId('lesson-start')).toBeEnabled();
   await teacher.getByTestId('lesson-start').click();

@@ -1,11 +1,12 @@
 // 大课表 end to end: a city admin and a rural admin set today's period in their bell schedules,
 // the city teacher finds the matching slot on the pairing's week view and schedules the term,
 // the rural projector's idle screen shows today's lesson, and joins it by itself when the teacher starts it.
-import { test, expect, type Browser, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs, signInDevice } from './actors.js';
 
-const server = new ProductServer(45900, 45000);
+const server = new ProductServer();
 
 test.beforeAll(async () => {
   await server.start();
@@ -14,11 +15,8 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-async function actor(browser: Browser): Promise<Page> {
-  // Classroom PCs and teachers are in China: "today" is the Shanghai day.
-  const context = await browser.newContext({ baseURL: server.url, timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
-  return context.newPage();
-}
+// Classroom PCs and teachers are in China: "today" is the Shanghai day.
+test.use({ baseURL: server.url, timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 
@@ -54,12 +52,12 @@ function periodToday(now: number, demoStart: number): { weekday: number; startMi
   throw new Error('no room for a period today this close to midnight in Shanghai; run again in 10 minutes');
 }
 
-test('the 大课表 schedules today’s lesson; the idle projector shows it and joins by itself when the teacher starts', async ({ browser }) => {
+test('the 大课表 schedules today’s lesson; the idle projector shows it and joins by itself when the teacher starts', async ({ actor }) => {
   const demo = server.demo();
-  const cityAdmin = await actor(browser);
-  const ruralAdmin = await actor(browser);
-  const teacher = await actor(browser);
-  const projector = await actor(browser);
+  const cityAdmin = await actor('cityAdmin');
+  const ruralAdmin = await actor('ruralAdmin');
+  const teacher = await actor('teacher');
+  const projector = await actor('projector');
   await signIn(cityAdmin, 'city-admin');
   await signIn(ruralAdmin, 'qingshan-admin');
   await signIn(teacher, 'teacher-wang');

@@ -24,7 +24,7 @@ const ROUNDS = 250;
 
 let c: PlanCluster;
 beforeAll(async () => {
-  c = await startPlanCluster({ count: 1, rtcPortBase: 44200 });
+  c = await startPlanCluster({ count: 1 });
 }, 60_000);
 afterAll(async () => {
   await c?.close();

@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
+import { mediaPortsEnv, reservePortBlock } from './ports.js';
 import type { WebServer } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
 import type { DemoAccounts } from '../../server/community/seed.js';
@@ -31,6 +32,8 @@ export async function waitFor<T>(
   predicate: () => T | Promise<T>,
   timeoutMs = 5_000,
   what = 'condition',
+  /** How often to look: longer for a check that queries the server's database (it shares the process). */
+  everyMs = 10,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -45,8 +48,20 @@ export async function waitFor<T>(
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${describe(last)})`);
     }
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * Checks that a condition holds for a whole stretch of time (what a test of "nothing
+ * happens while…" means): fails as soon as it does not, instead of sleeping and looking once.
+ */
+export async function holdsFor(predicate: () => boolean | Promise<boolean>, ms: number, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms;
+  do {
+    if (!(await predicate())) throw new Error(`${what} stopped holding ${ms - (until - Date.now())} ms into ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < until);
 }
 
 function describe(v: unknown): string {
@@ -250,6 +265,8 @@ export interface LiveTestServer {
   url: string;
   /** The UDP/TCP port of the worker's WebRtcServer (what ICE candidates announce). */
   rtcPort: number;
+  /** Its media and recorder port ranges (TONGBU_RTC_* / TONGBU_RECORDER_*), for a second server in their place. */
+  portsEnv: Record<string, string>;
   accounts: DemoAccounts;
   /** The demo lesson (teacher-wang, receiving both rural classrooms). */
   lessonId: string;
@@ -288,8 +305,8 @@ export function ensureMediasoupWorkerBin(): string {
 }
 
 export interface StartOptions {
-  /** First of a private range of 100 UDP/TCP ports for this test file's media worker. */
-  rtcPortBase: number;
+  /** First of this server's port block (tests/helpers/ports.ts); by default one is reserved. */
+  portBase?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** More configuration (e.g. TONGBU_RECORDER_MIN_PORT), on top of the test defaults. */
   env?: Record<string, string>;
@@ -316,20 +333,21 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
   const db = await openDb({});
   const accounts = await seedDemo(db, { password: 'demo-pass-123' });
   if (!accounts) throw new Error('seed did nothing on an empty database');
-  // The worker's WebRtcServer binds the first port of the range. Another run of the same
-  // test file on this machine may hold it: then move up by 1000 and try again.
+  // The worker's WebRtcServer binds the first port of the range. Something outside the
+  // reserved blocks (another program) may hold it: then take another block and try again.
   let web: WebServer | undefined;
-  let rtcPort = opts.rtcPortBase;
+  let rtcPort = 0;
+  let portsEnv: Record<string, string> = {};
   for (let attempt = 0; !web; attempt++) {
-    rtcPort = opts.rtcPortBase + attempt * 1_000;
+    rtcPort = attempt === 0 && opts.portBase !== undefined ? opts.portBase : reservePortBlock();
+    portsEnv = mediaPortsEnv(rtcPort);
     const config = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
       TONGBU_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'tongbu-live-')),
       TONGBU_ANNOUNCED_IP: '127.0.0.1',
       TONGBU_MEDIA_WORKERS: '1',
-      TONGBU_RTC_MIN_PORT: String(rtcPort),
-      TONGBU_RTC_MAX_PORT: String(rtcPort + 99),
+      ...portsEnv,
       ...opts.env,
     });
     try {
@@ -451,6 +469,7 @@ export async function startLiveServer(opts: StartOptions): Promise<LiveTestServe
     db,
     url,
     rtcPort,
+    portsEnv,
     accounts,
     lessonId: accounts.lessonId,
     classrooms,

@@ -256,9 +256,6 @@ export interface OverloadLessonOptions {
   lessonS: number;
   /** Cuts of one classroom's network (the second classroom, 石桥): in order, not overlapping. */
   cuts: NetworkCut[];
-  /** Ports: rtcPortBase .. +99 for the media worker, recorderPortBase .. +399 for recorders. */
-  rtcPortBase: number;
-  recorderPortBase: number;
   /** How long to wait for research playback after the end (the run reports, not throws, if it is late). */
   playbackWaitS: number;
   /** Or wait at most until this wall-clock instant (ms), whichever comes first: a test's own time limit. */
@@ -323,9 +320,8 @@ export async function runOverloadLesson(o: OverloadLessonOptions): Promise<Overl
   const maxSeconds = o.lessonS + 120; // every ffmpeg source stops by itself after this
   try {
     srv = await startLiveServer({
-      rtcPortBase: o.rtcPortBase,
       queues: pipe.queues,
-      env: { TONGBU_DATA_DIR: dataDir, TONGBU_RECORDER_MIN_PORT: String(o.recorderPortBase), TONGBU_RECORDER_MAX_PORT: String(o.recorderPortBase + 399) },
+      env: { TONGBU_DATA_DIR: dataDir },
     });
     const server = srv;
     reader = new RecordingProcessing({ db: srv.db, queues: pipe.queues.recording, connection: pipe.queues.connection, prefix: pipe.prefix, dataDir });

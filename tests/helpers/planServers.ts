@@ -8,6 +8,7 @@ import type { WebServer } from '../../server/app.js';
 import type { Db } from '../../server/db/db.js';
 import type { DemoAccounts } from '../../server/community/seed.js';
 import { ensureMediasoupWorkerBin } from './liveServer.js';
+import { reservePortBlock } from './ports.js';
 import { startTestRedis } from './redis.js';
 
 export interface PlanCluster {
@@ -23,8 +24,10 @@ export interface PlanCluster {
   close(): Promise<void>;
 }
 
-export async function startPlanCluster(opts: { count: number; rtcPortBase: number }): Promise<PlanCluster> {
+export async function startPlanCluster(opts: { count: number }): Promise<PlanCluster> {
   ensureMediasoupWorkerBin();
+  // Up to four servers at once, a media worker's 100 ports each, in this cluster's block.
+  const portBase = reservePortBlock();
   const [{ startWebServer }, { loadConfig }, { openDb }, { seedDemo }, { createSession }, log] = await Promise.all([
     import('../../server/app.js'),
     import('../../server/config.js'),
@@ -41,7 +44,7 @@ export async function startPlanCluster(opts: { count: number; rtcPortBase: numbe
   const servers: WebServer[] = [];
   let started = 0;
   const start = async (port = 0) => {
-    const base = opts.rtcPortBase + (started++ % 4) * 100;
+    const base = portBase + (started++ % 4) * 100;
     const config = loadConfig({
       PORT: String(port),
       HOST: '127.0.0.1',

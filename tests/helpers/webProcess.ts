@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processFaultLines } from '../../server/processFaults.js';
+import { mediaPortsEnv } from './ports.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -23,12 +24,7 @@ export function sharedEnv(o: { databaseUrl: string; redisUrl: string; password: 
 
 /** A process's own media and recorder port ranges (200 ports from `min`), apart from the others'. */
 export function portsEnv(min: number): Record<string, string> {
-  return {
-    TONGBU_RTC_MIN_PORT: String(min),
-    TONGBU_RTC_MAX_PORT: String(min + 99),
-    TONGBU_RECORDER_MIN_PORT: String(min + 100),
-    TONGBU_RECORDER_MAX_PORT: String(min + 199),
-  };
+  return mediaPortsEnv(min, 100);
 }
 
 /** One product web process (`node --import tsx server/main.ts --web`), restartable on its port. */

@@ -12,13 +12,13 @@ import type { PublicUser } from '../../server/contract/domain.js';
 import { PLAN_SOCKET_PATH } from '../../server/contract/planEvents.js';
 import type { Db } from '../../server/db/db.js';
 import { freePort } from '../helpers/freePort.js';
+import { reservePortBlock } from '../helpers/ports.js';
 import { ensureMediasoupWorkerBin } from '../helpers/liveServer.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startTestRedis } from '../helpers/redis.js';
 import { WebProcess, portsEnv, sharedEnv } from '../helpers/webProcess.js';
 
 const PASSWORD = 'revocation-processes-demo';
-const RTC_BASE = 46400;
 /** "At once", with room for a slow shared CI machine: the drop itself is one Redis round trip. */
 const DROP_WITHIN_MS = 5000;
 
@@ -34,10 +34,12 @@ beforeAll(async () => {
   ensureMediasoupWorkerBin();
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
   const common = sharedEnv({ databaseUrl: pg.url, redisUrl: redis.url, password: PASSWORD });
-  a = new WebProcess('process A', await freePort(), { ...common, ...portsEnv(RTC_BASE) }, ['--seed-demo']);
+  // Both processes in one reserved block: 200 ports each (tests/helpers/ports.ts).
+  const portBase = reservePortBlock();
+  a = new WebProcess('process A', await freePort(), { ...common, ...portsEnv(portBase) }, ['--seed-demo']);
   // B after A: A migrates and seeds; B then finds the demo community there.
   await a.start();
-  b = new WebProcess('process B', await freePort(), { ...common, ...portsEnv(RTC_BASE + 200) }, []);
+  b = new WebProcess('process B', await freePort(), { ...common, ...portsEnv(portBase + 200) }, []);
   await b.start();
   demo = JSON.parse(readFileSync(path.join(a.dataDir, 'demo-accounts.json'), 'utf8'));
   const { openDb } = await import('../../server/db/db.js');

@@ -24,8 +24,7 @@ let clients: ChildProcess | null = null;
 
 beforeAll(async () => {
   srv = await startLiveServer({
-    rtcPortBase: 42650,
-    env: { TONGBU_RECORDER_MIN_PORT: '42750', TONGBU_RECORDER_MAX_PORT: '42899', TONGBU_RECORDING_SEGMENT_S: '2' },
+    env: { TONGBU_RECORDING_SEGMENT_S: '2' },
   });
 }, 120_000);
 

@@ -32,7 +32,7 @@ const cookies: Record<string, string> = {};
 let citySchoolId = '';
 
 beforeAll(async () => {
-  c = await startPlanCluster({ count: 1, rtcPortBase: 44600 });
+  c = await startPlanCluster({ count: 1 });
   for (const u of ['teacher-wang', 'city-admin']) cookies[u] = await c.cookieFor(u);
   citySchoolId = (await c.db.query<{ school_id: string }>("select school_id from users where username = 'city-admin'"))[0].school_id;
   // A projector device signs in with its classroom's code, as in a classroom.

@@ -7,7 +7,7 @@ import { joinWithMedia, produceCamera, startLiveServer, waitFor, type LiveTestSe
 let srv: LiveTestServer;
 
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: 41600 });
+  srv = await startLiveServer({});
 }, 60_000);
 
 afterAll(async () => {

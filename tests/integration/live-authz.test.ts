@@ -23,7 +23,7 @@ let A: string;
 let B: string;
 
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: 41100 });
+  srv = await startLiveServer({});
   lessonId = srv.lessonId;
   A = srv.classrooms.qingshan;
   B = srv.classrooms.shiqiao;

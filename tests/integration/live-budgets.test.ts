@@ -16,7 +16,7 @@ let srv: LiveTestServer;
 const extraLessons: string[] = [];
 
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: 45100, env: { TONGBU_RECORDER_MIN_PORT: '45300', TONGBU_RECORDER_MAX_PORT: '45399' } });
+  srv = await startLiveServer({});
   // Recordings of lessons with different classrooms: the demo lesson and one per receiving room.
   extraLessons.push((await srv.createLesson([srv.classrooms.qingshan])).id, (await srv.createLesson([srv.classrooms.shiqiao])).id);
   for (const id of [srv.lessonId, ...extraLessons]) {

@@ -23,7 +23,7 @@ let shiqiao: Joined;
 const teacherProducers: string[] = [];
 
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: 41200 });
+  srv = await startLiveServer({});
   lessonId = srv.lessonId;
   // Participants' media only: a recorded lesson would add its recorders' transports and
   // consumers (armed in the lobby as soon as something is published) to every count here.

@@ -17,7 +17,6 @@ import {
   type LiveTestServer,
 } from '../helpers/liveServer.js';
 
-const RTC_PORT_BASE = 41000;
 
 let srv: LiveTestServer;
 let lessonId: string;
@@ -30,7 +29,7 @@ let B: string; // shiqiao classroom id
 const producers = { teacherMic: '', teacherCam: '', aMic: '', aCam: '', bMic: '', bCam: '' };
 
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: RTC_PORT_BASE });
+  srv = await startLiveServer({});
   lessonId = srv.lessonId;
   // Participants' media only: a recorded lesson would add its recorders' transports and
   // consumers (armed in the lobby as soon as something is published) to every count here.

@@ -5,6 +5,7 @@
 // on PostgreSQL, concurrently.
 import { readFileSync } from 'node:fs';
 import { freePort } from '../helpers/freePort.js';
+import { reservePortBlock } from '../helpers/ports.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoAccounts } from '../../server/community/seed.js';
@@ -17,7 +18,6 @@ import { startTestRedis } from '../helpers/redis.js';
 import { WebProcess, portsEnv, sharedEnv } from '../helpers/webProcess.js';
 
 const PASSWORD = 'plans-processes-demo';
-const RTC_BASE = 47000;
 
 let pg: TestPostgres;
 let redis: Awaited<ReturnType<typeof startTestRedis>>;
@@ -33,8 +33,10 @@ beforeAll(async () => {
   ensureMediasoupWorkerBin();
   [pg, redis] = await Promise.all([startTestPostgres(), startTestRedis()]);
   const common = sharedEnv({ databaseUrl: pg.url, redisUrl: redis.url, password: PASSWORD });
-  a = new WebProcess('process A', await freePort(), { ...common, ...portsEnv(RTC_BASE) }, ['--seed-demo']);
-  b = new WebProcess('process B', await freePort(), { ...common, ...portsEnv(RTC_BASE + 200) }, []);
+  // Both processes in one reserved block: 200 ports each (tests/helpers/ports.ts).
+  const portBase = reservePortBlock();
+  a = new WebProcess('process A', await freePort(), { ...common, ...portsEnv(portBase) }, ['--seed-demo']);
+  b = new WebProcess('process B', await freePort(), { ...common, ...portsEnv(portBase + 200) }, []);
   // Both at once on an empty PostgreSQL: they race to migrate, as replicas starting together do.
   await Promise.all([a.start(), b.start()]);
   demo = JSON.parse(readFileSync(path.join(a.dataDir, 'demo-accounts.json'), 'utf8'));

@@ -16,7 +16,7 @@ const cookies: Record<string, string> = {};
 const editors: HeadlessEditor[] = [];
 
 beforeAll(async () => {
-  c = await startPlanCluster({ count: 1, rtcPortBase: 47600 });
+  c = await startPlanCluster({ count: 1 });
   for (const u of ['teacher-wang', 'teacher-li']) cookies[u] = await c.cookieFor(u);
 }, 120_000); // a loaded machine (shared CI) takes over a minute to start the servers
 

@@ -18,7 +18,7 @@ const cookies: Record<string, string> = {};
 const editors: HeadlessEditor[] = [];
 
 beforeAll(async () => {
-  c = await startPlanCluster({ count: 2, rtcPortBase: 44000 });
+  c = await startPlanCluster({ count: 2 });
   for (const u of ['teacher-wang', 'teacher-li', 'researcher-zhao', 'qingshan-admin']) cookies[u] = await c.cookieFor(u);
 }, 60_000);
 

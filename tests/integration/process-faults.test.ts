@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from '../helpers/freePort.js';
+import { mediaPortsEnv, reservePortBlock } from '../helpers/ports.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,8 +35,7 @@ describe('process-level fault net', () => {
         TONGBU_ANNOUNCED_IP: '127.0.0.1',
         TONGBU_MEDIA_WORKERS: '1',
         TONGBU_WORKER_PROCESSES: '0',
-        TONGBU_RTC_MIN_PORT: '47900',
-        TONGBU_RTC_MAX_PORT: '47999',
+        ...mediaPortsEnv(reservePortBlock()),
         TONGBU_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ const PASSWORD = 'demo-pass-123';
 let cluster: PlanCluster;
 
 beforeAll(async () => {
-  cluster = await startPlanCluster({ count: 2, rtcPortBase: 48100 });
+  cluster = await startPlanCluster({ count: 2 });
 }, 90_000);
 afterAll(async () => {
   await cluster?.close();

@@ -5,9 +5,21 @@ import { listLessonEvents } from '../../server/lessons/repo.js';
 import { recorderWatchdogRestarts } from '../../server/recordings/captureMetrics.js';
 import type { RecordingStatus } from '../../server/contract/domain.js';
 import type { RecordingNotice } from '../../server/contract/events.js';
-import { startLiveServer, waitFor, type LiveTestServer } from '../helpers/liveServer.js';
+import { holdsFor, startLiveServer, waitFor, type LiveTestServer } from '../helpers/liveServer.js';
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
-import { abs, coverageOf, gapsOf, packetTimes, probe, recordingOf, segmentsOf, tracksOf } from './recording.helpers.js';
+import {
+  abs,
+  closedCounts,
+  coverageOf,
+  everyTrackClosed,
+  gapsOf,
+  packetTimes,
+  probe,
+  recordedTo,
+  recordingOf,
+  segmentsOf,
+  tracksOf,
+} from './recording.helpers.js';
 
 let srv: LiveTestServer;
 let dataDir: string;
@@ -15,10 +27,7 @@ const sources: RtpSource[] = [];
 
 beforeAll(async () => {
   srv = await startLiveServer({
-    rtcPortBase: 42250,
     env: {
-      TONGBU_RECORDER_MIN_PORT: '42350',
-      TONGBU_RECORDER_MAX_PORT: '42499',
       TONGBU_RECORDING_SEGMENT_S: '2',
     },
   });
@@ -35,12 +44,15 @@ afterAll(async () => {
   await srv?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function source(o: Parameters<typeof startRtpSource>[1]): Promise<RtpSource> {
   const s = await startRtpSource(srv, o);
   sources.push(s);
   return s;
+}
+
+/** Waits until the track has a closed segment that starts at or after `fromMs` on the lesson clock. */
+async function closedSegmentFrom(trackId: string, fromMs: number, what: string): Promise<void> {
+  await waitFor(async () => (await segmentsOf(srv.db, trackId)).some((s) => s.state === 'closed' && s.start_ms >= fromMs), 15_000, what, 250);
 }
 
 function stoppedOnce(lessonId: string): Promise<void> {
@@ -69,8 +81,19 @@ describe('recording faults', () => {
       for (const s of [old.audio!, old.video!]) process.kill(s.ffmpeg.pid!, 'SIGCONT');
       await old.stop().catch(() => undefined);
     };
+    // Each teacher track writes on between the cuts: `n` more closed segments each.
+    const teacherTracks = (await tracksOf(srv.db, lesson.id)).filter((t) => t.owner === 'teacher').map((t) => t.id);
+    const writtenOn = async (n: number) => {
+      const from = await closedCounts(srv.db, teacherTracks);
+      await waitFor(
+        async () => [...(await closedCounts(srv.db, teacherTracks))].every(([id, c]) => c >= from.get(id)! + n),
+        30_000,
+        `${n} more closed segments of each teacher track`,
+        250,
+      );
+    };
     for (let cut = 0; cut < 3; cut++) {
-      await sleep(2_500);
+      await writtenOn(1);
       await reconnect();
       // The second time at once once more: the previous run of each track is still closing.
       if (cut === 1) await reconnect();
@@ -81,7 +104,7 @@ describe('recording faults', () => {
       20_000,
       'recorders of the reconnected teacher',
     );
-    await sleep(6_000);
+    await writtenOn(3);
     const stopped = stoppedOnce(lesson.id);
     await teacher.client.ok('lesson:end', {});
     const endedAt = Date.now();
@@ -150,7 +173,8 @@ describe('recording faults', () => {
     await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 2, 10_000, 'two tracks');
     const video = (await tracksOf(srv.db, lesson.id)).find((t) => t.kind === 'video')!;
     await waitFor(async () => (await segmentsOf(srv.db, video.id)).some((s) => s.state === 'closed'), 10_000, 'a closed video segment');
-    await sleep(500);
+    // Killed inside the next segment, not at a boundary.
+    await waitFor(async () => (await segmentsOf(srv.db, video.id)).some((s) => s.state === 'open'), 10_000, 'an open video segment', 250);
 
     const victim = rec().runOf(video.id)!.pid!;
     const clockZero = (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
@@ -165,7 +189,7 @@ describe('recording faults', () => {
     await waitFor(async () => (await gapsOf(srv.db, lesson.id)).length === 1, 10_000, 'the gap row');
     // The lesson went on: chat works and the lesson is live.
     expect((await teacher.client.ok('chat:send', { text: '继续上课' })).text).toBe('继续上课');
-    await sleep(3_000);
+    await closedSegmentFrom(video.id, (await gapsOf(srv.db, lesson.id))[0].toMs, 'a closed video segment after the gap');
     const stopped = stoppedOnce(lesson.id);
     await teacher.client.ok('lesson:end', {});
     await stopped;
@@ -196,8 +220,7 @@ describe('recording faults', () => {
     const teacher = await source({ lessonId: lesson.id, as: 'teacher', video: true, audio: true });
     await teacher.client.ok('lesson:start', {});
     const projector = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
-    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 3, 10_000, 'three tracks');
-    await sleep(1_000);
+    await waitFor(() => everyTrackClosed(srv.db, lesson.id, 3), 15_000, 'a closed segment on each of three tracks', 250);
 
     const mark = teacher.client.mark();
     // Less free space than the threshold: as good as full.
@@ -219,8 +242,7 @@ describe('recording faults', () => {
     // Nothing more is written.
     const count = async () => (await Promise.all((await tracksOf(srv.db, lesson.id)).map((t) => segmentsOf(srv.db, t.id)))).flat().length;
     const before = await count();
-    await sleep(2_500);
-    expect(await count()).toBe(before);
+    await holdsFor(async () => (await count()) === before, 2_500, 'nothing written');
     // Resuming is refused while the disk is full, and works once there is room again.
     expect(await teacher.client.errorCode('recording:resume', {})).toBe('CONFLICT');
     srv.web.recordings.minFreeBytes = 0;
@@ -241,15 +263,16 @@ describe('recording faults', () => {
     const mic = (await tracksOf(srv.db, lesson.id)).find((t) => t.owner === 'classroom')!;
     const clockZero = (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
     const pid = srv.web.recordings.recordingOf(lesson.id)!.runOf(mic.id)!.pid;
-    await sleep(1_500);
+    await waitFor(async () => (await recordedTo(srv.db, mic.id)) > 0, 10_000, 'a closed segment before the mute', 250);
     await teacher.client.ok('classroom:mute', { classroomId: srv.classrooms.qingshan, muted: true });
     const mutedAt = Date.now() - clockZero;
-    await sleep(3_000);
+    // Muted for 3 s, and the same recorder throughout: a mute is not a fault.
+    const sameRecorder = () => srv.web.recordings.recordingOf(lesson.id)!.runOf(mic.id)?.pid === pid;
+    await holdsFor(sameRecorder, 3_000, 'the same recorder while muted');
     await teacher.client.ok('classroom:mute', { classroomId: srv.classrooms.qingshan, muted: false });
     const unmutedAt = Date.now() - clockZero;
-    await sleep(2_500);
-    // The same recorder throughout: a mute is not a fault.
-    expect(srv.web.recordings.recordingOf(lesson.id)!.runOf(mic.id)!.pid).toBe(pid);
+    await waitFor(async () => (await recordedTo(srv.db, mic.id)) >= unmutedAt + 1_000, 15_000, 'a second after the unmute written', 250);
+    expect(sameRecorder()).toBe(true);
     const stopped = stoppedOnce(lesson.id);
     await teacher.client.ok('lesson:end', {});
     const endedAt = Date.now() - clockZero;
@@ -287,8 +310,8 @@ describe('recording faults', () => {
     // What a browser does on media:reset: publish again (here: a fresh RTP source).
     await teacher.stop();
     const again = await source({ ...teacherOpts, client: teacher.client });
-    await waitFor(async () => (await gapsOf(srv.db, lesson.id)).length === 1, 15_000, 'the gap after the restart');
-    await sleep(2_500);
+    const [restartGap] = await waitFor(async () => ((await gapsOf(srv.db, lesson.id)).length === 1 ? gapsOf(srv.db, lesson.id) : null), 15_000, 'the gap after the restart');
+    await closedSegmentFrom(track.id, restartGap.toMs, 'a closed segment after the gap');
     const stopped = stoppedOnce(lesson.id);
     await again.client.ok('lesson:end', {});
     await stopped;
@@ -324,10 +347,7 @@ describe('recording faults', () => {
         TONGBU_DATA_DIR: dataDir,
         TONGBU_ANNOUNCED_IP: '127.0.0.1',
         TONGBU_MEDIA_WORKERS: '1',
-        TONGBU_RTC_MIN_PORT: String(srv.rtcPort),
-        TONGBU_RTC_MAX_PORT: String(srv.rtcPort + 99),
-        TONGBU_RECORDER_MIN_PORT: '42350',
-        TONGBU_RECORDER_MAX_PORT: '42499',
+        ...srv.portsEnv,
         TONGBU_RECORDING_SEGMENT_S: '2',
       }),
       srv.db,
@@ -343,8 +363,8 @@ describe('recording faults', () => {
       const again = await startRtpSource(srv2, { lessonId: lesson.id, as: 'teacher', audio: true });
       sources.push(again);
       expect(again.snap.recording.state).toBe('recording');
-      await waitFor(async () => (await gapsOf(srv.db, lesson.id)).length === 1, 15_000, 'the gap after the restart');
-      await sleep(2_500);
+      const [restartGap] = await waitFor(async () => ((await gapsOf(srv.db, lesson.id)).length === 1 ? gapsOf(srv.db, lesson.id) : null), 15_000, 'the gap after the restart');
+      await closedSegmentFrom(track.id, restartGap.toMs, 'a closed segment after the gap');
       const stopped = new Promise<void>((r) => web2.recordings.on('recordingStopped', () => r()));
       await again.client.ok('lesson:end', {});
       await stopped;

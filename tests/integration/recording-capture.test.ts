@@ -10,9 +10,21 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listLessonEvents } from '../../server/lessons/repo.js';
 import type { RecordingStatus } from '../../server/contract/domain.js';
-import { startLiveServer, waitFor, type LiveTestServer, type TestClient } from '../helpers/liveServer.js';
+import { holdsFor, startLiveServer, waitFor, type LiveTestServer, type TestClient } from '../helpers/liveServer.js';
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
-import { abs, gapsOf, probe, recordingOf, segmentsOf, toneLavfi, toneOnsetsOnClock, toneWav, tracksOf } from './recording.helpers.js';
+import {
+  abs,
+  everyTrackClosed,
+  gapsOf,
+  probe,
+  recordedTo,
+  recordingOf,
+  segmentsOf,
+  toneLavfi,
+  toneOnsetsOnClock,
+  toneWav,
+  tracksOf,
+} from './recording.helpers.js';
 
 const execFileP = promisify(execFile);
 let srv: LiveTestServer;
@@ -22,8 +34,7 @@ const wavDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-rec-wav-'));
 
 beforeAll(async () => {
   srv = await startLiveServer({
-    rtcPortBase: 42000,
-    env: { TONGBU_RECORDER_MIN_PORT: '42100', TONGBU_RECORDER_MAX_PORT: '42249', TONGBU_RECORDING_SEGMENT_S: '2' },
+    env: { TONGBU_RECORDING_SEGMENT_S: '2' },
   });
   dataDir = (srv.web.recordings as unknown as { o: { dataDir: string } }).o.dataDir;
   // A shared, loaded machine can take long to start a server: wait for it, do not race it.
@@ -36,8 +47,6 @@ afterEach(async () => {
 afterAll(async () => {
   await srv?.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Recorder (ffmpeg) processes writing into this lesson's folder. */
 async function recorderPids(lessonId: string): Promise<number[]> {
@@ -92,14 +101,30 @@ describe('a recorded lesson', () => {
     await projector.waitEvent<RecordingStatus>('recording:state', (s) => s.state === 'recording');
     projector.close();
 
-    await sleep(1_500);
+    // The classroom joins once 1.5 s of the teacher's mic are written: its tracks start later.
+    const teacherMic = await waitFor(async () => (await tracksOf(srv.db, lesson.id)).find((t) => t.source === 'mic'), 15_000, 'the teacher’s mic track');
+    await waitFor(async () => (await recordedTo(srv.db, teacherMic.id)) >= teacherMic.start_ms + 1_500, 15_000, '1.5 s of the teacher’s mic', 250);
     const classroom = await source({
       lessonId: lesson.id,
       as: { classroomId: srv.classrooms.qingshan },
       video: true,
       audio: { file: wav },
     });
-    await sleep(7_000);
+    // Recorded long enough: two closed segments on every track, and each mic past its last tone.
+    const clockZero = (await recordingOf(srv.db, lesson.id))!.clockZeroMs;
+    const pastLastTone = async (owner: string, src: RtpSource, tonesAt: number[]) => {
+      const mic = (await tracksOf(srv.db, lesson.id)).find((t) => t.owner === owner && t.source === 'mic')!;
+      return (await recordedTo(srv.db, mic.id)) > src.audio!.firstPacketAt! - clockZero + (Math.max(...tonesAt) + 0.3) * 1000;
+    };
+    await waitFor(
+      async () =>
+        (await everyTrackClosed(srv.db, lesson.id, 4, 2)) &&
+        (await pastLastTone('teacher', teacher, teacherTones)) &&
+        (await pastLastTone('classroom', classroom, classroomTones)),
+      30_000,
+      'two closed segments per track, each mic past its last tone',
+      250,
+    );
     const endedAt = await endLesson(teacher.client, lesson.id);
 
     const rec = (await recordingOf(srv.db, lesson.id))!;
@@ -175,8 +200,7 @@ describe('a recorded lesson', () => {
     await waitFor(async () => (await recorderPids(lesson.id)).length === 2, 30_000, 'two armed recorders');
     const armed = await recorderPids(lesson.id);
     // Longer than ffmpeg's own read timeout (~10 s without a packet): the keep-alive holds them.
-    await sleep(12_000);
-    expect(await recorderPids(lesson.id)).toEqual(armed);
+    await holdsFor(async () => JSON.stringify(await recorderPids(lesson.id)) === JSON.stringify(armed), 12_000, 'the same armed recorders');
     expect(await recordingOf(srv.db, lesson.id)).toBeNull();
     expect(await tracksOf(srv.db, lesson.id)).toEqual([]);
     expect(existsSync(path.join(dataDir, 'recordings', lesson.id, 'tracks'))).toBe(true);
@@ -186,7 +210,7 @@ describe('a recorded lesson', () => {
     await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 2, 15_000, 'both tracks recording');
     // The same processes record: nothing was started at go-live.
     expect(await recorderPids(lesson.id)).toEqual(armed);
-    await sleep(4_000);
+    await waitFor(() => everyTrackClosed(srv.db, lesson.id, 2, 2), 20_000, 'two closed segments per track', 250);
     const endedAt = await endLesson(teacher.client, lesson.id);
     const rec = (await recordingOf(srv.db, lesson.id))!;
     const lessonEndMs = endedAt - rec.clockZeroMs;
@@ -229,8 +253,7 @@ describe('a recorded lesson', () => {
     await teacher.client.ok('lesson:start', {});
     const classroom = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
     const rec0 = (await recordingOf(srv.db, lesson.id))!;
-    await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length === 3, 10_000, 'three tracks');
-    await sleep(2_500);
+    await waitFor(() => everyTrackClosed(srv.db, lesson.id, 3), 15_000, 'a closed segment on each of three tracks', 250);
 
     const mark = classroom.client.mark();
     const paused = await teacher.client.ok('recording:pause', {});
@@ -241,7 +264,8 @@ describe('a recorded lesson', () => {
     await waitFor(async () => srv.web.recordings.recordingOf(lesson.id)!.runs().length === 0, 12_000, 'recorders stopped');
     // A second pause is harmless.
     expect((await teacher.client.ok('recording:pause', {})).state).toBe('paused');
-    await sleep(3_000);
+    // Paused for 3 s, with no recorder running all along.
+    await holdsFor(() => srv.web.recordings.recordingOf(lesson.id)!.runs().length === 0, 3_000, 'no recorder while paused');
     const resumed = await teacher.client.ok('recording:resume', {});
     const resumedAt = Date.now() - rec0.clockZeroMs;
     expect(resumed.state).toBe('recording');
@@ -249,7 +273,15 @@ describe('a recorded lesson', () => {
     // A projector that joins now sees 录制中 at once.
     const observer = await srv.connect(await srv.cookieFor('researcher-zhao'), 'observer');
     expect((await observer.ok('lesson:join', { lessonId: lesson.id })).recording.state).toBe('recording');
-    await sleep(3_000);
+    // Recording again: every track has its paused gap and a closed segment after the resume.
+    await waitFor(
+      async () =>
+        (await gapsOf(srv.db, lesson.id)).length === 3 &&
+        (await Promise.all((await tracksOf(srv.db, lesson.id)).map(async (t) => (await segmentsOf(srv.db, t.id)).some((s) => s.state === 'closed' && s.start_ms >= resumedAt - 50)))).every(Boolean),
+      20_000,
+      'a closed segment after the resume on every track',
+      250,
+    );
     await endLesson(teacher.client, lesson.id);
 
     const tracks = await tracksOf(srv.db, lesson.id);
@@ -292,8 +324,8 @@ describe('a recorded lesson', () => {
       const shiqiao = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.shiqiao }, audio: true, video: true });
       const qingshan = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
       expect(shiqiao.snap.recording).toEqual({ state: 'recording', reason: null, unrecordedClassroomIds: [srv.classrooms.shiqiao] });
-      await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length >= 2, 10_000, 'tracks');
-      await sleep(2_500);
+      // A closed segment on each recorded track: by then an unconsented one would have its track too.
+      await waitFor(() => everyTrackClosed(srv.db, lesson.id, 2), 15_000, 'a closed segment on each track', 250);
       // Its media still reaches the lesson — it is only not recorded.
       const media = srv.live(lesson.id)!.currentMedia!;
       expect([...media.allProducers()].filter((p) => p.appData.classroomId === srv.classrooms.shiqiao)).toHaveLength(2);
@@ -323,8 +355,7 @@ describe('a recorded lesson', () => {
       expect(teacher.snap.recording.unrecordedClassroomIds).toEqual([srv.classrooms.host]);
       await teacher.client.ok('lesson:start', {});
       const qingshan = await source({ lessonId: lesson.id, as: { classroomId: srv.classrooms.qingshan }, audio: true });
-      await waitFor(async () => (await tracksOf(srv.db, lesson.id)).length >= 1, 10_000, 'the classroom track');
-      await sleep(2_500);
+      await waitFor(() => everyTrackClosed(srv.db, lesson.id, 1), 15_000, 'a closed segment of the classroom track', 250);
       await endLesson(teacher.client, lesson.id);
       const tracks = await tracksOf(srv.db, lesson.id);
       expect(tracks.map((t) => `${t.owner}:${t.source}`)).toEqual(['classroom:mic']);
@@ -339,9 +370,11 @@ describe('a recorded lesson', () => {
     await srv.db.query('update lessons set recording = false where id = $1', [lesson.id]);
     const teacher = await source({ lessonId: lesson.id, as: 'teacher', audio: true });
     await teacher.client.ok('lesson:start', {});
-    await sleep(1_500);
-    expect(await recordingOf(srv.db, lesson.id)).toBeNull();
-    expect(srv.web.recordings.recordingOf(lesson.id)).toBeUndefined();
+    await holdsFor(
+      async () => (await recordingOf(srv.db, lesson.id)) === null && srv.web.recordings.recordingOf(lesson.id) === undefined,
+      1_500,
+      'no recording',
+    );
     expect(await teacher.client.errorCode('recording:resume', {})).toBe('CONFLICT');
     await teacher.client.ok('lesson:end', {});
     expect(await tracksOf(srv.db, lesson.id)).toEqual([]);

@@ -24,8 +24,6 @@ it(
     const r = await runOverloadLesson({
       lessonS: LESSON_S,
       cuts: CUTS,
-      rtcPortBase: 46000,
-      recorderPortBase: 46100,
       playbackWaitS: 300,
       // What is left of the time limit after set-up and the lesson; later counts as not ready.
       playbackBy: Date.now() + TEST_TIMEOUT_MS - TEARDOWN_RESERVE_MS,

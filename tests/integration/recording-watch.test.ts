@@ -8,7 +8,7 @@ import type { RecordingProgress } from '../../server/contract/recordings.js';
 
 let srv: LiveTestServer;
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: 43100, env: { TONGBU_RECORDER_MIN_PORT: '43300', TONGBU_RECORDER_MAX_PORT: '43399' } });
+  srv = await startLiveServer({});
   await srv.db.query(`insert into recordings (lesson_id, state, clock_zero) values ($1, 'stopped', now())`, [srv.lessonId]);
 });
 afterAll(async () => {

@@ -45,6 +45,25 @@ export async function segmentsOf(db: Db, trackId: string): Promise<SegmentRow[]>
   }));
 }
 
+/** Lesson-clock ms up to which ffmpeg has finished writing a track (its last closed segment's end; 0 before one). */
+export async function recordedTo(db: Db, trackId: string): Promise<number> {
+  return Math.max(0, ...(await segmentsOf(db, trackId)).filter((s) => s.state === 'closed').map((s) => s.end_ms ?? 0));
+}
+
+/** At least `minTracks` tracks, and every one of them has `closed` closed segments or more (a waitFor condition). */
+export async function everyTrackClosed(db: Db, lessonId: string, minTracks: number, closed = 1): Promise<boolean> {
+  const tracks = await tracksOf(db, lessonId);
+  if (tracks.length < minTracks) return false;
+  return [...(await closedCounts(db, tracks.map((t) => t.id))).values()].every((n) => n >= closed);
+}
+
+/** Closed segments of each track, by track id. */
+export async function closedCounts(db: Db, trackIds: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const id of trackIds) out.set(id, (await segmentsOf(db, id)).filter((s) => s.state === 'closed').length);
+  return out;
+}
+
 export async function recordingOf(db: Db, lessonId: string) {
   const rows = await db.query<{ state: string; clock_zero: Date | string; status_message: string | null; visibility: string; ended_at: unknown }>(
     'select state, clock_zero, status_message, visibility, ended_at from recordings where lesson_id = $1',

@@ -32,10 +32,7 @@ const sources: RtpSource[] = [];
 const wavDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-synth-'));
 
 beforeAll(async () => {
-  srv = await startLiveServer({
-    rtcPortBase: 46_100,
-    env: { TONGBU_RECORDER_MIN_PORT: '46300', TONGBU_RECORDER_MAX_PORT: '46449' },
-  });
+  srv = await startLiveServer({});
 }, 60_000);
 
 afterAll(async () => {

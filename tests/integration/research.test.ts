@@ -27,7 +27,7 @@ async function http(cookie: string, method: string, path: string, body?: unknown
 }
 
 beforeAll(async () => {
-  srv = await startLiveServer({ rtcPortBase: 46_000 });
+  srv = await startLiveServer({});
   lessonId = srv.lessonId;
   // 钱老师 (researcher-qian, seeded) is a researcher of another school (the rural 石桥 school) than 赵老师 (city).
   // A finished, recorded 10-minute lesson with voice-activity timelines (teacher + two rural rooms).

@@ -5,6 +5,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from '../helpers/freePort.js';
+import { mediaPortsEnv, reservePortBlock } from '../helpers/ports.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -92,10 +93,7 @@ describe('shutdown with a deadline', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       TONGBU_WORKER_PROCESSES: '1',
-      TONGBU_RTC_MIN_PORT: '47600',
-      TONGBU_RTC_MAX_PORT: '47699',
-      TONGBU_RECORDER_MIN_PORT: '47700',
-      TONGBU_RECORDER_MAX_PORT: '47799',
+      ...mediaPortsEnv(reservePortBlock()),
     });
     await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 90_000, `web up:\n${log()}`);
     // The worker child (same group) is up too: it says so in the shared log.
@@ -118,10 +116,7 @@ describe('shutdown with a deadline', () => {
       PORT: String(port),
       HOST: '127.0.0.1',
       TONGBU_WORKER_PROCESSES: '1',
-      TONGBU_RTC_MIN_PORT: '47800',
-      TONGBU_RTC_MAX_PORT: '47899',
-      TONGBU_RECORDER_MIN_PORT: '47900',
-      TONGBU_RECORDER_MAX_PORT: '47999',
+      ...mediaPortsEnv(reservePortBlock()),
     });
     await waitFor(() => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false), 90_000, `web up:\n${log()}`);
     await waitFor(() => log().includes('processing workers running'), 60_000, `worker child up:\n${log()}`);

@@ -14,7 +14,6 @@ let srv: LiveTestServer;
 
 beforeAll(async () => {
   srv = await startLiveServer({
-    rtcPortBase: 45300,
     env: { TONGBU_ALLOWED_ORIGINS: 'https://school.example, https://other.example:8443', TONGBU_METRICS_TOKEN: METRICS_TOKEN },
   });
 }, 180_000);

@@ -46,8 +46,8 @@ export async function startRecordingWorkers(connection: ConnectionOptions, redis
     peaks: peaksProcessor(opts.dataDir),
     vad: vadProcessor(opts.dataDir),
   };
-  const lockDuration = opts.lockMs ?? Number(process.env.TONGBU_JOB_LOCK_MS ?? 30_000);
-  const stalledInterval = opts.stalledCheckMs ?? Number(process.env.TONGBU_JOB_STALLED_CHECK_MS ?? 15_000);
+  const lockDuration = opts.lockMs ?? 30_000;
+  const stalledInterval = opts.stalledCheckMs ?? 15_000;
   const workers = RECORDING_QUEUE_NAMES.map((name) => {
     const kinds = (Object.keys(RECORDING_QUEUES) as RecordingQueue[]).filter((k) => RECORDING_QUEUES[k] === name);
     // A queue holds several job types: the job's name says which processor it is for.
