@@ -7,8 +7,16 @@ import { ProductServer } from './harness.js';
 import { signIn as signInAs, signInDevice } from './actors.js';
 
 const server = new ProductServer();
+const SHANGHAI_MS = 8 * 3600_000;
 
 test.beforeAll(async () => {
+  // Today's period must fit inside the Shanghai day (periodToday): in its last minutes, wait for
+  // the next day rather than fail. The server starts after, so the demo lesson is on that day too.
+  const untilMidnight = 86_400_000 - ((Date.now() + SHANGHAI_MS) % 86_400_000);
+  if (untilMidnight < 12 * 60_000) {
+    test.setTimeout(untilMidnight + 5 * 60_000);
+    await new Promise((r) => setTimeout(r, untilMidnight + 60_000));
+  }
   await server.start();
 });
 test.afterAll(async () => {
@@ -31,7 +39,6 @@ async function call<T>(page: Page, method: 'GET' | 'POST', path: string, data?: 
 type Community = { schools: { id: string; name: string }[]; pairings: { id: string; citySchoolId: string; ruralSchoolId: string }[]; classrooms: { id: string; name: string; schoolId: string }[]; teachers: { id: string; displayName: string }[] };
 type Timetable = { bells: { weekday: number; period: number; startMin: number; endMin: number }[] };
 
-const SHANGHAI_MS = 8 * 3600_000;
 const shanghaiDay = (ms: number) => new Date(ms + SHANGHAI_MS).toISOString().slice(0, 10);
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
