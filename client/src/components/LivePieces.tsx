@@ -6,7 +6,8 @@ import type { LiveState } from '../live/LessonStore.js';
 import { classroomLabel, useCommunity } from '../session.js';
 import { Link } from '../router.js';
 import { Icon } from './Icon.js';
-import { ReconnectingOverlay } from './Indicators.js';
+import { ReconnectingOverlay, StateBadge } from './Indicators.js';
+import { RecordingIndicator } from './RecordingIndicator.js';
 
 /** Classroom id → readable name (directory, else a peer's display name, else the id). */
 export function useNameOf(state: LiveState): (id: string) => string {
@@ -107,5 +108,25 @@ export function BeforeJoinScreen({ state, dark }: { state: LiveState; dark?: boo
       <ConnectingScreen dark={dark} />
       <ReconnectingOverlay show={state.phase === 'reconnecting'} />
     </>
+  );
+}
+
+/** The live pages' top bar: back home, the lesson's title over a subtitle, its state and recording badges, then the page's own actions. */
+export function LiveBar({ state, subtitle, children }: { state: LiveState; subtitle: ReactNode; children: ReactNode }) {
+  const t = useT();
+  const lesson = state.lesson!;
+  return (
+    <header className="live-bar">
+      <Link to="/" className="back-link">
+        ← {t('nav.home')}
+      </Link>
+      <div className="live-title">
+        <strong>{lesson.title}</strong>
+        <span className="muted-text">{subtitle}</span>
+      </div>
+      <StateBadge state={lesson.state} />
+      <RecordingIndicator status={state.recording} />
+      <div className="live-bar-actions">{children}</div>
+    </header>
   );
 }

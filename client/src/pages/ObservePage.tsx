@@ -4,9 +4,8 @@ import { useI18n } from '../i18n/index.js';
 import { useLessonSession } from '../live/useLessonSession.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
-import { NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
-import { RecordingIndicator } from '../components/RecordingIndicator.js';
-import { BeforeJoinScreen, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
+import { NetQualityBadge, ReconnectingOverlay } from '../components/Indicators.js';
+import { BeforeJoinScreen, LiveBar, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
 import { QuizResults } from '../components/Quiz.js';
 import { Stage } from '../components/Stage.js';
 import { Link } from '../router.js';
@@ -25,25 +24,12 @@ export function ObservePage({ lessonId }: { lessonId: string }) {
 
   return (
     <div className="observe-page" data-testid="observe-page">
-      <header className="live-bar">
-        <Link to="/" className="back-link">
-          ← {t('nav.home')}
-        </Link>
-        <div className="live-title">
-          <strong>{lesson.title}</strong>
-          <span className="muted-text">
-            {lesson.subject} · {lesson.teacherName} · {t('live.observer')}
-          </span>
-        </div>
-        <StateBadge state={lesson.state} />
-        <RecordingIndicator status={state.recording} />
-        <div className="live-bar-actions">
-          <NetQualityBadge quality={state.netQuality} />
-          <button onClick={fs.toggle} data-testid="fullscreen">
-            <Icon name="fullscreen" /> {fs.isFull ? t('live.exitFullscreen') : t('live.fullscreen')}
-          </button>
-        </div>
-      </header>
+      <LiveBar state={state} subtitle={<>{lesson.subject} · {lesson.teacherName} · {t('live.observer')}</>}>
+        <NetQualityBadge quality={state.netQuality} />
+        <button onClick={fs.toggle} data-testid="fullscreen">
+          <Icon name="fullscreen" /> {fs.isFull ? t('live.exitFullscreen') : t('live.fullscreen')}
+        </button>
+      </LiveBar>
       {state.phase === 'ended' ? (
         <div className="center-screen" data-testid="lesson-ended">
           <div className="center-title">{t('live.ended')}</div>

@@ -5,9 +5,9 @@ import type { LessonSession } from '../live/LessonSession.js';
 import type { LiveState } from '../live/LessonStore.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
-import { LevelBar, NetQualityBadge, ReconnectingOverlay, StateBadge } from '../components/Indicators.js';
-import { RecordingControls, RecordingIndicator, RecordingNotices } from '../components/RecordingIndicator.js';
-import { BeforeJoinScreen, HandsList, useNameOf } from '../components/LivePieces.js';
+import { LevelBar, NetQualityBadge, ReconnectingOverlay } from '../components/Indicators.js';
+import { RecordingControls, RecordingNotices } from '../components/RecordingIndicator.js';
+import { BeforeJoinScreen, LiveBar, HandsList, useNameOf } from '../components/LivePieces.js';
 import { QuizTeacherPanel } from '../components/Quiz.js';
 import { findVideo } from '../components/Stage.js';
 import { VideoView } from '../components/VideoView.js';
@@ -29,53 +29,40 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
 
   return (
     <div className="teach-page" data-testid="teach-page">
-      <header className="live-bar">
-        <Link to="/" className="back-link">
-          ← {t('nav.home')}
-        </Link>
-        <div className="live-title">
-          <strong>{lesson.title}</strong>
-          <span className="muted-text">
-            {lesson.subject} · {nameOf(lesson.hostClassroomId)}
-          </span>
-        </div>
-        <StateBadge state={lesson.state} />
-        <RecordingIndicator status={state.recording} />
-        <div className="live-bar-actions">
-          {!ended && (
-            <RecordingControls
-              status={state.recording}
-              nameOf={nameOf}
-              disabled={!isLive}
-              onPause={(paused) => void live.actions.setRecordingPaused(paused)}
-            />
-          )}
-          {lesson.state === 'scheduled' && (
-            <button className="primary" data-testid="lesson-start" disabled={!isLive} onClick={() => void live.actions.startLesson()}>
-              {t('live.start')}
-            </button>
-          )}
-          {lesson.state === 'live' && (
-            <button className="danger" data-testid="lesson-end" disabled={!isLive} onClick={() => void live.actions.endLesson()}>
-              {t('live.end')}
-            </button>
-          )}
-          {!ended && (
-            <button
-              data-testid="screen-toggle"
-              data-sharing={state.localScreen ? 'true' : 'false'}
-              className={state.localScreen ? 'active' : ''}
-              disabled={!isLive}
-              onClick={() => void live.actions.toggleScreen()}
-            >
-              <Icon name="screen" /> {state.localScreen ? t('live.screenStop') : t('live.screenStart')}
-            </button>
-          )}
-          {/* The plan opens in its own tab, so the class's video keeps running here. */}
-          {currentUser() && <LessonPlanButton lessonId={lesson.id} title={lesson.title} user={currentUser()!} newTab />}
-          <NetQualityBadge quality={state.netQuality} />
-        </div>
-      </header>
+      <LiveBar state={state} subtitle={<>{lesson.subject} · {nameOf(lesson.hostClassroomId)}</>}>
+        {!ended && (
+          <RecordingControls
+            status={state.recording}
+            nameOf={nameOf}
+            disabled={!isLive}
+            onPause={(paused) => void live.actions.setRecordingPaused(paused)}
+          />
+        )}
+        {lesson.state === 'scheduled' && (
+          <button className="primary" data-testid="lesson-start" disabled={!isLive} onClick={() => void live.actions.startLesson()}>
+            {t('live.start')}
+          </button>
+        )}
+        {lesson.state === 'live' && (
+          <button className="danger" data-testid="lesson-end" disabled={!isLive} onClick={() => void live.actions.endLesson()}>
+            {t('live.end')}
+          </button>
+        )}
+        {!ended && (
+          <button
+            data-testid="screen-toggle"
+            data-sharing={state.localScreen ? 'true' : 'false'}
+            className={state.localScreen ? 'active' : ''}
+            disabled={!isLive}
+            onClick={() => void live.actions.toggleScreen()}
+          >
+            <Icon name="screen" /> {state.localScreen ? t('live.screenStop') : t('live.screenStart')}
+          </button>
+        )}
+        {/* The plan opens in its own tab, so the class's video keeps running here. */}
+        {currentUser() && <LessonPlanButton lessonId={lesson.id} title={lesson.title} user={currentUser()!} newTab />}
+        <NetQualityBadge quality={state.netQuality} />
+      </LiveBar>
       {!ended && <RecordingNotices notices={state.recordingNotices} onDismiss={(key) => live.actions.dismissRecordingNotice(key)} />}
 
       {ended ? (
