@@ -2,6 +2,7 @@
 // Append only: never edit a migration that has shipped.
 // Each feature keeps its own list in a reserved version range, so features grow independently:
 //   1–99 core (this file) · 100–199 recordings · 200–249 lesson plans · 250–299 timetable · 300–399 research
+import { chatTableSql } from './chatTableSql.js';
 import { PLAN_MIGRATIONS } from '../plans/migrations.js';
 import { RECORDING_MIGRATIONS } from '../recordings/migrations.js';
 import { RESEARCH_MIGRATIONS } from '../research/migrations.js';
@@ -88,14 +89,7 @@ create table lesson_classrooms (
   classroom_id text not null references classrooms(id),
   primary key (lesson_id, classroom_id)
 );
-create table chat_messages (
-  id text primary key,
-  lesson_id text not null references lessons(id) on delete cascade,
-  user_id text not null references users(id),
-  text text not null,
-  sent_at timestamptz not null default now()
-);
-create index chat_lesson on chat_messages(lesson_id, sent_at);
+${chatTableSql('chat_messages', 'lesson_id', 'lessons', 'chat_lesson')}
 -- the lesson's event log: stage switches, hands, mutes, start/end; replay lines up on it
 create table lesson_events (
   id bigserial primary key,

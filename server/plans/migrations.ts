@@ -1,5 +1,6 @@
 // Schema of this feature; versions 200–249 (see server/db/migrations.ts). Append only.
 import type { Migration } from '../db/migrations.js';
+import { chatTableSql } from '../db/chatTableSql.js';
 
 export const PLAN_MIGRATIONS: Migration[] = [
   {
@@ -57,14 +58,7 @@ create table plan_comments (
   created_at timestamptz not null default now()
 );
 create index plan_comments_plan on plan_comments(plan_id, created_at);
-create table plan_chat_messages (
-  id text primary key,
-  plan_id text not null references plans(id) on delete cascade,
-  user_id text not null references users(id),
-  text text not null,
-  sent_at timestamptz not null default now()
-);
-create index plan_chat_plan on plan_chat_messages(plan_id, sent_at);
+${chatTableSql('plan_chat_messages', 'plan_id', 'plans', 'plan_chat_plan')}
 `,
   },
 ];
