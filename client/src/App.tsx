@@ -25,7 +25,7 @@ const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) =>
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 import { Link, navigate, usePath } from './router.js';
-import { matchRoute } from './routes.js';
+import { matchRoute, type Route } from './routes.js';
 import { loadMe, logout, markSignedOut, useAuth } from './session.js';
 import { Toasts } from './toast.js';
 
@@ -68,99 +68,15 @@ export function App() {
     );
   } else {
     const user = auth.user;
-    switch (route.name) {
-      case 'home':
-        page = user.role === 'classroom' ? <HomePage user={user} /> : <Shell user={user}><HomePage user={user} /></Shell>;
-        break;
-      case 'admin':
-        page = (
-          <Shell user={user}>
-            <AdminPage user={user} />
-          </Shell>
-        );
-        break;
-      case 'timetable':
-        page = (
-          <Shell user={user}>
-            <TimetablePage user={user} />
-          </Shell>
-        );
-        break;
-      case 'pairingWeek':
-        page = (
-          <Shell user={user}>
-            <PairingWeekPage key={route.pairingId} user={user} pairingId={route.pairingId} />
-          </Shell>
-        );
-        break;
-      case 'plan':
-        page = (
-          <Shell user={user}>
-            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
-              <PlanEditorPage key={route.planId} planId={route.planId} user={user} />
-            </Suspense>
-          </Shell>
-        );
-        break;
-      case 'recordings':
-        page = (
-          <Shell user={user}>
-            <RecordingsPage />
-          </Shell>
-        );
-        break;
-      case 'replay':
-        page = (
-          <Shell user={user}>
-            <ReplayPage key={route.lessonId} lessonId={route.lessonId} />
-          </Shell>
-        );
-        break;
-      case 'research':
-        page = (
-          <Shell user={user}>
-            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
-              <ResearchHome user={user} />
-            </Suspense>
-          </Shell>
-        );
-        break;
-      case 'researchLesson':
-        page = (
-          <Shell user={user}>
-            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
-              <LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />
-            </Suspense>
-          </Shell>
-        );
-        break;
-      case 'researchCompare':
-        page = (
-          <Shell user={user}>
-            <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>
-              <ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />
-            </Suspense>
-          </Shell>
-        );
-        break;
-      case 'teach':
-        page = <TeachPage key={route.lessonId} lessonId={route.lessonId} />;
-        break;
-      case 'projector':
-        page = <ProjectorPage key={route.lessonId} lessonId={route.lessonId} />;
-        break;
-      case 'observe':
-        page = <ObservePage key={route.lessonId} lessonId={route.lessonId} />;
-        break;
-      default:
-        page = (
-          <Shell user={user}>
-            <div className="page-message">
-              404 · <Link to="/">{t('nav.home')}</Link>
-            </div>
-          </Shell>
-        );
-    }
+    const { content, shell } = routePage(route, user, t('nav.home'));
+    // Lazy pages (plans, timetable, replay, research) show the loading line while their chunk loads.
+    page = shell ? (
+      <Shell user={user}>
+        <Suspense fallback={<div className="muted-text">{t('app.loading')}</div>}>{content}</Suspense>
+      </Shell>
+    ) : (
+      content
+    );
   }
 
   return (
@@ -170,6 +86,45 @@ export function App() {
       <Toasts />
     </>
   );
+}
+
+/** What a signed-in route shows, and whether inside the app shell: the live pages and a projector's home fill the screen. */
+function routePage(route: Route, user: PublicUser, homeLabel: string): { content: ReactNode; shell: boolean } {
+  const inShell = (content: ReactNode) => ({ content, shell: true });
+  switch (route.name) {
+    case 'home':
+      return { content: <HomePage user={user} />, shell: user.role !== 'classroom' };
+    case 'admin':
+      return inShell(<AdminPage user={user} />);
+    case 'timetable':
+      return inShell(<TimetablePage user={user} />);
+    case 'pairingWeek':
+      return inShell(<PairingWeekPage key={route.pairingId} user={user} pairingId={route.pairingId} />);
+    case 'plan':
+      return inShell(<PlanEditorPage key={route.planId} planId={route.planId} user={user} />);
+    case 'recordings':
+      return inShell(<RecordingsPage />);
+    case 'replay':
+      return inShell(<ReplayPage key={route.lessonId} lessonId={route.lessonId} />);
+    case 'research':
+      return inShell(<ResearchHome user={user} />);
+    case 'researchLesson':
+      return inShell(<LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />);
+    case 'researchCompare':
+      return inShell(<ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />);
+    case 'teach':
+      return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
+    case 'projector':
+      return { content: <ProjectorPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
+    case 'observe':
+      return { content: <ObservePage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
+    default:
+      return inShell(
+        <div className="page-message">
+          404 · <Link to="/">{homeLabel}</Link>
+        </div>,
+      );
+  }
 }
 
 function LangCorner() {
