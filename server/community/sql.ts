@@ -46,3 +46,33 @@ export function sortableId(): string {
   const rand = randomBytes(8).readBigUInt64BE().toString(36).padStart(13, '0');
   return lastMs.toString(36).padStart(9, '0') + seq.toString(36).padStart(4, '0') + rand;
 }
+
+type Row = Record<string, unknown>;
+/** How a column's value becomes a field's (the drivers differ in what they hand back for numbers and times). */
+const CONVERT = {
+  str: (v: unknown): string => String(v),
+  num: (v: unknown): number => Number(v),
+  strOrNull: (v: unknown): string | null => (v === null || v === undefined ? null : String(v)),
+  iso,
+  isoOrNull,
+};
+type Kind = keyof typeof CONVERT;
+/** The fields of T whose type is exactly V. */
+type FieldsOf<T, V> = { [P in keyof T]: [T[P]] extends [V] ? ([V] extends [T[P]] ? P : never) : never }[keyof T] & string;
+
+/**
+ * A row → T mapper for the plain columns: each listed field is read from its snake_case column
+ * (`hostClassroomId` ← `host_classroom_id`) and converted by the kind it is listed under; `rest`
+ * gives the fields that need more (json, enums). Repositories used to spell every field out as
+ * `x: String(r.x)`, the same lines in every repo.
+ */
+export function rowMapper<T>(spec: { [K in Kind]?: readonly FieldsOf<T, ReturnType<(typeof CONVERT)[K]>>[] }, rest?: (r: Row) => Partial<T>): (r: Row) => T {
+  const fields = (Object.keys(spec) as Kind[]).flatMap((kind) =>
+    (spec[kind] ?? []).map((field) => [field, field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), CONVERT[kind]] as const),
+  );
+  return (r) => {
+    const out: Row = {};
+    for (const [field, column, convert] of fields) out[field] = convert(r[column]);
+    return { ...out, ...rest?.(r) } as T;
+  };
+}

@@ -6,7 +6,7 @@ import { createLessonBody, type CreateLessonBody } from '../contract/api.js';
 import { AppError } from '../contract/errors.js';
 import { parseLessonEvent, type LessonEventData, type LessonEventPayload, type LessonEventType } from '../contract/lessonEvents.js';
 import { communityIdOf } from '../auth/users.js';
-import { inTx, iso, isoOrNull, json } from '../community/sql.js';
+import { inTx, iso, json, rowMapper } from '../community/sql.js';
 import { canCreateLesson } from './policy.js';
 
 const LESSON_SELECT = `
@@ -19,24 +19,15 @@ const LESSON_SELECT = `
 /** A list is for a timetable view; more than this in one answer is a client asking for everything. */
 const LIST_LIMIT = 500;
 
-function toLesson(r: Record<string, unknown>): Lesson {
-  return {
-    id: String(r.id),
-    communityId: String(r.community_id),
-    title: String(r.title),
-    subject: String(r.subject),
-    grade: Number(r.grade),
-    teacherId: String(r.teacher_id),
-    teacherName: String(r.teacher_name),
-    hostClassroomId: String(r.host_classroom_id),
-    receivingClassroomIds: json<string[]>(r.receiving),
-    scheduledAt: iso(r.scheduled_at),
-    durationMin: Number(r.duration_min),
-    state: r.state as LessonState,
-    startedAt: isoOrNull(r.started_at),
-    endedAt: isoOrNull(r.ended_at),
-  };
-}
+const toLesson = rowMapper<Lesson>(
+  {
+    str: ['id', 'communityId', 'title', 'subject', 'teacherId', 'teacherName', 'hostClassroomId'],
+    num: ['grade', 'durationMin'],
+    iso: ['scheduledAt'],
+    isoOrNull: ['startedAt', 'endedAt'],
+  },
+  (r) => ({ receivingClassroomIds: json<string[]>(r.receiving), state: r.state as LessonState }),
+);
 
 export async function getLesson(db: Queryable, id: string): Promise<Lesson | null> {
   const rows = await db.query(`${LESSON_SELECT} where l.id = $1`, [id]);

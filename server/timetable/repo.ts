@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.js';
 import { AppError } from '../contract/errors.js';
-import { inTx, iso } from '../community/sql.js';
+import { inTx, iso, rowMapper } from '../community/sql.js';
 import type { Booking } from './clashes.js';
 import type { Directory } from './importRows.js';
 import type { BellPeriod, CalendarDay, ClassSlot, ClassSlotInput, FeedKind, SchoolTimetable, Term, TermInput } from '../contract/timetable.js';
@@ -33,20 +33,11 @@ export async function loadSchoolTimetable(db: Queryable, schoolId: string): Prom
   };
 }
 
-function toClassSlot(r: Record<string, unknown>): ClassSlot {
-  return {
-    id: String(r.id),
-    schoolId: String(r.school_id),
-    weekday: Number(r.weekday),
-    period: Number(r.period),
-    classroomId: String(r.classroom_id),
-    classroomName: String(r.classroom_name),
-    subject: String(r.subject),
-    grade: Number(r.grade),
-    teacherName: String(r.teacher_name),
-    teacherId: (r.teacher_id as string | null) ?? null,
-  };
-}
+const toClassSlot = rowMapper<ClassSlot>({
+  str: ['id', 'schoolId', 'classroomId', 'classroomName', 'subject', 'teacherName'],
+  num: ['weekday', 'period', 'grade'],
+  strOrNull: ['teacherId'],
+});
 
 export async function getClassSlot(db: Queryable, id: string): Promise<ClassSlot | null> {
   const rows = await db.query(
