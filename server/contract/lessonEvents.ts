@@ -4,10 +4,13 @@
 // Rows are parsed once where they leave the database; a row of a type this version does not
 // know (or whose payload no longer fits) is skipped by the reader, never guessed at.
 import { z } from 'zod';
+import { unionOf } from './workspace/attendance.js';
 
 const id = z.string().min(1).max(64);
 const empty = z.object({});
 const classroom = z.object({ classroomId: id });
+// A classroom's connection (its projector, or the teacher's for the host classroom): one peer.
+const presence = z.object({ classroomId: id, peerId: id });
 const unrecorded = z.object({ unrecordedClassroomIds: z.array(id).max(64) });
 
 const ev = <T extends string, P extends z.ZodTypeAny>(type: T, payload: P) => z.object({ type: z.literal(type), payload });
@@ -24,6 +27,9 @@ export const lessonEventSchema = z.discriminatedUnion('type', [
   ev('hand:lower', classroom),
   ev('classroom:mute', classroom),
   ev('classroom:unmute', classroom),
+  // Attendance (issue 12): written when a classroom's peer joins and when it leaves or is dropped.
+  ev('presence:join', presence),
+  ev('presence:leave', presence),
   ev('chat:message', z.object({ messageId: id })),
   ev('quiz:push', z.object({ quizId: id })),
   ev('recording:start', unrecorded),
@@ -71,4 +77,26 @@ export function stageIntervals(events: readonly ({ atMs: number } & LessonEventD
   }
   close(endMs);
   return out;
+}
+
+/**
+ * Intervals [from, to) in which each classroom was connected, from presence events in time order
+ * up to `endMs`: a peer's join opens its interval and its leave closes it (still open at `endMs`:
+ * closed there). Several peers of one classroom (a reconnect overlapping its old connection) merge.
+ */
+export function presenceIntervals(events: readonly ({ atMs: number } & LessonEventData)[], endMs: number): Map<string, [number, number][]> {
+  const open = new Map<string, { classroomId: string; from: number }>();
+  const spans = new Map<string, [number, number][]>();
+  const close = (peerId: string, at: number) => {
+    const o = open.get(peerId);
+    if (!o) return;
+    open.delete(peerId);
+    if (at > o.from) spans.set(o.classroomId, [...(spans.get(o.classroomId) ?? []), [o.from, at]]);
+  };
+  for (const e of events) {
+    if (e.type === 'presence:join' && !open.has(e.payload.peerId)) open.set(e.payload.peerId, { classroomId: e.payload.classroomId, from: e.atMs });
+    if (e.type === 'presence:leave') close(e.payload.peerId, Math.min(e.atMs, endMs));
+  }
+  for (const peerId of [...open.keys()]) close(peerId, endMs);
+  return new Map([...spans].map(([classroomId, list]) => [classroomId, unionOf(list) as [number, number][]]));
 }

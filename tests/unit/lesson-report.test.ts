@@ -40,9 +40,31 @@ describe('lesson report', () => {
     expect(r.screenShares).toBe(1);
     expect(r.quizzes).toBe(1);
     expect(r.classrooms).toEqual([
-      { classroomId: 'A', handsRaised: 1, timesOnStage: 2, secondsOnStage: 120 + 120 },
-      { classroomId: 'B', handsRaised: 1, timesOnStage: 1, secondsOnStage: 60 },
+      { classroomId: 'A', handsRaised: 1, timesOnStage: 2, secondsOnStage: 120 + 120, firstJoinAt: null, lastLeaveAt: null, connectedMin: 0 },
+      { classroomId: 'B', handsRaised: 1, timesOnStage: 1, secondsOnStage: 60, firstJoinAt: null, lastLeaveAt: null, connectedMin: 0 },
     ]);
+  });
+
+  it('keeps each classroom’s attendance while live: lobby time left out, a reconnect merged, a drop not counted', () => {
+    const at = (min: number) => new Date(Date.parse(base.startedAt!) + min * 60_000).toISOString();
+    const r = summarise({
+      ...base,
+      events: [
+        // A joins in the lobby 3 minutes early and stays to the end (still connected when it ends).
+        ev(-3, 'presence:join', { classroomId: 'A', peerId: 'a1' }),
+        // B joins at 2, drops at 10, is back at 14 on a new connection before the old one is reaped (13–15 overlaps), leaves at 30.
+        ev(2, 'presence:join', { classroomId: 'B', peerId: 'b1' }),
+        ev(10, 'presence:leave', { classroomId: 'B', peerId: 'b1' }),
+        ev(13, 'presence:join', { classroomId: 'B', peerId: 'b2' }),
+        ev(14, 'presence:join', { classroomId: 'B', peerId: 'b3' }),
+        ev(15, 'presence:leave', { classroomId: 'B', peerId: 'b2' }),
+        ev(30, 'presence:leave', { classroomId: 'B', peerId: 'b3' }),
+        // A leave without its join (the log began mid-lesson) is ignored.
+        ev(31, 'presence:leave', { classroomId: 'B', peerId: 'zz' }),
+      ],
+    });
+    expect(r.classrooms[0]).toMatchObject({ classroomId: 'A', firstJoinAt: at(0), lastLeaveAt: at(42), connectedMin: 42 });
+    expect(r.classrooms[1]).toMatchObject({ classroomId: 'B', firstJoinAt: at(2), lastLeaveAt: at(30), connectedMin: 8 + 17 });
   });
 
   it('handles a lesson that never started and events for unknown classrooms', () => {

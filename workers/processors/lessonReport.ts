@@ -4,7 +4,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { stageIntervals } from '../../server/contract/lessonEvents.js';
+import { presenceIntervals, stageIntervals } from '../../server/contract/lessonEvents.js';
+import { intersect, totalMs } from '../../server/contract/workspace/attendance.js';
 import { lessonReportJob, reportPath, type LessonReportJob } from '../../server/contract/jobs.js';
 
 export interface ClassroomSummary {
@@ -12,6 +13,10 @@ export interface ClassroomSummary {
   handsRaised: number;
   timesOnStage: number;
   secondsOnStage: number;
+  /** Attendance while the lesson was live (evidence for the pairing's targets): first join, last leave, connected minutes. */
+  firstJoinAt: string | null;
+  lastLeaveAt: string | null;
+  connectedMin: number;
 }
 
 export interface LessonReport {
@@ -27,7 +32,7 @@ export interface LessonReport {
 
 export function summarise(job: LessonReportJob): LessonReport {
   const per = new Map<string, ClassroomSummary>(
-    job.receivingClassroomIds.map((id) => [id, { classroomId: id, handsRaised: 0, timesOnStage: 0, secondsOnStage: 0 }]),
+    job.receivingClassroomIds.map((id) => [id, { classroomId: id, handsRaised: 0, timesOnStage: 0, secondsOnStage: 0, firstJoinAt: null, lastLeaveAt: null, connectedMin: 0 }]),
   );
   const events = [...job.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((e) => ({ ...e, atMs: Date.parse(e.at) }));
   let screenShares = 0;
@@ -43,6 +48,16 @@ export function summarise(job: LessonReportJob): LessonReport {
   for (const [id, spans] of stageIntervals(events, Date.parse(job.endedAt))) {
     const s = per.get(id);
     if (s) s.secondsOnStage += spans.reduce((sum, [a, b]) => sum + (b - a) / 1000, 0);
+  }
+  // Connected while live: a classroom waiting in the lobby before the start is not attending.
+  const live: [number, number][] = job.startedAt ? [[Date.parse(job.startedAt), Date.parse(job.endedAt)]] : [];
+  for (const [id, spans] of presenceIntervals(events, Date.parse(job.endedAt))) {
+    const s = per.get(id);
+    const during = intersect(spans, live);
+    if (!s || !during.length) continue;
+    s.firstJoinAt = new Date(during[0][0]).toISOString();
+    s.lastLeaveAt = new Date(during[during.length - 1][1]).toISOString();
+    s.connectedMin = Math.round((totalMs(during) / 60_000) * 10) / 10;
   }
   const actualMin = job.startedAt ? (Date.parse(job.endedAt) - Date.parse(job.startedAt)) / 60_000 : null;
   return {
