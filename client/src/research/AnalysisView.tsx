@@ -11,6 +11,7 @@ import { toast } from '../toast.js';
 import { classroomBarsOption, rtChOption, stCurveOption, talkSharesOption, talkTimelineOption, type ChartLabels } from './chartOptions.js';
 import { EChart } from './EChart.js';
 import { researchApi } from './researchApi.js';
+import { Choice } from '../components/Choice.js';
 
 export function typeKey(type: LessonType | null): MessageKey {
   return type ? (`research.an.type.${LESSON_TYPE_KEYS[type]}` as MessageKey) : 'research.an.type.none';
@@ -106,13 +107,7 @@ export function AnalysisView({ lessonId, user, onSeek }: { lessonId: string; use
       <div className="rs-row">
         <label>
           {t('research.an.interval')}{' '}
-          <select value={interval} data-testid="st-interval" onChange={(e) => setInterval(Number(e.target.value))}>
-            {[15, 30, 60].map((n) => (
-              <option key={n} value={n}>
-                {t('research.an.seconds', { n })}
-              </option>
-            ))}
-          </select>
+          <Choice value={interval} data-testid="st-interval" options={[15, 30, 60].map((n) => [n, t('research.an.seconds', { n })])} onChange={(v) => setInterval(Number(v))} />
         </label>
         <StFigures a={a} />
       </div>

@@ -13,6 +13,7 @@ import { importFile, ImportError, loadSchool, msg, saveSchool } from './api.js';
 import { FeedLink } from './FeedLink.js';
 import { RowsEditor, type Column, type Row } from './RowsEditor.js';
 import './timetable.css';
+import { Choice } from '../components/Choice.js';
 
 type Tab = 'bells' | 'classes' | 'calendar' | 'terms';
 const TABS: Tab[] = ['bells', 'classes', 'calendar', 'terms'];
@@ -66,13 +67,7 @@ export function TimetablePage({ user }: { user: PublicUser }) {
       <section className="panel">
         <div className="tt-school-head">
           <h2 className="panel-title">{t('tt.school')}</h2>
-          <select value={school ?? ''} data-testid="tt-school" onChange={(e) => setSchoolId(e.target.value)}>
-            {(community?.schools ?? []).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <Choice value={school ?? ''} data-testid="tt-school" options={(community?.schools ?? []).map((s) => [s.id, s.name])} onChange={setSchoolId} />
         </div>
         <div className="tabs">
           {TABS.map((x) => (
