@@ -3,11 +3,11 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { CreateLessonBody, LessonResponse } from '../../../server/contract/api.js';
 import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
 import { api, errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
 import { useCommunity } from '../session.js';
 import { toLocalInput } from '../time.js';
 import { toast } from '../toast.js';
-import { Choice } from '../components/Choice.js';
 
 const GRADES = Array.from({ length: 12 }, (_, i) => [i + 1, String(i + 1)] as const);
 

@@ -3,13 +3,13 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { Link, navigate } from '../router.js';
 import { useCommunity } from '../session.js';
 import { toast } from '../toast.js';
 import { lessonPlanId, planApi, planPath, type PlanListItem } from './planApi.js';
 import './plans.css';
-import { Choice } from '../components/Choice.js';
 
 export function PlansSection({ user }: { user: PublicUser }) {
   const { t, lang } = useI18n();

@@ -3,10 +3,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { PlanVersion } from '../../../server/contract/planEvents.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { planApi, type BlockDiff } from './planApi.js';
-import { Choice } from '../components/Choice.js';
 
 export function VersionsPanel({ planId, canEdit, tick }: { planId: string; canEdit: boolean; tick: number }) {
   const { t, lang } = useI18n();

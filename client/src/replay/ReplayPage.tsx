@@ -4,13 +4,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { ReplayInfo, ReplayTrack } from '../../../server/contract/recordings.js';
 import { api } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { canPlayWebm, HlsVideo } from './HlsVideo.js';
 import { replayPanels, timelineMarkerSources, type TimelineMarker } from './panels.js';
 import { PlayerContext, SPEEDS, formatClock, useMediaClock } from './usePlayer.js';
 import './replay.css';
-import { Choice } from '../components/Choice.js';
 
 type Source = 'composite' | string;
 

@@ -6,6 +6,7 @@ import type { PublicUser } from '../../../server/contract/domain.js';
 import type { LessonAnalysis } from '../../../server/contract/research.js';
 import { LESSON_TYPE_KEYS, type LessonType } from '../../../server/contract/analysis/st.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { classroomBarsOption, talkSharesOption, talkTimelineOption } from './chartOptions.js';
@@ -13,7 +14,6 @@ import { EChart } from './EChart.js';
 import { researchApi } from './researchApi.js';
 import { StCharts } from './StCharts.js';
 import { useChartLabels } from './useChartLabels.js';
-import { Choice } from '../components/Choice.js';
 
 export function typeKey(type: LessonType | null): MessageKey {
   return type ? (`research.an.type.${LESSON_TYPE_KEYS[type]}` as MessageKey) : 'research.an.type.none';

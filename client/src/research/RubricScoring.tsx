@@ -3,10 +3,11 @@
 import { useEffect, useState } from 'react';
 import type { RubricScoresView } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
+import { Choice, type ChoiceOption } from '../components/Choice.js';
+import { TableHead } from '../components/TableHead.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { researchApi } from './researchApi.js';
-import { Choice, type ChoiceOption } from '../components/Choice.js';
 
 export function RubricScoring({ lessonId, meId }: { lessonId: string; meId: string }) {
   const { t } = useI18n();
@@ -38,14 +39,7 @@ export function RubricScoring({ lessonId, meId }: { lessonId: string; meId: stri
   return (
     <div className="rs-rubric" data-testid="rubric-scoring">
       <table className="rs-table">
-        <thead>
-          <tr>
-            <th>{t('research.sc.criterion')}</th>
-            <th>{t('research.sc.mine')}</th>
-            <th>{t('research.sc.mean')}</th>
-            <th>{t('research.sc.sd')}</th>
-          </tr>
-        </thead>
+        <TableHead labels={[t('research.sc.criterion'), t('research.sc.mine'), t('research.sc.mean'), t('research.sc.sd')]} />
         <tbody>
           {view.rubric.criteria.map((c) => (
             <tr key={c.id}>

@@ -1,8 +1,8 @@
 // A small table editor for lists of records (bells, classes, calendar days, terms): every cell an
 // input, rows added and removed, saved as a whole. Values are kept as text until saved.
 import { useState } from 'react';
-import { useI18n } from '../i18n/index.js';
 import { Choice } from '../components/Choice.js';
+import { useI18n } from '../i18n/index.js';
 
 export interface Column {
   key: string;

@@ -5,6 +5,8 @@ import type { PublicUser } from '../../../server/contract/domain.js';
 import type { ImportKind, ImportResult, RowError, SchoolTimetable } from '../../../server/contract/timetable.js';
 import { formatHhmm, parseHhmm } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
+import { TableHead } from '../components/TableHead.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { useCommunity } from '../session.js';
@@ -13,7 +15,6 @@ import { importFile, ImportError, loadSchool, msg, saveSchool } from './api.js';
 import { FeedLink } from './FeedLink.js';
 import { RowsEditor, type Column, type Row } from './RowsEditor.js';
 import './timetable.css';
-import { Choice } from '../components/Choice.js';
 
 type Tab = 'bells' | 'classes' | 'calendar' | 'terms';
 const TABS: Tab[] = ['bells', 'classes', 'calendar', 'terms'];
@@ -119,12 +120,7 @@ function WeekGrid({ tt, periods, testId, cell }: { tt: SchoolTimetable; periods:
   const days = weekdaysOf(tt);
   return (
     <table className="tt-table tt-grid" data-testid={testId}>
-      <thead>
-        <tr>
-          <th>{t('tt.period')}</th>
-          {days.map((d) => <th key={d}>{weekdayLabel(t, d)}</th>)}
-        </tr>
-      </thead>
+      <TableHead labels={[t('tt.period'), ...days.map((d) => weekdayLabel(t, d))]} />
       <tbody>
         {periods.map((p) => (
           <tr key={p}>
