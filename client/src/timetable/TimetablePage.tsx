@@ -163,31 +163,47 @@ function ClassesGrid({ tt }: { tt: SchoolTimetable }) {
   );
 }
 
-function CalendarList({ tt }: { tt: SchoolTimetable }) {
+/** A tab's records one a line (calendar days, terms), or 暂无 when there are none. */
+function RecordList<T>({ items, testId, keyOf, line }: { items: T[]; testId: string; keyOf: (x: T) => string; line: (x: T) => ReactNode }) {
   const { t } = useI18n();
-  if (!tt.calendar.length) return <div className="muted-text">{t('tt.empty')}</div>;
+  if (!items.length) return <div className="muted-text">{t('tt.empty')}</div>;
   return (
-    <ul className="tt-calendar" data-testid="tt-calendar">
-      {tt.calendar.map((d) => (
-        <li key={d.day}>
-          <span className={`badge tt-kind-${d.kind}`}>{t(`tt.kind.${d.kind}` as MessageKey)}</span> {d.day} {d.note}
-        </li>
+    <ul className="tt-calendar" data-testid={testId}>
+      {items.map((x) => (
+        <li key={keyOf(x)}>{line(x)}</li>
       ))}
     </ul>
   );
 }
 
-function TermsList({ tt }: { tt: SchoolTimetable }) {
+function CalendarList({ tt }: { tt: SchoolTimetable }) {
   const { t } = useI18n();
-  if (!tt.terms.length) return <div className="muted-text">{t('tt.empty')}</div>;
   return (
-    <ul className="tt-calendar" data-testid="tt-terms">
-      {tt.terms.map((x) => (
-        <li key={x.id}>
+    <RecordList
+      items={tt.calendar}
+      testId="tt-calendar"
+      keyOf={(d) => d.day}
+      line={(d) => (
+        <>
+          <span className={`badge tt-kind-${d.kind}`}>{t(`tt.kind.${d.kind}` as MessageKey)}</span> {d.day} {d.note}
+        </>
+      )}
+    />
+  );
+}
+
+function TermsList({ tt }: { tt: SchoolTimetable }) {
+  return (
+    <RecordList
+      items={tt.terms}
+      testId="tt-terms"
+      keyOf={(x) => x.id}
+      line={(x) => (
+        <>
           <b>{x.name}</b> {x.startsOn} – {x.endsOn}
-        </li>
-      ))}
-    </ul>
+        </>
+      )}
+    />
   );
 }
 
