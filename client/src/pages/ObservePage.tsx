@@ -5,10 +5,9 @@ import { useLessonSession } from '../live/useLessonSession.js';
 import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { NetQualityBadge, ReconnectingOverlay } from '../components/Indicators.js';
-import { BeforeJoinScreen, LiveBar, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
+import { BeforeJoinScreen, EndedScreen, LiveBar, HandsList, useFullscreen, useNameOf } from '../components/LivePieces.js';
 import { QuizResults } from '../components/Quiz.js';
 import { Stage } from '../components/Stage.js';
-import { Link } from '../router.js';
 import { Icon } from '../components/Icon.js';
 import { LiveAnnotateBox } from '../research/LiveAnnotateBox.js';
 
@@ -31,12 +30,7 @@ export function ObservePage({ lessonId }: { lessonId: string }) {
         </button>
       </LiveBar>
       {state.phase === 'ended' ? (
-        <div className="center-screen" data-testid="lesson-ended">
-          <div className="center-title">{t('live.ended')}</div>
-          <Link className="button" to="/">
-            {t('live.backHome')}
-          </Link>
-        </div>
+        <EndedScreen />
       ) : (
         <div className="observe-layout">
           <main className="observe-main">

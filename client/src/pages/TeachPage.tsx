@@ -7,11 +7,10 @@ import { AudioSink } from '../components/AudioSink.js';
 import { ChatPanel } from '../components/ChatPanel.js';
 import { LevelBar, NetQualityBadge, ReconnectingOverlay } from '../components/Indicators.js';
 import { RecordingControls, RecordingNotices } from '../components/RecordingIndicator.js';
-import { BeforeJoinScreen, LiveBar, HandsList, useNameOf } from '../components/LivePieces.js';
+import { BeforeJoinScreen, EndedScreen, LiveBar, HandsList, useNameOf } from '../components/LivePieces.js';
 import { QuizTeacherPanel } from '../components/Quiz.js';
 import { findVideo } from '../components/Stage.js';
 import { VideoView } from '../components/VideoView.js';
-import { Link } from '../router.js';
 import { Icon } from '../components/Icon.js';
 import { LessonPlanButton } from '../plans/PlansSection.js';
 import { currentUser } from '../session.js';
@@ -66,12 +65,7 @@ export function TeachPage({ lessonId }: { lessonId: string }) {
       {!ended && <RecordingNotices notices={state.recordingNotices} onDismiss={(key) => live.actions.dismissRecordingNotice(key)} />}
 
       {ended ? (
-        <div className="center-screen" data-testid="lesson-ended">
-          <div className="center-title">{t('live.ended')}</div>
-          <Link className="button" to="/">
-            {t('live.backHome')}
-          </Link>
-        </div>
+        <EndedScreen />
       ) : (
         <div className="teach-layout">
           <aside className="teach-left">
