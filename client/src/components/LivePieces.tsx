@@ -73,17 +73,29 @@ export function ConnectingScreen({ dark }: { dark?: boolean }) {
   );
 }
 
-export function FatalScreen({ message, dark }: { message: string | null; dark?: boolean }) {
+/** A full-page message with a way back home. */
+function HomeScreen({ testId, title, sub, dark }: { testId: string; title: string; sub?: string | null; dark?: boolean }) {
   const t = useT();
   return (
-    <div className={`center-screen${dark ? ' dark' : ''}`} data-testid="lesson-fatal">
-      <div className="center-title">{t('live.fatal')}</div>
-      {message && <div className="center-sub">{message}</div>}
+    <div className={`center-screen${dark ? ' dark' : ''}`} data-testid={testId}>
+      <div className="center-title">{title}</div>
+      {sub && <div className="center-sub">{sub}</div>}
       <Link className="button" to="/">
         {t('live.backHome')}
       </Link>
     </div>
   );
+}
+
+export function FatalScreen({ message, dark }: { message: string | null; dark?: boolean }) {
+  const t = useT();
+  return <HomeScreen testId="lesson-fatal" title={t('live.fatal')} sub={message} dark={dark} />;
+}
+
+/** 课程已结束 on the teacher's and observer's pages (the projector has its own, larger one). */
+export function EndedScreen() {
+  const t = useT();
+  return <HomeScreen testId="lesson-ended" title={t('live.ended')} />;
 }
 
 export function useFullscreen(): { isFull: boolean; toggle: () => void } {

@@ -3,10 +3,13 @@ import { useMemo, useState, type FormEvent } from 'react';
 import type { CreateLessonBody, LessonResponse } from '../../../server/contract/api.js';
 import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
 import { api, errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
 import { useCommunity } from '../session.js';
 import { toLocalInput } from '../time.js';
 import { toast } from '../toast.js';
+
+const GRADES = Array.from({ length: 12 }, (_, i) => [i + 1, String(i + 1)] as const);
 
 export function NewLessonForm({ user, onCreated, onCancel }: { user: PublicUser; onCreated: (l: Lesson) => void; onCancel: () => void }) {
   const { t } = useI18n();
@@ -84,23 +87,11 @@ export function NewLessonForm({ user, onCreated, onCancel }: { user: PublicUser;
         </label>
         <label className="field">
           <span>{t('newLesson.grade')}</span>
-          <select data-testid="new-lesson-grade" value={grade} onChange={(e) => setGrade(Number(e.target.value))}>
-            {Array.from({ length: 12 }, (_, i) => i + 1).map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </select>
+          <Choice data-testid="new-lesson-grade" value={grade} options={GRADES} onChange={(v) => setGrade(Number(v))} />
         </label>
         <label className="field">
           <span>{t('newLesson.host')}</span>
-          <select data-testid="new-lesson-host" value={host} onChange={(e) => setHostId(e.target.value)} required>
-            {hostRooms.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <Choice data-testid="new-lesson-host" value={host} options={hostRooms.map((c) => [c.id, c.name])} onChange={setHostId} required />
         </label>
         <label className="field">
           <span>{t('newLesson.scheduledAt')}</span>

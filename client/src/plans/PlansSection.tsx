@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { Link, navigate } from '../router.js';
 import { useCommunity } from '../session.js';
@@ -37,14 +38,13 @@ export function PlansSection({ user }: { user: PublicUser }) {
       {user.role === 'teacher' && myPairings.length > 0 && (
         <div className="row-gap">
           <input value={title} maxLength={120} placeholder={t('plan.list.newTitle')} onChange={(e) => setTitle(e.target.value)} data-testid="plan-new-title" />
-          <select value={pairingId} onChange={(e) => setPairingId(e.target.value)} data-testid="plan-new-pairing">
-            <option value="">{t('plan.list.pickPairing')}</option>
-            {myPairings.map((p) => (
-              <option key={p.id} value={p.id}>
-                {schoolName(p.citySchoolId)} – {schoolName(p.ruralSchoolId)}
-              </option>
-            ))}
-          </select>
+          <Choice
+            value={pairingId}
+            onChange={setPairingId}
+            none={t('plan.list.pickPairing')}
+            options={myPairings.map((p) => [p.id, `${schoolName(p.citySchoolId)} – ${schoolName(p.ruralSchoolId)}`])}
+            data-testid="plan-new-pairing"
+          />
           <button className="primary" disabled={!title.trim() || !pairingId} onClick={() => void create()} data-testid="plan-new">
             + {t('plan.list.new')}
           </button>

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { PlanVersion } from '../../../server/contract/planEvents.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { planApi, type BlockDiff } from './planApi.js';
@@ -55,6 +56,7 @@ export function VersionsPanel({ planId, canEdit, tick }: { planId: string; canEd
   };
   const time = (iso: string) => new Date(iso).toLocaleString(localeOf(lang), { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const suggestions = ['初稿', '集体修改稿', '二稿', '定稿'];
+  const versionOptions = versions.map((v) => [v.id, v.name] as const);
 
   return (
     <section className="panel plan-versions" data-testid="plan-versions">
@@ -86,18 +88,9 @@ export function VersionsPanel({ planId, canEdit, tick }: { planId: string; canEd
       </ul>
       {versions.length > 0 && (
         <div className="plan-compare">
-          <select value={from} onChange={(e) => setFrom(e.target.value)} data-testid="diff-from">
-            {versions.map((v) => (
-              <option key={v.id} value={v.id}>{v.name}</option>
-            ))}
-          </select>
+          <Choice value={from} onChange={setFrom} options={versionOptions} data-testid="diff-from" />
           →
-          <select value={to} onChange={(e) => setTo(e.target.value)} data-testid="diff-to">
-            <option value="current">{t('plan.version.current')}</option>
-            {versions.map((v) => (
-              <option key={v.id} value={v.id}>{v.name}</option>
-            ))}
-          </select>
+          <Choice value={to} onChange={setTo} options={[['current', t('plan.version.current')], ...versionOptions]} data-testid="diff-to" />
           <button className="small" disabled={!from} onClick={() => void compare()} data-testid="diff-run">
             {t('plan.version.compare')}
           </button>

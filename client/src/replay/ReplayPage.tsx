@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { ReplayInfo, ReplayTrack } from '../../../server/contract/recordings.js';
 import { api } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { canPlayWebm, HlsVideo } from './HlsVideo.js';
@@ -83,14 +84,12 @@ export function ReplayPage({ lessonId }: { lessonId: string }) {
           <h2>{info.progress.title}</h2>
           <label>
             {t('replay.source')}{' '}
-            <select data-testid="replay-source" value={source} onChange={(e) => setSource(e.target.value)}>
-              <option value="composite">{t('replay.composite')}</option>
-              {info.tracks.map((x) => (
-                <option key={x.id} value={x.id}>
-                  {trackName(x, t, classroomName(x.classroomId))}
-                </option>
-              ))}
-            </select>
+            <Choice
+              data-testid="replay-source"
+              value={source}
+              options={[['composite', t('replay.composite')], ...info.tracks.map((x) => [x.id, trackName(x, t, classroomName(x.classroomId))] as const)]}
+              onChange={setSource}
+            />
           </label>
           {info.composite.downloadUrl ? (
             <a className="button" data-testid="replay-download" href={info.composite.downloadUrl} download>
@@ -116,13 +115,7 @@ export function ReplayPage({ lessonId }: { lessonId: string }) {
               </span>
               <label>
                 {t('replay.speed')}{' '}
-                <select data-testid="replay-speed" value={player.rate} onChange={(e) => player.setRate(Number(e.target.value))}>
-                  {SPEEDS.map((s) => (
-                    <option key={s} value={s}>
-                      {s}×
-                    </option>
-                  ))}
-                </select>
+                <Choice data-testid="replay-speed" value={player.rate} options={SPEEDS.map((s) => [s, `${s}×`])} onChange={(v) => player.setRate(Number(v))} />
               </label>
               <span className="muted replay-keys">{t('replay.keys')}</span>
             </div>

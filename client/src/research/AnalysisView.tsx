@@ -6,31 +6,17 @@ import type { PublicUser } from '../../../server/contract/domain.js';
 import type { LessonAnalysis } from '../../../server/contract/research.js';
 import { LESSON_TYPE_KEYS, type LessonType } from '../../../server/contract/analysis/st.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { toast } from '../toast.js';
-import { classroomBarsOption, rtChOption, stCurveOption, talkSharesOption, talkTimelineOption, type ChartLabels } from './chartOptions.js';
+import { classroomBarsOption, talkSharesOption, talkTimelineOption } from './chartOptions.js';
 import { EChart } from './EChart.js';
 import { researchApi } from './researchApi.js';
+import { StCharts } from './StCharts.js';
+import { useChartLabels } from './useChartLabels.js';
 
 export function typeKey(type: LessonType | null): MessageKey {
   return type ? (`research.an.type.${LESSON_TYPE_KEYS[type]}` as MessageKey) : 'research.an.type.none';
-}
-
-export function useChartLabels(): ChartLabels {
-  const { t, lang } = useI18n();
-  return useMemo(
-    () => ({
-      teacher: t('research.an.teacher'),
-      student: t('research.an.student'),
-      silence: t('research.an.silence'),
-      practice: t('research.an.type.practice'),
-      lecture: t('research.an.type.lecture'),
-      dialogue: t('research.an.type.dialogue'),
-      mixed: t('research.an.type.mixed'),
-    }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [lang],
-  );
 }
 
 export function useAnalysis(lessonId: string, interval: number) {
@@ -90,8 +76,7 @@ export function AnalysisView({ lessonId, user, onSeek }: { lessonId: string; use
   const options = useMemo(
     () =>
       a && {
-        curve: stCurveOption([{ name: a.title, curve: a.st.curve, intervalS: a.st.intervalS }]),
-        rtch: rtChOption([{ name: a.title, rt: a.st.figures.rt, ch: a.st.figures.ch }], labels),
+        st: [{ name: a.title, st: a.st }],
         timeline: talkTimelineOption(a, (tr) => (tr.speaker === 'teacher' ? labels.teacher : (a.classroomNames[tr.classroomId ?? ''] ?? tr.label))),
         shares: talkSharesOption(a, labels),
         bars: classroomBarsOption(a, { speech: t('research.an.seconds.spoken') }),
@@ -106,27 +91,12 @@ export function AnalysisView({ lessonId, user, onSeek }: { lessonId: string; use
       <div className="rs-row">
         <label>
           {t('research.an.interval')}{' '}
-          <select value={interval} data-testid="st-interval" onChange={(e) => setInterval(Number(e.target.value))}>
-            {[15, 30, 60].map((n) => (
-              <option key={n} value={n}>
-                {t('research.an.seconds', { n })}
-              </option>
-            ))}
-          </select>
+          <Choice value={interval} data-testid="st-interval" options={[15, 30, 60].map((n) => [n, t('research.an.seconds', { n })])} onChange={(v) => setInterval(Number(v))} />
         </label>
         <StFigures a={a} />
       </div>
       {a.tracks.length === 0 && <div className="muted">{t('research.an.noData')}</div>}
-      <div className="rs-charts">
-        <section>
-          <h4>{t('research.an.stCurve')}</h4>
-          <EChart option={options.curve} testId="chart-st-curve" />
-        </section>
-        <section>
-          <h4>{t('research.an.rtch')}</h4>
-          <EChart option={options.rtch} testId="chart-rtch" />
-        </section>
-      </div>
+      <StCharts lessons={options.st} testIdPrefix="chart" />
       <section>
         <h4>{t('research.an.samples')}</h4>
         <div className="rs-samples" data-testid="st-samples">

@@ -5,12 +5,14 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import type { Annotation, Framework, ResearchGroup, Rubric } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { clockText } from './researchApi.js';
 import type { AnnotationsState } from './useAnnotations.js';
 
 const FLANDERS = ['F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10'];
+const FRAMEWORKS = ['none', 'st', 'flanders', 'rubric'] as const;
 
 export interface AnnotationPanelProps {
   notes: AnnotationsState;
@@ -95,34 +97,26 @@ export function AnnotationPanel({ notes, currentMs, durationMs, onSeek, rubric, 
       <AnnotationTimeline list={shown} durationMs={durationMs} currentMs={currentMs} onSeek={onSeek} rubric={rubric} />
       <form className="rs-compose" onSubmit={submit}>
         <div className="rs-row">
-          <select value={framework} data-testid="ann-framework" onChange={(e) => (setFramework(e.target.value as Framework), setCode(''))}>
-            {(['none', 'st', 'flanders', 'rubric'] as const).map((f) => (
-              <option key={f} value={f}>
-                {t(`research.ann.framework.${f}`)}
-              </option>
-            ))}
-          </select>
+          <Choice
+            value={framework}
+            data-testid="ann-framework"
+            options={FRAMEWORKS.map((f) => [f, t(`research.ann.framework.${f}`)])}
+            onChange={(v) => (setFramework(v as Framework), setCode(''))}
+          />
           {codes.length > 0 && (
-            <select value={code || codes[0]} aria-label={t('research.ann.code')} data-testid="ann-code" onChange={(e) => setCode(e.target.value)}>
-              {codes.map((c) => (
-                <option key={c} value={c}>
-                  {codeLabel(c, framework === 'rubric' ? rubric : null)}
-                </option>
-              ))}
-            </select>
+            <Choice
+              value={code || codes[0]}
+              aria-label={t('research.ann.code')}
+              data-testid="ann-code"
+              options={codes.map((c) => [c, codeLabel(c, framework === 'rubric' ? rubric : null)])}
+              onChange={setCode}
+            />
           )}
           <button type="button" className={rangeFrom !== null ? 'active' : ''} data-testid="ann-range" onClick={() => setRangeFrom(rangeFrom === null ? Math.round(currentMs) : null)}>
             {rangeFrom === null ? t('research.ann.range') : t('research.ann.rangeFrom', { t: clockText(rangeFrom) })}
           </button>
           {myGroups.length > 0 && (
-            <select value={groupId} aria-label={t('research.ann.group')} onChange={(e) => setGroupId(e.target.value)}>
-              <option value="">{t('research.ann.noGroup')}</option>
-              {myGroups.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.name}
-                </option>
-              ))}
-            </select>
+            <Choice value={groupId} aria-label={t('research.ann.group')} none={t('research.ann.noGroup')} options={myGroups.map((g) => [g.id, g.name])} onChange={setGroupId} />
           )}
         </div>
         <div className="rs-row">
@@ -136,36 +130,15 @@ export function AnnotationPanel({ notes, currentMs, durationMs, onSeek, rubric, 
       <div className="rs-row rs-filters">
         <label>
           {t('research.ann.filter.code')}
-          <select value={fCode} data-testid="filter-code" onChange={(e) => setFCode(e.target.value)}>
-            <option value="">{t('research.ann.filter.all')}</option>
-            {allCodes.map((c) => (
-              <option key={c} value={c}>
-                {codeLabel(c, rubric)}
-              </option>
-            ))}
-          </select>
+          <Choice value={fCode} data-testid="filter-code" none={t('research.ann.filter.all')} options={allCodes.map((c) => [c, codeLabel(c, rubric)])} onChange={setFCode} />
         </label>
         <label>
           {t('research.ann.filter.author')}
-          <select value={fAuthor} data-testid="filter-author" onChange={(e) => setFAuthor(e.target.value)}>
-            <option value="">{t('research.ann.filter.all')}</option>
-            {authors.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
+          <Choice value={fAuthor} data-testid="filter-author" none={t('research.ann.filter.all')} options={authors} onChange={setFAuthor} />
         </label>
         <label>
           {t('research.ann.filter.group')}
-          <select value={fGroup} onChange={(e) => setFGroup(e.target.value)}>
-            <option value="">{t('research.ann.filter.all')}</option>
-            {groups.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-              </option>
-            ))}
-          </select>
+          <Choice value={fGroup} none={t('research.ann.filter.all')} options={groups.map((g) => [g.id, g.name])} onChange={setFGroup} />
         </label>
       </div>
       {shown.length === 0 && <div className="muted">{t('research.ann.empty')}</div>}

@@ -2,9 +2,8 @@
 // their S-T figures, curves and Rt–Ch points compared.
 import { useMemo } from 'react';
 import { useI18n } from '../i18n/index.js';
-import { rtChOption, stCurveOption } from './chartOptions.js';
-import { EChart } from './EChart.js';
-import { StFigures, useAnalysis, useChartLabels } from './AnalysisView.js';
+import { StFigures, useAnalysis } from './AnalysisView.js';
+import { StCharts } from './StCharts.js';
 import { LessonPlayer, useLessonClock } from './LessonPlayer.js';
 import './research.css';
 
@@ -12,25 +11,15 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
   const { t } = useI18n();
   const [x] = useAnalysis(a, 30);
   const [y] = useAnalysis(b, 30);
-  const labels = useChartLabels();
   const clock = useLessonClock(Math.max(x?.durationMs ?? 0, y?.durationMs ?? 0));
-  const options = useMemo(
+  const both = useMemo(
     () =>
       x &&
-      y && {
-        curve: stCurveOption([
-          { name: `A · ${x.title}`, curve: x.st.curve, intervalS: 30 },
-          { name: `B · ${y.title}`, curve: y.st.curve, intervalS: 30 },
-        ]),
-        rtch: rtChOption(
-          [
-            { name: `A · ${x.title}`, rt: x.st.figures.rt, ch: x.st.figures.ch },
-            { name: `B · ${y.title}`, rt: y.st.figures.rt, ch: y.st.figures.ch },
-          ],
-          labels,
-        ),
-      },
-    [x, y, labels],
+      y && [
+        { name: `A · ${x.title}`, st: x.st },
+        { name: `B · ${y.title}`, st: y.st },
+      ],
+    [x, y],
   );
   return (
     <div className="rs-page" data-testid="compare-page">
@@ -46,18 +35,7 @@ export function ComparePage({ a, b }: { a: string; b: string }) {
           </section>
         ))}
       </div>
-      {options && (
-        <div className="rs-charts">
-          <section>
-            <h4>{t('research.an.stCurve')}</h4>
-            <EChart option={options.curve} testId="compare-st-curve" />
-          </section>
-          <section>
-            <h4>{t('research.an.rtch')}</h4>
-            <EChart option={options.rtch} testId="compare-rtch" />
-          </section>
-        </div>
-      )}
+      {both && <StCharts lessons={both} testIdPrefix="compare" />}
     </div>
   );
 }

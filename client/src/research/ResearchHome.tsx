@@ -4,12 +4,15 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
 import type { Annotation, ResearchGroup, ResearchSession, TargetProgress } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
 import { localeOf, useI18n } from '../i18n/index.js';
 import { Link, navigate } from '../router.js';
 import { toast } from '../toast.js';
 import { researchApi, type Person } from './researchApi.js';
 import { RubricEditor } from './RubricEditor.js';
 import './research.css';
+
+const SESSION_KINDS = ['planning', 'diagnosis', 'thematic'] as const;
 
 export const researchLessonPath = (id: string) => `/research/lessons/${encodeURIComponent(id)}`;
 export const comparePath = (a: string, b: string) => `/research/compare?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
@@ -136,13 +139,7 @@ function NewGroup({ people, onCreated }: { people: Person[]; onCreated(): void }
       <input value={name} placeholder={t('research.group.name')} required maxLength={100} onChange={(e) => setName(e.target.value)} />
       <input value={subject} placeholder={t('research.group.subject')} maxLength={50} onChange={(e) => setSubject(e.target.value)} />
       <label>{t('research.group.members')}</label>
-      <select multiple value={members} onChange={(e) => setMembers([...e.target.selectedOptions].map((o) => o.value))}>
-        {people.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.displayName} {p.schoolName ? `· ${p.schoolName}` : ''}
-          </option>
-        ))}
-      </select>
+      <Choice multiple value={members} options={people.map((p) => [p.id, `${p.displayName} ${p.schoolName ? `· ${p.schoolName}` : ''}`])} onChange={setMembers} />
       <button className="primary" type="submit" disabled={!name.trim()}>
         {t('research.group.create')}
       </button>
@@ -178,24 +175,11 @@ function GroupSessions({ group, lessons }: { group: ResearchGroup; lessons: Less
       ))}
       <form className="rs-form" onSubmit={create}>
         <h4>{t('research.session.new')}</h4>
-        <select value={kind} onChange={(e) => setKind(e.target.value)}>
-          {(['planning', 'diagnosis', 'thematic'] as const).map((k) => (
-            <option key={k} value={k}>
-              {t(`research.session.kind.${k}`)}
-            </option>
-          ))}
-        </select>
+        <Choice value={kind} options={SESSION_KINDS.map((k) => [k, t(`research.session.kind.${k}`)])} onChange={setKind} />
         <input value={title} required maxLength={200} placeholder={t('research.session.title')} onChange={(e) => setTitle(e.target.value)} />
         <label>
           {t('research.session.lesson')}
-          <select value={lessonId} onChange={(e) => setLessonId(e.target.value)}>
-            <option value="">{t('research.session.none')}</option>
-            {lessons.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.title}
-              </option>
-            ))}
-          </select>
+          <Choice value={lessonId} none={t('research.session.none')} options={lessons.map((l) => [l.id, l.title])} onChange={setLessonId} />
         </label>
         <label>
           {t('research.session.when')} <input type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} />
@@ -246,22 +230,12 @@ function ComparePicker({ lessons }: { lessons: Lesson[] }) {
   const { t } = useI18n();
   const [a, setA] = useState('');
   const [b, setB] = useState('');
+  const options = lessons.map((l) => [l.id, `${l.title} · ${l.teacherName}`] as const);
   return (
     <div className="rs-form" data-testid="compare-picker">
       <h4>{t('research.compare')}</h4>
-      {[
-        [a, setA, t('research.compare.a')],
-        [b, setB, t('research.compare.b')],
-      ].map(([v, set, label], i) => (
-        <select key={i} value={v as string} aria-label={label as string} onChange={(e) => (set as (x: string) => void)(e.target.value)}>
-          <option value="">{label as string}</option>
-          {lessons.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.title} · {l.teacherName}
-            </option>
-          ))}
-        </select>
-      ))}
+      <Choice value={a} aria-label={t('research.compare.a')} none={t('research.compare.a')} options={options} onChange={setA} />
+      <Choice value={b} aria-label={t('research.compare.b')} none={t('research.compare.b')} options={options} onChange={setB} />
       <button type="button" disabled={!a || !b || a === b} onClick={() => navigate(comparePath(a, b))}>
         {t('research.compare.go')}
       </button>

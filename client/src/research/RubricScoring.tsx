@@ -3,6 +3,8 @@
 import { useEffect, useState } from 'react';
 import type { RubricScoresView } from '../../../server/contract/research.js';
 import { errorText } from '../api.js';
+import { Choice, type ChoiceOption } from '../components/Choice.js';
+import { TableHead } from '../components/TableHead.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { researchApi } from './researchApi.js';
@@ -31,33 +33,19 @@ export function RubricScoring({ lessonId, meId }: { lessonId: string; meId: stri
       toast.error(errorText(e));
     }
   };
+  // An unscored criterion shows —, which cannot be picked back.
+  const levels: ChoiceOption[] = [['', '—', true], ...view.rubric.levels.map((l) => [l.score, `${l.score} ${l.label}`] as const)];
   const summary = new Map(view.summary.criteria.map((c) => [c.criterionId, c]));
   return (
     <div className="rs-rubric" data-testid="rubric-scoring">
       <table className="rs-table">
-        <thead>
-          <tr>
-            <th>{t('research.sc.criterion')}</th>
-            <th>{t('research.sc.mine')}</th>
-            <th>{t('research.sc.mean')}</th>
-            <th>{t('research.sc.sd')}</th>
-          </tr>
-        </thead>
+        <TableHead labels={[t('research.sc.criterion'), t('research.sc.mine'), t('research.sc.mean'), t('research.sc.sd')]} />
         <tbody>
           {view.rubric.criteria.map((c) => (
             <tr key={c.id}>
               <td>{c.name}</td>
               <td>
-                <select value={mine[c.id] ?? ''} data-testid={`score-${c.id}`} onChange={(e) => setMine({ ...mine, [c.id]: Number(e.target.value) })}>
-                  <option value="" disabled>
-                    —
-                  </option>
-                  {view.rubric.levels.map((l) => (
-                    <option key={l.score} value={l.score}>
-                      {l.score} {l.label}
-                    </option>
-                  ))}
-                </select>
+                <Choice value={mine[c.id] ?? ''} data-testid={`score-${c.id}`} options={levels} onChange={(v) => setMine({ ...mine, [c.id]: Number(v) })} />
               </td>
               <td>{summary.get(c.id)?.mean?.toFixed(2) ?? '—'}</td>
               <td>{summary.get(c.id)?.sd?.toFixed(2) ?? '—'}</td>

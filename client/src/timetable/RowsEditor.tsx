@@ -1,6 +1,7 @@
 // A small table editor for lists of records (bells, classes, calendar days, terms): every cell an
 // input, rows added and removed, saved as a whole. Values are kept as text until saved.
 import { useState } from 'react';
+import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
 
 export interface Column {
@@ -51,13 +52,7 @@ export function RowsEditor({
               {columns.map((c) => (
                 <td key={c.key}>
                   {c.type === 'select' ? (
-                    <select value={r[c.key] ?? ''} aria-label={c.label} onChange={(e) => set(i, c.key, e.target.value)}>
-                      {(c.options ?? []).map((o) => (
-                        <option key={o.value} value={o.value}>
-                          {o.label}
-                        </option>
-                      ))}
-                    </select>
+                    <Choice value={r[c.key] ?? ''} aria-label={c.label} options={(c.options ?? []).map((o) => [o.value, o.label])} onChange={(v) => set(i, c.key, v)} />
                   ) : (
                     <input type={c.type} aria-label={c.label} value={r[c.key] ?? ''} onChange={(e) => set(i, c.key, e.target.value)} />
                   )}

@@ -5,6 +5,7 @@ import type { PublicUser } from '../../../server/contract/domain.js';
 import type { SchoolTimetable, Slot, TermPlan } from '../../../server/contract/timetable.js';
 import { formatHhmm, schoolDayOf } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
+import { TableHead } from '../components/TableHead.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { toast } from '../toast.js';
 import { msg, planTerm, scheduleTerm } from './api.js';
@@ -107,14 +108,7 @@ export function SchedulePanel({
             </div>
           ))}
           <table className="tt-table" data-testid="tt-plan">
-            <thead>
-              <tr>
-                <th>{t('tt.date')}</th>
-                <th>{t('tt.time')}</th>
-                <th>{t('tt.status')}</th>
-                <th>{t('tt.reasons')}</th>
-              </tr>
-            </thead>
+            <TableHead labels={[t('tt.date'), t('tt.time'), t('tt.status'), t('tt.reasons')]} />
             <tbody>
               {plan.dates.map((d) => (
                 <tr key={d.day} className={`tt-date-${d.status}`} data-testid={`tt-date-${d.day}`} data-status={d.status}>

@@ -5,6 +5,8 @@ import type { PublicUser } from '../../../server/contract/domain.js';
 import type { ImportKind, ImportResult, RowError, SchoolTimetable } from '../../../server/contract/timetable.js';
 import { formatHhmm, parseHhmm } from '../../../server/contract/time.js';
 import { errorText } from '../api.js';
+import { Choice } from '../components/Choice.js';
+import { TableHead } from '../components/TableHead.js';
 import { useI18n, type MessageKey } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { useCommunity } from '../session.js';
@@ -66,13 +68,7 @@ export function TimetablePage({ user }: { user: PublicUser }) {
       <section className="panel">
         <div className="tt-school-head">
           <h2 className="panel-title">{t('tt.school')}</h2>
-          <select value={school ?? ''} data-testid="tt-school" onChange={(e) => setSchoolId(e.target.value)}>
-            {(community?.schools ?? []).map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
+          <Choice value={school ?? ''} data-testid="tt-school" options={(community?.schools ?? []).map((s) => [s.id, s.name])} onChange={setSchoolId} />
         </div>
         <div className="tabs">
           {TABS.map((x) => (
@@ -124,12 +120,7 @@ function WeekGrid({ tt, periods, testId, cell }: { tt: SchoolTimetable; periods:
   const days = weekdaysOf(tt);
   return (
     <table className="tt-table tt-grid" data-testid={testId}>
-      <thead>
-        <tr>
-          <th>{t('tt.period')}</th>
-          {days.map((d) => <th key={d}>{weekdayLabel(t, d)}</th>)}
-        </tr>
-      </thead>
+      <TableHead labels={[t('tt.period'), ...days.map((d) => weekdayLabel(t, d))]} />
       <tbody>
         {periods.map((p) => (
           <tr key={p}>
@@ -172,31 +163,47 @@ function ClassesGrid({ tt }: { tt: SchoolTimetable }) {
   );
 }
 
-function CalendarList({ tt }: { tt: SchoolTimetable }) {
+/** A tab's records one a line (calendar days, terms), or 暂无 when there are none. */
+function RecordList<T>({ items, testId, keyOf, line }: { items: T[]; testId: string; keyOf: (x: T) => string; line: (x: T) => ReactNode }) {
   const { t } = useI18n();
-  if (!tt.calendar.length) return <div className="muted-text">{t('tt.empty')}</div>;
+  if (!items.length) return <div className="muted-text">{t('tt.empty')}</div>;
   return (
-    <ul className="tt-calendar" data-testid="tt-calendar">
-      {tt.calendar.map((d) => (
-        <li key={d.day}>
-          <span className={`badge tt-kind-${d.kind}`}>{t(`tt.kind.${d.kind}` as MessageKey)}</span> {d.day} {d.note}
-        </li>
+    <ul className="tt-calendar" data-testid={testId}>
+      {items.map((x) => (
+        <li key={keyOf(x)}>{line(x)}</li>
       ))}
     </ul>
   );
 }
 
-function TermsList({ tt }: { tt: SchoolTimetable }) {
+function CalendarList({ tt }: { tt: SchoolTimetable }) {
   const { t } = useI18n();
-  if (!tt.terms.length) return <div className="muted-text">{t('tt.empty')}</div>;
   return (
-    <ul className="tt-calendar" data-testid="tt-terms">
-      {tt.terms.map((x) => (
-        <li key={x.id}>
+    <RecordList
+      items={tt.calendar}
+      testId="tt-calendar"
+      keyOf={(d) => d.day}
+      line={(d) => (
+        <>
+          <span className={`badge tt-kind-${d.kind}`}>{t(`tt.kind.${d.kind}` as MessageKey)}</span> {d.day} {d.note}
+        </>
+      )}
+    />
+  );
+}
+
+function TermsList({ tt }: { tt: SchoolTimetable }) {
+  return (
+    <RecordList
+      items={tt.terms}
+      testId="tt-terms"
+      keyOf={(x) => x.id}
+      line={(x) => (
+        <>
           <b>{x.name}</b> {x.startsOn} – {x.endsOn}
-        </li>
-      ))}
-    </ul>
+        </>
+      )}
+    />
   );
 }
 
