@@ -142,16 +142,3 @@ export function LiveBar({ state, subtitle, children }: { state: LiveState; subti
     </header>
   );
 }
-
-/** What the teacher and observer pages show once the lesson has ended. */
-export function EndedScreen() {
-  const t = useT();
-  return (
-    <div className="center-screen" data-testid="lesson-ended">
-      <div className="center-title">{t('live.ended')}</div>
-      <Link className="button" to="/">
-        {t('live.backHome')}
-      </Link>
-    </div>
-  );
-}
