@@ -5,11 +5,11 @@
 import type { ZodError, z } from 'zod';
 import { LIMITS, clientSchemas, type ClientResults } from '../contract/events.js';
 import type { Ack, ApiError } from '../contract/errors.js';
-import { logger } from '../contract/log.js';
+import { logger, type Logger } from '../contract/log.js';
 import { toApiError, zodMessage } from '../http/apiError.js';
 import type { LiveSocket } from './types.js';
 
-const log = logger('live.edge');
+const liveEdgeLog = logger('live.edge');
 
 /** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
 const FLOOD_MAX = 300;
@@ -81,6 +81,8 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
     private readonly schemas: S,
     /** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
     private readonly flood: FloodBudget,
+    /** Where handler bugs and floods are logged: the server's own scope. */
+    private readonly log: Logger = liveEdgeLog,
   ) {
     // Events outside the contract: answer if the client gave an ack, otherwise ignore. They cost
     // budget like any message: a stream of unknown names is a flood too.
@@ -125,7 +127,7 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
           const data = await handler(parsed.data as z.infer<S[E]>);
           ack({ ok: true, data: data ?? null });
         } catch (err) {
-          ack({ ok: false, error: toApiError(err, { edge: 'socket', log, fields: { event } }) });
+          ack({ ok: false, error: toApiError(err, { edge: 'socket', log: this.log, fields: { event } }) });
         }
       };
       if (opts.serial === false) void run();
@@ -147,7 +149,7 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
     while (this.refused.length && now - this.refused[0] > windowMs) this.refused.shift();
     this.refused.push(now);
     if (this.refused.length >= max) {
-      log.warn('socket disconnected for flooding', { refused: this.refused.length, windowMs });
+      this.log.warn('socket disconnected for flooding', { refused: this.refused.length, windowMs });
       this.refused = [];
       this.socket.disconnect(true);
     }
