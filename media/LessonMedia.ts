@@ -11,9 +11,11 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { AUDIO_LEVEL_INTERVAL_MS, AUDIO_LEVEL_THRESHOLD_DB, INITIAL_OUTGOING_BITRATE, MAX_INCOMING_BITRATE, ROUTER_CODECS } from './config.js';
 import { LayerGuard } from './LayerGuard.js';
-import { MediaError, MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
+import { clientInput } from './clientInput.js';
+import { MediaPeer, goneIfClosed, type ProducerMeta } from './MediaPeer.js';
 import type { PooledWorker, WorkerPool } from './WorkerPool.js';
 import type { MediaSource } from '../server/contract/domain.js';
+import { AppError } from '../server/contract/errors.js';
 import { logger } from '../server/contract/log.js';
 
 const log = logger('media.lesson');
@@ -144,7 +146,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     });
     if (peer.isClosed) {
       transport.close();
-      throw new MediaError('CONFLICT', 'peer left');
+      throw new AppError('CONFLICT', 'peer left');
     }
     peer.transports.set(transport.id, transport);
     const ids = { routerId: this.router.id, peerId, transportId: transport.id, direction };
@@ -180,7 +182,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     });
     if (peer.isClosed) {
       transport.close();
-      throw new MediaError('CONFLICT', 'peer left');
+      throw new AppError('CONFLICT', 'peer left');
     }
     peer.plainTransports.set(transport.id, transport);
     transport.observer.once('close', () => peer.plainTransports.delete(transport.id));
@@ -196,8 +198,8 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     const t = this.peer(peerId).transport(transportId);
     // Its own mark, not dtlsState: a browser's ICE may complete before its connect arrives,
     // and mediasoup (DTLS role 'auto') then starts DTLS as server by itself.
-    if (t.appData.connected) throw new MediaError('CONFLICT', 'transport already connected');
-    await t.connect({ dtlsParameters });
+    if (t.appData.connected) throw new AppError('CONFLICT', 'transport already connected');
+    await clientInput('dtlsParameters', () => t.connect({ dtlsParameters }));
     t.appData.connected = true;
   }
 
@@ -212,13 +214,15 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     const peer = this.peer(peerId);
     const transport = peer.sendTransport(opts.transportId);
     for (const p of peer.producers.values()) {
-      if (p.appData.source === opts.meta.source) throw new MediaError('CONFLICT', `already producing ${opts.meta.source}`);
+      if (p.appData.source === opts.meta.source) throw new AppError('CONFLICT', `already producing ${opts.meta.source}`);
     }
-    const producer = await transport.produce<ProducerMeta>({
-      kind: opts.kind,
-      rtpParameters: opts.rtpParameters,
-      appData: opts.meta,
-    });
+    const producer = await clientInput('rtpParameters', () =>
+      transport.produce<ProducerMeta>({
+        kind: opts.kind,
+        rtpParameters: opts.rtpParameters,
+        appData: opts.meta,
+      }),
+    );
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
@@ -233,7 +237,7 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
 
   closeProducer(peerId: string, producerId: string): void {
     const p = this.peer(peerId).producers.get(producerId);
-    if (!p) throw new MediaError('NOT_FOUND', 'no such producer');
+    if (!p) throw new AppError('NOT_FOUND', 'no such producer');
     p.close();
   }
 
@@ -258,15 +262,18 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
     if (!caps || !this.router.canConsume({ producerId: producer.id, rtpCapabilities: caps })) return null;
     const transport = [...peer.transports.values()].find((t) => t.appData.direction === 'recv');
     if (!transport) return null;
-    const consumer = await transport.consume<ProducerMeta>({
-      producerId: producer.id,
-      rtpCapabilities: caps,
-      paused: true,
-      // Start on the lowest simulcast layer: its key frame is a few packets, so the first frame
-      // arrives sooner; the client asks for the layer its view needs once that frame is shown.
-      preferredLayers: producer.type === 'simulcast' ? { spatialLayer: 0, temporalLayer: 2 } : undefined,
-      appData: producer.appData,
-    });
+    // The capabilities are the client's (media:ready); canConsume() above has checked them already.
+    const consumer = await clientInput('rtpCapabilities', () =>
+      transport.consume<ProducerMeta>({
+        producerId: producer.id,
+        rtpCapabilities: caps,
+        paused: true,
+        // Start on the lowest simulcast layer: its key frame is a few packets, so the first frame
+        // arrives sooner; the client asks for the layer its view needs once that frame is shown.
+        preferredLayers: producer.type === 'simulcast' ? { spatialLayer: 0, temporalLayer: 2 } : undefined,
+        appData: producer.appData,
+      }),
+    );
     if (peer.isClosed || producer.closed) {
       consumer.close();
       return null;
@@ -340,6 +347,6 @@ export class LessonMedia extends EventEmitter<LessonMediaEvents> {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new MediaError('UNAVAILABLE', 'lesson media is restarting');
+    if (this.closed) throw new AppError('UNAVAILABLE', 'lesson media is restarting');
   }
 }

@@ -2,6 +2,7 @@
 // transports, which closes their producers and consumers (mediasoup cascades).
 import type { types } from 'mediasoup';
 import type { MediaSource } from '../server/contract/domain.js';
+import { AppError } from '../server/contract/errors.js';
 
 // A type alias (not an interface) so that it satisfies mediasoup's AppData index signature.
 export type ProducerMeta = {
@@ -28,7 +29,7 @@ export class MediaPeer {
 
   transport(id: string): types.WebRtcTransport {
     const t = this.transports.get(id);
-    if (!t) throw new MediaError('NOT_FOUND', 'no such transport');
+    if (!t) throw new AppError('NOT_FOUND', 'no such transport');
     return t;
   }
 
@@ -37,13 +38,13 @@ export class MediaPeer {
     const plain = this.plainTransports.get(id);
     if (plain) return plain;
     const t = this.transport(id);
-    if (t.appData.direction !== 'send') throw new MediaError('BAD_REQUEST', 'not a send transport');
+    if (t.appData.direction !== 'send') throw new AppError('BAD_REQUEST', 'not a send transport');
     return t;
   }
 
   consumerById(consumerId: string): types.Consumer<ProducerMeta> {
     for (const c of this.consumers.values()) if (c.id === consumerId) return c;
-    throw new MediaError('NOT_FOUND', 'no such consumer');
+    throw new AppError('NOT_FOUND', 'no such consumer');
   }
 
   close(): void {
@@ -64,7 +65,7 @@ export class MediaPeer {
  */
 export function goneIfClosed(obj: { closed: boolean }, what: 'producer' | 'consumer') {
   return async (err: unknown): Promise<never> => {
-    if (await closedMeanwhile(obj)) throw new MediaError('NOT_FOUND', `no such ${what}`);
+    if (await closedMeanwhile(obj)) throw new AppError('NOT_FOUND', `no such ${what}`);
     throw err;
   };
 }
@@ -73,14 +74,4 @@ export function goneIfClosed(obj: { closed: boolean }, what: 'producer' | 'consu
 export async function closedMeanwhile(obj: { closed: boolean }): Promise<boolean> {
   if (!obj.closed) await new Promise((r) => setImmediate(r));
   return obj.closed;
-}
-
-export class MediaError extends Error {
-  constructor(
-    readonly code: 'NOT_FOUND' | 'CONFLICT' | 'BAD_REQUEST' | 'UNAVAILABLE',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MediaError';
-  }
 }

@@ -1,6 +1,7 @@
 // Prometheus metrics at /metrics: live lessons, participants, media objects, worker CPU.
 import client from 'prom-client';
 import type { WorkerPool } from '../media/WorkerPool.js';
+import { internalErrors } from './http/apiError.js';
 import type { LessonRegistry } from './live/LessonRegistry.js';
 import { processFaultMetrics } from './processFaults.js';
 import { recorderLossKeyFrames, recorderRuns, recorderWatchdogRestarts } from './recordings/captureMetrics.js';
@@ -53,6 +54,7 @@ export function createMetrics(deps: { pool: () => WorkerPool | null; registry: (
     },
   });
 
+  registry.registerMetric(internalErrors);
   registry.registerMetric(recorderWatchdogRestarts);
   registry.registerMetric(recorderRuns);
   registry.registerMetric(recorderLossKeyFrames);

@@ -1,17 +1,7 @@
-// REST client for server/contract/api.ts. Errors become ApiRequestError with the server's message.
+// REST client for server/contract/api.ts. Errors become RequestError with the server's message.
 import type { ErrorCode } from '../../server/contract/errors.js';
 import { tr, type MessageKey } from './i18n/index.js';
-
-export class ApiRequestError extends Error {
-  constructor(
-    readonly code: ErrorCode | 'NETWORK',
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = 'ApiRequestError';
-  }
-}
+import { RequestError } from './requestError.js';
 
 /** Called on any 401 (except from the login routes themselves). */
 let onUnauthenticated: (() => void) | null = null;
@@ -29,7 +19,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiRequestError('NETWORK', tr('error.network'), 0);
+    throw new RequestError('NETWORK', tr('error.network'), 0);
   }
   let json: unknown = null;
   try {
@@ -42,7 +32,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, bo
     const code: ErrorCode = err?.code ?? statusCode(res.status);
     const message = err?.message || tr(`error.${code}` as MessageKey);
     if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthenticated?.();
-    throw new ApiRequestError(code, message, res.status);
+    throw new RequestError(code, message, res.status);
   }
   return json as T;
 }

@@ -2,7 +2,8 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import type { CommunityView, UserResponse } from '../../server/contract/api.js';
 import type { PublicUser } from '../../server/contract/domain.js';
-import { api, ApiRequestError } from './api.js';
+import { api } from './api.js';
+import { RequestError } from './requestError.js';
 
 export type AuthState = { status: 'loading' } | { status: 'out' } | { status: 'in'; user: PublicUser } | { status: 'error'; message: string };
 
@@ -33,7 +34,7 @@ export async function loadMe(): Promise<void> {
     const { user } = await api<UserResponse>('GET', '/api/me');
     setAuth({ status: 'in', user });
   } catch (e) {
-    if (e instanceof ApiRequestError && e.status === 401) setAuth({ status: 'out' });
+    if (e instanceof RequestError && e.status === 401) setAuth({ status: 'out' });
     else setAuth({ status: 'error', message: e instanceof Error ? e.message : String(e) });
   }
 }

@@ -19,13 +19,18 @@ export interface ApiError {
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
-/** Thrown by handlers; the edge turns it into an error ack or HTTP status. */
+/**
+ * Thrown by handlers, the media layer and repositories alike: the one error a client is told
+ * about (as an error ack or an HTTP status). Anything else that reaches an edge is a bug and
+ * leaves as INTERNAL (server/http/apiError.ts). `cause` keeps what it was made from for the log.
+ */
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'AppError';
   }
 }

@@ -1,7 +1,8 @@
 // Structured logging on pino: one JSON line per event on stderr, `{t, level, scope, msg, …}`.
 // Errors passed as `err` keep their stack (pino's error serializer), so a failure can be
-// investigated from the log alone. Writes are synchronous: a line logged just before a crash
-// or an exit is never lost in a buffer.
+// investigated from the log alone. Secrets never reach a line: cookies, authorization headers,
+// passwords, device codes and session tokens are redacted by path (REDACTED_PATHS). Writes are
+// synchronous: a line logged just before a crash or an exit is never lost in a buffer.
 import pino from 'pino';
 import { z } from 'zod';
 
@@ -14,6 +15,39 @@ export function logLevelFrom(source: NodeJS.ProcessEnv = process.env): Level {
   return logLevelSchema.parse(source.TONGBU_LOG_LEVEL);
 }
 
+/**
+ * Where secrets sit in what we log (fields are top-level: `log.info(msg, { req })`). Named paths,
+ * not a wildcard on `code`: an error's `code` (EADDRINUSE, a SQLSTATE) and an exit code are what
+ * an investigation needs; only a request body's `code` is a device code.
+ */
+export const REDACTED_PATHS = [
+  'cookie',
+  'headers.cookie',
+  'headers.authorization',
+  'headers["set-cookie"]',
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  'handshake.headers.cookie',
+  'handshake.headers.authorization',
+  'authorization',
+  'password',
+  'passwordHash',
+  '*.password',
+  '*.passwordHash',
+  'deviceCode',
+  '*.deviceCode',
+  'body.code',
+  'req.body.code',
+  'token',
+  '*.token',
+  'sessionToken',
+  '*.sessionToken',
+];
+
+/** Test and harness taps on every written line (after redaction); see tapLog(). */
+const taps = new Set<(line: string) => void>();
+
 const root = pino(
   {
     level: logLevelFrom(),
@@ -22,6 +56,13 @@ const root = pino(
     timestamp: () => `,"t":"${new Date().toISOString()}"`,
     formatters: { level: (label) => ({ level: label }) },
     serializers: { err: pino.stdSerializers.errWithCause },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: {
+      streamWrite: (line) => {
+        for (const fn of taps) fn(line);
+        return line;
+      },
+    },
   },
   pino.destination({ fd: 2, sync: true }),
 );
@@ -29,6 +70,12 @@ const root = pino(
 /** The process-wide threshold (children follow it: they are re-derived on every call). */
 export function setLogLevel(level: Level): void {
   root.level = level;
+}
+
+/** Calls `fn` with each line as written (JSON, redacted); returns the untap. For tests. */
+export function tapLog(fn: (line: string) => void): () => void {
+  taps.add(fn);
+  return () => taps.delete(fn);
 }
 
 export interface Logger {

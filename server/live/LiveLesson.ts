@@ -8,7 +8,7 @@ import type { Db } from '../db/db.js';
 import type { Lesson, LessonRole, PeerInfo, PublicUser, RaisedHand } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { LessonMedia } from '../../media/LessonMedia.js';
-import { MediaError, closedMeanwhile, goneIfClosed } from '../../media/MediaPeer.js';
+import { closedMeanwhile, goneIfClosed } from '../../media/MediaPeer.js';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
 import { recordLessonEvent } from '../lessons/repo.js';
@@ -188,7 +188,12 @@ export class LiveLesson {
   reconcile(peerId: string): Promise<void> {
     // One reconciliation per peer at a time, so a producer is never consumed twice.
     return this.reconciling.run(peerId, () => this.reconcileNow(peerId)).catch((err) => {
-      if (!(err instanceof MediaError) && !(err instanceof AppError)) log.warn('reconcile failed', { peerId, err });
+      // Expected races: the peer left, or the lesson or its media closed (a media worker restart)
+      // meanwhile. Anything else — an AppError included — is a bug, and is logged with its stack.
+      const gone = this.closed || !this.peers.has(peerId) || !this.currentMedia;
+      const raced = gone || (err instanceof AppError && err.code === 'UNAVAILABLE');
+      if (raced) log.debug('reconcile stopped by a race', { lessonId: this.lesson.id, peerId, err });
+      else log.warn('reconcile failed', { lessonId: this.lesson.id, peerId, err });
     });
   }
 

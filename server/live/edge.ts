@@ -1,14 +1,15 @@
 // The Socket.IO edge: every client event is validated against its contract (zod) and answered
-// with a typed ack; nothing a client sends can throw past this point. One class for both
+// with a typed ack; nothing a client sends can throw past this point. What a handler's error
+// becomes is the same rule as for HTTP (server/http/apiError.ts). One class for both
 // Socket.IO servers: the live lesson's (SocketEdge) and the lesson plans' (server/plans/socket.ts).
-import { ZodError, type z } from 'zod';
+import type { ZodError, z } from 'zod';
 import { LIMITS, clientSchemas, type ClientResults } from '../contract/events.js';
-import { AppError, type Ack, type ApiError } from '../contract/errors.js';
-import { MediaError } from '../../media/MediaPeer.js';
-import { logger } from '../contract/log.js';
+import type { Ack, ApiError } from '../contract/errors.js';
+import { logger, type Logger } from '../contract/log.js';
+import { toApiError, zodMessage } from '../http/apiError.js';
 import type { LiveSocket } from './types.js';
 
-const log = logger('live.edge');
+const liveEdgeLog = logger('live.edge');
 
 /** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
 const FLOOD_MAX = 300;
@@ -30,31 +31,6 @@ export interface FloodBudget {
   windowMs: number;
   /** Per-event payload limit (bytes, measured before the contract parses it): larger is TOO_LARGE. */
   payloadBytesMax?: number;
-}
-
-export function toApiError(err: unknown): ApiError {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  if (err instanceof MediaError) return { code: err.code, message: err.message };
-  if (err instanceof ZodError) return { code: 'BAD_REQUEST', message: zodMessage(err) };
-  // Text the database cannot store (NUL, a lone UTF-16 surrogate in JSON) came from the client.
-  if (isPgDataError(err)) return { code: 'BAD_REQUEST', message: 'text contains characters that cannot be stored' };
-  // mediasoup rejects bad RTP/DTLS parameters with TypeError; those are the client's fault.
-  if (err instanceof TypeError || (err instanceof Error && err.name === 'UnsupportedError')) {
-    return { code: 'BAD_REQUEST', message: err.message.slice(0, 200) };
-  }
-  log.error('unexpected handler error', { err });
-  return { code: 'INTERNAL', message: 'internal error' };
-}
-
-/** SQLSTATE 22021 / 22P02 / 22P05: invalid byte sequence, invalid JSON text, untranslatable character. */
-function isPgDataError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && ['22021', '22P02', '22P05'].includes(code);
-}
-
-function zodMessage(err: ZodError): string {
-  const i = err.issues[0];
-  return i ? `${i.path.join('.') || 'payload'}: ${i.message}` : 'invalid payload';
 }
 
 /** A payload over a byte limit (the contracts' own "larger than N bytes" refinement) is TOO_LARGE. */
@@ -105,6 +81,8 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
     private readonly schemas: S,
     /** Per-connection budget of messages; a flooding client gets RATE_LIMITED, not our CPU. */
     private readonly flood: FloodBudget,
+    /** Where handler bugs and floods are logged: the server's own scope. */
+    private readonly log: Logger = liveEdgeLog,
   ) {
     // Events outside the contract: answer if the client gave an ack, otherwise ignore. They cost
     // budget like any message: a stream of unknown names is a flood too.
@@ -149,7 +127,7 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
           const data = await handler(parsed.data as z.infer<S[E]>);
           ack({ ok: true, data: data ?? null });
         } catch (err) {
-          ack({ ok: false, error: toApiError(err) });
+          ack({ ok: false, error: toApiError(err, { edge: 'socket', log: this.log, fields: { event } }) });
         }
       };
       if (opts.serial === false) void run();
@@ -171,7 +149,7 @@ export class ContractEdge<S extends Schemas, R extends Results<S>> {
     while (this.refused.length && now - this.refused[0] > windowMs) this.refused.shift();
     this.refused.push(now);
     if (this.refused.length >= max) {
-      log.warn('socket disconnected for flooding', { refused: this.refused.length, windowMs });
+      this.log.warn('socket disconnected for flooding', { refused: this.refused.length, windowMs });
       this.refused = [];
       this.socket.disconnect(true);
     }

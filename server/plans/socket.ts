@@ -118,12 +118,17 @@ export async function attachPlanSockets(
     const user = socket.data.user;
     const joined = new Map<string, PlanAccess>();
     // Plan editors send many small edits: a larger flood budget than the live lesson's.
-    const edge = new ContractEdge<typeof planClientSchemas, PlanClientResults>(socket, planClientSchemas, {
-      max: FLOOD_MAX,
-      windowMs: FLOOD_WINDOW_MS,
-      // Any event bigger than the biggest update allowed is TOO_LARGE (frames up to frameBytesMax are read).
-      payloadBytesMax: PLAN_LIMITS.updateBytesMax + 4096,
-    });
+    const edge = new ContractEdge<typeof planClientSchemas, PlanClientResults>(
+      socket,
+      planClientSchemas,
+      {
+        max: FLOOD_MAX,
+        windowMs: FLOOD_WINDOW_MS,
+        // Any event bigger than the biggest update allowed is TOO_LARGE (frames up to frameBytesMax are read).
+        payloadBytesMax: PLAN_LIMITS.updateBytesMax + 4096,
+      },
+      log.child('edge'),
+    );
     const joinedAs = (planId: string): PlanAccess => {
       const access = joined.get(planId);
       if (!access) throw new AppError('CONFLICT', 'join the plan first');

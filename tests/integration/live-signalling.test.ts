@@ -2,13 +2,17 @@
 // real socket.io-client participants — the city teacher, both rural classroom devices and
 // a researcher observing. No browser, so no DTLS; producers are made from hand-written
 // RTP parameters, which mediasoup accepts on a transport that is not yet connected.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChatMessage, Lesson, PeerInfo, Quiz, QuizAnswer, RaisedHand } from '../../server/contract/domain.js';
 import type { ClientPayload, TransportOptions } from '../../server/contract/events.js';
 import type { Ack } from '../../server/contract/errors.js';
 import { listLessonEvents } from '../../server/lessons/repo.js';
+import { tapLog } from '../../server/contract/log.js';
+import { internalErrors } from '../../server/http/apiError.js';
 import {
   fakeDtlsParameters,
+  joinWithMedia,
+  opusRtpParameters,
   produceCamera,
   produceMic,
   startLiveServer,
@@ -644,5 +648,67 @@ describe('lesson state', () => {
       expect.arrayContaining(['hand:raise', 'stage:on', 'stage:off', 'classroom:mute', 'classroom:unmute', 'quiz:push', 'lesson:start', 'lesson:end']),
     );
     expect(events.indexOf('lesson:start')).toBeLessThan(events.indexOf('lesson:end'));
+  });
+});
+
+describe('errors at the edge', () => {
+  const internalCount = async () => (await internalErrors.get()).values.find((v) => v.labels.edge === 'socket')?.value ?? 0;
+
+  it('a TypeError in a handler is our bug: INTERNAL with a generic message, logged with its stack, counted', async () => {
+    const lesson = await srv.createLesson([A]);
+    const t = await srv.connect(await srv.cookieFor('teacher-wang'), 'teacher-bug');
+    await t.ok('lesson:join', { lessonId: lesson.id });
+    const bug = new TypeError("Cannot read properties of undefined (reading 'classroomId')");
+    vi.spyOn(srv.live(lesson.id)!, 'lowerHand').mockImplementationOnce(() => {
+      throw bug;
+    });
+    const lines: string[] = [];
+    const untap = tapLog((l) => lines.push(l));
+    const before = await internalCount();
+    try {
+      const res = await t.request('hand:lower', { classroomId: A });
+      expect(res).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'internal error' } });
+    } finally {
+      untap();
+    }
+    expect(await internalCount()).toBe(before + 1);
+    const logged = lines.map((l) => JSON.parse(l) as { level: string; scope: string; event?: string; err?: { type: string; stack: string } });
+    const line = logged.find((l) => l.err?.stack.includes("reading 'classroomId'"));
+    expect(line).toMatchObject({ level: 'error', scope: 'live.edge', event: 'hand:lower', err: { type: 'TypeError' } });
+    expect(line!.err!.stack).toContain(bug.stack!.split('\n')[1].trim());
+    // The handler works again once the bug is gone.
+    expect(await t.ok('hand:lower', { classroomId: A })).toBeNull();
+    t.close();
+  });
+
+  it("mediasoup's refusal of the client's own parameters is BAD_REQUEST, and not counted as a bug", async () => {
+    const lesson = await srv.createLesson([A]);
+    const t = await srv.connect(await srv.cookieFor('teacher-wang'), 'teacher-params');
+    const j = await joinWithMedia(t, lesson.id, { send: true, ready: false });
+    const before = await internalCount();
+    const produce = (rtpParameters: ClientPayload<'producer:create'>['rtpParameters']) =>
+      t.request('producer:create', { transportId: j.send!.id, kind: 'audio', source: 'mic', rtpParameters });
+    // A codec the router does not have (mediasoup: UnsupportedError), a mime type that is none (TypeError).
+    const unsupported = await produce({ ...opusRtpParameters(0x7001, 'a0'), codecs: [{ mimeType: 'audio/G722', payloadType: 9, clockRate: 8000 }] });
+    expect(unsupported).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^rtpParameters: /) } });
+    const malformed = await produce({ ...opusRtpParameters(0x7002, 'a0'), codecs: [{ mimeType: 'opus', payloadType: 111, clockRate: 48000 }] });
+    expect(malformed).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^rtpParameters: .*mimeType/) } });
+    // Capabilities with a codec in common but one mediasoup cannot read (an rtx without its apt).
+    const caps = j.snap.routerRtpCapabilities as ClientPayload<'media:ready'>['rtpCapabilities'];
+    const badCaps = { ...caps, codecs: [...(caps.codecs ?? []), { kind: 'video' as const, mimeType: 'video/rtx', clockRate: 90000, parameters: { apt: 'x' } }] };
+    expect(await t.request('media:ready', { rtpCapabilities: badCaps })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^rtpCapabilities: .*apt/) },
+    });
+    expect(await t.request('lesson:join', { lessonId: lesson.id, media: { send: false, caps: { routerCapsKey: j.snap.routerCapsKey, rtpCapabilities: badCaps } } })).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: expect.stringMatching(/^rtpCapabilities: /) },
+    });
+    expect(await internalCount()).toBe(before);
+    // The same client, with what a browser sends, goes on as usual.
+    const rejoined = await joinWithMedia(t, lesson.id, { send: true });
+    await t.ok('transport:connect', { transportId: rejoined.send!.id, dtlsParameters: fakeDtlsParameters() });
+    await produceMic(t, rejoined.send!.id, 'a1');
+    t.close();
   });
 });

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LessonSnapshot } from '../../server/contract/events.js';
 import { DevicePreload } from '../../client/src/live/devicePreload.js';
 import { Emitter } from '../../client/src/live/emitter.js';
-import { RequestError, type LessonClient, type LessonClientEvents } from '../../client/src/live/LessonClient.js';
+import type { LessonClient, LessonClientEvents } from '../../client/src/live/LessonClient.js';
+import { RequestError } from '../../client/src/requestError.js';
 import { LessonSession } from '../../client/src/live/LessonSession.js';
 
 interface Pending {

@@ -10,25 +10,14 @@ import type {
   ClientToServerEvents,
   ServerToClientEvents,
 } from '../../../server/contract/events.js';
-import type { Ack, ErrorCode } from '../../../server/contract/errors.js';
+import type { Ack } from '../../../server/contract/errors.js';
 import { tr, type MessageKey } from '../i18n/index.js';
+import { RequestError } from '../requestError.js';
 import { Emitter } from './emitter.js';
 import { reconnectDelay } from './reconnect.js';
 import { LIVE_SOCKET_OPTIONS } from './socketOptions.js';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
-
-export type RequestErrorCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED';
-
-export class RequestError extends Error {
-  constructor(
-    readonly code: RequestErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
-}
 
 export type LessonClientEvents = ServerToClientEvents & {
   connected: () => void;
@@ -169,8 +158,4 @@ export class LessonClient {
     this.socket.removeAllListeners();
     this.events.clear();
   }
-}
-
-export function isRequestError(e: unknown): e is RequestError {
-  return e instanceof RequestError;
 }

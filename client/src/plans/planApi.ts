@@ -1,6 +1,7 @@
 // HTTP calls of 集体备课 (server/plans/routes.ts).
 import type { PlanChatMessage, PlanComment, PlanCommentAnchor, PlanSummary, PlanVersion } from '../../../server/contract/planEvents.js';
-import { api, ApiRequestError } from '../api.js';
+import { api } from '../api.js';
+import { RequestError } from '../requestError.js';
 
 export type PlanListItem = PlanSummary & { access: 'edit' | 'comment' };
 export type InlineOp = { op: '=' | '+' | '-'; text: string };
@@ -30,7 +31,7 @@ export const planApi = {
     const res = await fetch(`/api/plans/${enc(id)}/import`, { method: 'POST', credentials: 'same-origin', body: file });
     if (!res.ok) {
       const body = (await res.json().catch(() => null)) as { error?: { code: never; message: string } } | null;
-      throw new ApiRequestError(body?.error?.code ?? 'INTERNAL', body?.error?.message ?? res.statusText, res.status);
+      throw new RequestError(body?.error?.code ?? 'INTERNAL', body?.error?.message ?? res.statusText, res.status);
     }
   },
 };

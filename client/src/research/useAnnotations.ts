@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '../../../server/contract/errors.js';
 import type { ClientPayload, ClientResults, ClientToServerEvents, ServerToClientEvents } from '../../../server/contract/events.js';
 import type { Annotation } from '../../../server/contract/research.js';
-import { ApiRequestError } from '../api.js';
+import { RequestError } from '../requestError.js';
 
 type S = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -15,8 +15,8 @@ function ask<E extends 'annotation:watch' | 'annotation:create' | 'annotation:de
       event,
       payload,
       (err, res) => {
-        if (err || !res) return reject(new ApiRequestError('NETWORK', err?.message ?? 'no answer', 0));
-        if (!res.ok) return reject(new ApiRequestError(res.error.code, res.error.message, 0));
+        if (err || !res) return reject(new RequestError('TIMEOUT', err?.message ?? 'no answer'));
+        if (!res.ok) return reject(new RequestError(res.error.code, res.error.message));
         resolve(res.data);
       },
     );
@@ -75,7 +75,7 @@ export function useAnnotations(lessonId: string): AnnotationsState {
   const create = useCallback(
     async (p: Omit<ClientPayload<'annotation:create'>, 'lessonId'>) => {
       const socket = socketRef.current;
-      if (!socket) throw new ApiRequestError('NETWORK', 'not connected', 0);
+      if (!socket) throw new RequestError('DISCONNECTED', 'not connected');
       const a = await ask(socket, 'annotation:create', { ...p, lessonId } as ClientPayload<'annotation:create'>);
       setList((l) => [...l.filter((x) => x.id !== a.id), a].sort((x, y) => x.atMs - y.atMs || x.id.localeCompare(y.id)));
       return a;

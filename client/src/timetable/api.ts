@@ -1,7 +1,8 @@
 // REST calls of the 大课表 (server/timetable/routes.ts), and the file upload whose error carries row errors.
 import type { FeedKind, FeedStatusResponse, FeedTokenResponse, ImportKind, ImportResult, Msg, PlanBody, RowError, ScheduleResult, SchoolTimetable, Slot, TermPlan } from '../../../server/contract/timetable.js';
 import type { Pairing } from '../../../server/contract/domain.js';
-import { api, ApiRequestError } from '../api.js';
+import { api } from '../api.js';
+import { RequestError } from '../requestError.js';
 import { tr, getLang } from '../i18n/index.js';
 
 export const DEFAULT_ALLOWANCE_MIN = 5;
@@ -66,10 +67,10 @@ export async function importFile(schoolId: string, kind: ImportKind, file: File)
       body: file,
     });
   } catch {
-    throw new ApiRequestError('NETWORK', tr('error.network'), 0);
+    throw new RequestError('NETWORK', tr('error.network'), 0);
   }
   const body = (await res.json().catch(() => null)) as { error?: { message?: string }; rowErrors?: RowError[]; result?: ImportResult; timetable?: SchoolTimetable } | null;
   if (res.ok && body?.result && body.timetable) return { result: body.result, timetable: body.timetable };
   if (body?.rowErrors) throw new ImportError(body.error?.message ?? tr('error.BAD_REQUEST'), body.rowErrors);
-  throw new ApiRequestError(res.status === 413 ? 'TOO_LARGE' : 'BAD_REQUEST', body?.error?.message ?? tr('error.generic'), res.status);
+  throw new RequestError(res.status === 413 ? 'TOO_LARGE' : 'BAD_REQUEST', body?.error?.message ?? tr('error.generic'), res.status);
 }

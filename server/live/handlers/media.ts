@@ -1,6 +1,7 @@
 // media:ready, transport:*, producer:*, consumer:* — a participant's own media only.
 import type { types } from 'mediasoup';
 import { AppError } from '../../contract/errors.js';
+import { checkRtpCapabilities } from '../../../media/clientInput.js';
 import { goneIfClosed } from '../../../media/MediaPeer.js';
 import { canProduce } from '../policy.js';
 import type { Seat, SocketSession } from '../session.js';
@@ -25,7 +26,11 @@ export async function joinMedia(s: SocketSession, seat: Seat, req: NonNullable<C
     req.send && seat.role !== 'observer' ? openTransport(s, seat, 'send') : null,
   ]);
   const consuming = req.caps !== undefined && req.caps.routerCapsKey === media.capsKey;
-  if (consuming) await seat.live.setRtpCapabilities(seat.peerId, req.caps!.rtpCapabilities as types.RtpCapabilities);
+  if (consuming) {
+    const caps = req.caps!.rtpCapabilities as types.RtpCapabilities;
+    checkRtpCapabilities(caps);
+    await seat.live.setRtpCapabilities(seat.peerId, caps);
+  }
   return { recv, send, consuming };
 }
 
@@ -37,6 +42,7 @@ export function registerMediaHandlers(s: SocketSession): void {
 
   s.edge.on('media:ready', async ({ rtpCapabilities }) => {
     const seat = s.requireSeat();
+    checkRtpCapabilities(rtpCapabilities as types.RtpCapabilities);
     await seat.live.setRtpCapabilities(seat.peerId, rtpCapabilities as types.RtpCapabilities);
     return null;
   });
