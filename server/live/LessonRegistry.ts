@@ -48,10 +48,12 @@ export class LessonRegistry {
 
   /** Called when a participant leaves: an empty lesson frees its router after a while. */
   leaveIfEmpty(live: LiveLesson): void {
+    // A socket leaving a lesson closed meanwhile must not start the timer of its successor.
+    if (this.lessons.get(live.lesson.id) !== live) return;
     if (live.peers.size > 0 || this.idleTimers.has(live.lesson.id)) return;
     const t = setTimeout(() => {
       this.idleTimers.delete(live.lesson.id);
-      if (live.peers.size === 0) void this.close(live.lesson.id, 'lesson-closed');
+      if (live.peers.size === 0 && this.lessons.get(live.lesson.id) === live) void this.close(live.lesson.id, 'lesson-closed');
     }, IDLE_CLOSE_MS);
     t.unref();
     this.idleTimers.set(live.lesson.id, t);
