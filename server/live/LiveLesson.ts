@@ -57,7 +57,12 @@ export class LiveLesson implements RecordedLesson {
   /** Why close() was called, and its one promise (the recording's stop or close). */
   private closeReason: LiveLessonCloseReason | null = null;
   private closing: Promise<void> | null = null;
-  private recordingNow: LessonRecording | null = null;
+  /**
+   * The lesson's recordings (children): normally one; for a moment two in the lobby (a
+   * producer armed one while the start was checking the other, which the start then discards),
+   * or while one closing with an earlier close hands over to a new one.
+   */
+  private readonly recordings = new Set<LessonRecording>();
 
   /** All the recording sees of this lesson (see RecordingHost). */
   readonly recordingHost: RecordingHost;
@@ -84,20 +89,20 @@ export class LiveLesson implements RecordedLesson {
 
   /** The lesson's recording while it has one here (made by RecordingService, owned by this lesson). */
   get recording(): LessonRecording | null {
-    return this.recordingNow;
+    let open: LessonRecording | null = null;
+    for (const r of this.recordings) if (!r.closing && (!open || open.armed || !r.armed)) open = r;
+    return open;
   }
 
   /** Takes the recording as this lesson's child; one arriving after close() is ended at once, the same way. */
   adoptRecording(rec: LessonRecording): void {
-    if (this.recordingNow === rec) return;
+    if (this.recordings.has(rec)) return;
     if (this.closeReason) {
       void this.endRecording(rec, this.closeReason).catch((err) => log.error('could not end the recording', { lessonId: this.lesson.id, err }));
       return;
     }
-    this.recordingNow = rec;
-    rec.once('close', () => {
-      if (this.recordingNow === rec) this.recordingNow = null;
-    });
+    this.recordings.add(rec);
+    rec.once('close', () => this.recordings.delete(rec));
   }
 
   private endRecording(rec: LessonRecording, why: LiveLessonCloseReason): Promise<void> {
@@ -389,15 +394,17 @@ export class LiveLesson implements RecordedLesson {
     this.peers.clear();
     // The recording first: from this call on it records nothing, so its recorders end as the
     // lesson's end (or a close), not as a gap when the media goes right after.
-    const rec = this.recordingNow;
-    const recording = rec
-      ? this.endRecording(rec, why)
+    const open = [...this.recordings].filter((r) => !r.closing);
+    const recording = open.length
+      ? Promise.all(open.map((r) => this.endRecording(r, why)))
       : why === 'lesson-end'
         ? this.deps.recordings?.lessonEnded(this)
         : undefined;
     this.mediaNow?.close();
     this.mediaNow = null;
-    this.closing = Promise.resolve(recording).catch((err) => log.error('the recording did not stop cleanly', { lessonId: this.lesson.id, why, err }));
+    // Closing ones (handing over) are awaited too: the lesson's recording has finished writing when this resolves.
+    const closing = [...this.recordings].filter((r) => r.closing).map((r) => r.finished);
+    this.closing = Promise.all([recording, ...closing]).then(() => undefined).catch((err) => log.error('the recording did not stop cleanly', { lessonId: this.lesson.id, why, err }));
     return this.closing;
   }
 }

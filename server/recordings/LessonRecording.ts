@@ -499,6 +499,8 @@ export class LessonRecording extends EventEmitter<LessonRecordingEvents> {
   stop(reason: 'lesson-end' | 'disk_full'): Promise<void> {
     if (reason === 'disk_full') return this.stopForDisk();
     if (this.ending) return this.ending;
+    // One that never went live has nothing to stop: it goes.
+    if (this.armedNow) return this.discard();
     this.endedNow = true;
     this.stateNow = 'stopped';
     const runs = this.stopRuns('source-gone');

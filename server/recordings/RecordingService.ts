@@ -181,9 +181,9 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
       .then((rec) => {
         if (!rec || this.closed || live.lesson.state !== 'scheduled') return;
         if (rec.closing) {
-          // Discarded with an earlier live lesson of this lesson: this one arms afresh.
-          if (this.armed.get(lessonId) !== armed) return;
-          this.armed.delete(lessonId);
+          // Discarded with an earlier live lesson of this lesson: this one arms afresh (or
+          // joins whatever was armed since).
+          if (this.armed.get(lessonId) === armed) this.armed.delete(lessonId);
           return this.arm(live, producer);
         }
         if (rec.armed) return rec.producerAdded(producer);
