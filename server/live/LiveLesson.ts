@@ -386,7 +386,7 @@ export class LiveLesson implements RecordedLesson {
    * goes on from what is stored when the lesson is live here again; armed ones are discarded),
    * closes the media. Resolves when the recording has finished writing.
    */
-  close(why: LiveLessonCloseReason = 'lesson-closed'): Promise<void> {
+  close(why: LiveLessonCloseReason): Promise<void> {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closeReason = why;
