@@ -99,9 +99,6 @@ export default tseslint.config(
       // Repositories by another name: each file is the reads and writes of its own tables
       // (sessions, users, device codes, plan updates/snapshots) and nothing else.
       'server/auth/sessions.ts', 'server/auth/users.ts', 'server/auth/deviceCodes.ts', 'server/auth/deviceSessions.ts', 'server/plans/store.ts',
-      // TEMPORARY: being moved into repositories on the `rectree` branch (the recording inside
-      // the lesson's lifecycle); drop each line when its file no longer queries.
-      'server/recordings/RecordingService.ts', 'server/recordings/LessonRecording.ts', 'server/live/LessonRegistry.ts', 'server/live/LiveLesson.ts',
     ],
     rules: {
       'no-restricted-syntax': ['error', {

@@ -152,3 +152,25 @@ export async function listLessonEvents(db: Queryable, lessonId: string): Promise
     return e ? [{ id: Number(r.id), at: iso(r.at), actorId: (r.actor_id as string | null) ?? null, ...e }] : [];
   });
 }
+
+/** Whether the lesson is to be recorded (its `recording` flag; false for no such lesson). */
+export async function isRecorded(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query<{ recording: boolean }>('select recording from lessons where id = $1', [id]);
+  return !!rows[0]?.recording;
+}
+
+/** The lesson's state as stored now (null: no such lesson). */
+export async function getLessonState(db: Queryable, id: string): Promise<LessonState | null> {
+  const rows = await db.query<{ state: LessonState }>('select state from lessons where id = $1', [id]);
+  return rows[0]?.state ?? null;
+}
+
+/** The live lesson's stage, mutes and hands as last saved (`{}`: none; a server restart finds them here). */
+export async function getLiveState(db: Queryable, id: string): Promise<unknown> {
+  const rows = await db.query<{ live_state: unknown }>('select live_state from lessons where id = $1', [id]);
+  return rows[0]?.live_state;
+}
+
+export async function saveLiveState(db: Queryable, id: string, state: object): Promise<void> {
+  await db.query('update lessons set live_state = $2 where id = $1', [id, JSON.stringify(state)]);
+}

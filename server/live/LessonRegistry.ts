@@ -3,10 +3,11 @@
 import type { Db } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
-import { LiveLesson } from './LiveLesson.js';
+import { LiveLesson, type LiveLessonCloseReason } from './LiveLesson.js';
 import type { LiveServer } from './types.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
 import { SingleFlight } from '../contract/singleFlight.js';
+import { getLiveState } from '../lessons/repo.js';
 
 /** A lesson nobody is in keeps its router this long, for a quick return. */
 const IDLE_CLOSE_MS = 60_000;
@@ -30,8 +31,7 @@ export class LessonRegistry {
   }
 
   private async create(lesson: Lesson): Promise<LiveLesson> {
-    const rows = await this.deps.db.query<{ live_state: unknown }>('select live_state from lessons where id = $1', [lesson.id]);
-    const saved = parseState(rows[0]?.live_state);
+    const saved = parseState(await getLiveState(this.deps.db, lesson.id));
     const live = new LiveLesson(lesson, this.deps, saved);
     this.lessons.set(lesson.id, live);
     await live.media();
@@ -48,23 +48,28 @@ export class LessonRegistry {
 
   /** Called when a participant leaves: an empty lesson frees its router after a while. */
   leaveIfEmpty(live: LiveLesson): void {
+    // A socket leaving a lesson closed meanwhile must not start the timer of its successor.
+    if (this.lessons.get(live.lesson.id) !== live) return;
     if (live.peers.size > 0 || this.idleTimers.has(live.lesson.id)) return;
     const t = setTimeout(() => {
       this.idleTimers.delete(live.lesson.id);
-      if (live.peers.size === 0) this.close(live.lesson.id);
+      if (live.peers.size === 0 && this.lessons.get(live.lesson.id) === live) void this.close(live.lesson.id, 'lesson-closed');
     }, IDLE_CLOSE_MS);
     t.unref();
     this.idleTimers.set(live.lesson.id, t);
   }
 
-  close(lessonId: string): void {
+  /** Closes the lesson here at once; resolves when its recording has finished writing (LiveLesson.close). */
+  close(lessonId: string, why: LiveLessonCloseReason): Promise<void> {
     this.cancelIdle(lessonId);
-    this.lessons.get(lessonId)?.close();
+    const live = this.lessons.get(lessonId);
     this.lessons.delete(lessonId);
+    return live?.close(why) ?? Promise.resolve();
   }
 
-  closeAll(): void {
-    for (const id of [...this.lessons.keys()]) this.close(id);
+  /** Shutdown: every lesson closes at once (synchronously); resolves when their recordings have finished writing. */
+  closeAll(): Promise<void> {
+    return Promise.all([...this.lessons.keys()].map((id) => this.close(id, 'server-stopped'))).then(() => undefined);
   }
 
   private cancelIdle(lessonId: string): void {

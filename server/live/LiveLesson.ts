@@ -1,5 +1,7 @@
 // A lesson while people are in it: its participants, raised hands, stage and mutes, and
-// its media. Decides, per participant, which producers it consumes (reconcile()).
+// its media, and its recording (a child: LiveLesson → LessonRecording → RecorderRun, which
+// sees the lesson only through the RecordingHost port). Decides, per participant, which
+// producers it consumes (reconcile()).
 // Stage, mutes and hands are keyed by classroom, not by connection, so a projector that
 // reconnects finds its hand still raised and its stage still held.
 import { randomUUID } from 'node:crypto';
@@ -11,11 +13,13 @@ import { LessonMedia } from '../../media/LessonMedia.js';
 import { closedMeanwhile, goneIfClosed } from '../../media/MediaPeer.js';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
 import type { WorkerPool } from '../../media/WorkerPool.js';
-import { recordLessonEvent } from '../lessons/repo.js';
+import { recordLessonEvent, saveLiveState } from '../lessons/repo.js';
 import type { LessonEventPayload, LessonEventType } from '../contract/lessonEvents.js';
 import { logger } from '../contract/log.js';
 import { receives } from './policy.js';
 import type { RecordingService } from '../recordings/RecordingService.js';
+import type { LessonRecording } from '../recordings/LessonRecording.js';
+import type { RecordedLesson, RecordingHost } from '../recordings/RecordingHost.js';
 import type { LiveServer, LiveSocket } from './types.js';
 import { KeyedSerial } from '../contract/keyedSerial.js';
 
@@ -31,19 +35,37 @@ export interface LivePeer {
   socket: LiveSocket;
 }
 
+/**
+ * Why a live lesson closes here: the lesson ended; everyone left a while ago (its router is
+ * freed; it opens again on the next join); the server shuts down.
+ */
+export type LiveLessonCloseReason = 'lesson-end' | 'lesson-closed' | 'server-stopped';
+
 interface LiveState {
   stageClassroomId: string | null;
   mutedClassroomIds: string[];
   hands: RaisedHand[];
 }
 
-export class LiveLesson {
+export class LiveLesson implements RecordedLesson {
   readonly peers = new Map<string, LivePeer>();
   private state: LiveState;
   private mediaNow: LessonMedia | null = null;
   private mediaPending: Promise<LessonMedia> | null = null;
   private readonly reconciling = new KeyedSerial<string>();
   private closed = false;
+  /** Why close() was called, and its one promise (the recording's stop or close). */
+  private closeReason: LiveLessonCloseReason | null = null;
+  private closing: Promise<void> | null = null;
+  /**
+   * The lesson's recordings (children): normally one; for a moment two in the lobby (a
+   * producer armed one while the start was checking the other, which the start then discards),
+   * or while one closing with an earlier close hands over to a new one.
+   */
+  private readonly recordings = new Set<LessonRecording>();
+
+  /** All the recording sees of this lesson (see RecordingHost). */
+  readonly recordingHost: RecordingHost;
 
   constructor(
     public lesson: Lesson,
@@ -55,6 +77,36 @@ export class LiveLesson {
       mutedClassroomIds: saved.mutedClassroomIds ?? [],
       hands: saved.hands ?? [],
     };
+    this.recordingHost = {
+      lessonId: lesson.id,
+      hostClassroomId: lesson.hostClassroomId,
+      router: () => this.currentMedia?.router ?? null,
+      producers: () => this.currentMedia?.allProducers() ?? [],
+      owner: (peerId) => this.peers.get(peerId)?.info,
+      keyFramesHeld: () => this.currentMedia?.keyFramesHeld ?? false,
+    };
+  }
+
+  /** The lesson's recording while it has one here (made by RecordingService, owned by this lesson). */
+  get recording(): LessonRecording | null {
+    let open: LessonRecording | null = null;
+    for (const r of this.recordings) if (!r.closing && (!open || open.armed || !r.armed)) open = r;
+    return open;
+  }
+
+  /** Takes the recording as this lesson's child; one arriving after close() is ended at once, the same way. */
+  adoptRecording(rec: LessonRecording): void {
+    if (this.recordings.has(rec)) return;
+    if (this.closeReason) {
+      void this.endRecording(rec, this.closeReason).catch((err) => log.error('could not end the recording', { lessonId: this.lesson.id, err }));
+      return;
+    }
+    this.recordings.add(rec);
+    rec.once('close', () => this.recordings.delete(rec));
+  }
+
+  private endRecording(rec: LessonRecording, why: LiveLessonCloseReason): Promise<void> {
+    return why === 'lesson-end' ? rec.stop('lesson-end') : rec.close(why);
   }
 
   get room(): string {
@@ -325,10 +377,7 @@ export class LiveLesson {
   }
 
   private persist(): Promise<void> {
-    return this.deps.db
-      .query('update lessons set live_state = $2 where id = $1', [this.lesson.id, JSON.stringify(this.state)])
-      .then(() => undefined)
-      .catch((err) => log.error('could not persist live state', { err }));
+    return saveLiveState(this.deps.db, this.lesson.id, this.state).catch((err) => log.error('could not persist live state', { err }));
   }
 
   counts(): { peers: number; producers: number; consumers: number; transports: number } {
@@ -336,15 +385,31 @@ export class LiveLesson {
     return { peers: this.peers.size, producers: m?.producers ?? 0, consumers: m?.consumers ?? 0, transports: m?.transports ?? 0 };
   }
 
-  /** Idempotent: closes media and forgets participants (their sockets stay connected). */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Idempotent, cascading: forgets participants (their sockets stay connected), stops the
+   * recording (at the lesson's end: stopped for good; otherwise its recorders close and it
+   * goes on from what is stored when the lesson is live here again; armed ones are discarded),
+   * closes the media. Resolves when the recording has finished writing.
+   */
+  close(why: LiveLessonCloseReason): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
+    this.closeReason = why;
     for (const p of this.peers.values()) p.socket.leave(this.room);
     this.peers.clear();
+    // The recording first: from this call on it records nothing, so its recorders end as the
+    // lesson's end (or a close), not as a gap when the media goes right after.
+    const open = [...this.recordings].filter((r) => !r.closing);
+    const recording = open.length
+      ? Promise.all(open.map((r) => this.endRecording(r, why)))
+      : why === 'lesson-end'
+        ? this.deps.recordings?.lessonEnded(this)
+        : undefined;
     this.mediaNow?.close();
     this.mediaNow = null;
-    // Recorders armed for a lesson that never went live here.
-    if (this.lesson.state === 'scheduled') this.deps.recordings?.lessonClosed(this.lesson.id);
+    // Closing ones (handing over) are awaited too: the lesson's recording has finished writing when this resolves.
+    const closing = [...this.recordings].filter((r) => r.closing).map((r) => r.finished);
+    this.closing = Promise.all([recording, ...closing]).then(() => undefined).catch((err) => log.error('the recording did not stop cleanly', { lessonId: this.lesson.id, why, err }));
+    return this.closing;
   }
 }

@@ -94,9 +94,11 @@ export function createLiveService(
     registry,
     async close() {
       deps.recordings?.off('recorderRestarted', onRecorderRestarted);
-      registry.closeAll();
+      // The lessons close at once; their recordings finish writing meanwhile.
+      const lessons = registry.closeAll();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await lessons;
     },
   };
 }

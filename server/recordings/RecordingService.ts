@@ -2,6 +2,9 @@
 // live when its `recording` flag is on; every producer the consent rules allow gets a
 // recorder (RecorderRun) writing per-track WebM segments; the teacher may pause/resume; a
 // full disk stops recording (never the lesson). Processing hooks in through the callbacks.
+// Each LessonRecording is made here (this holds what recordings share: recorder ports, the
+// disk check, processing's hooks) and handed to its live lesson, which owns it from then on
+// (LiveLesson → LessonRecording → RecorderRun); this keeps an index of the open ones.
 import { EventEmitter } from 'node:events';
 import { statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
@@ -11,9 +14,10 @@ import type { RecordingStatus } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import type { Db } from '../db/db.js';
 import type { ProducerMeta } from '../../media/MediaPeer.js';
-import type { LiveLesson } from '../live/LiveLesson.js';
+import { getLessonState, isRecorded } from '../lessons/repo.js';
 import { logger } from '../contract/log.js';
-import { LessonRecording } from './LessonRecording.js';
+import { LessonRecording, statusText, type GapReason, type LessonRecordingInit } from './LessonRecording.js';
+import type { RecordedLesson } from './RecordingHost.js';
 import { PortPool } from './ports.js';
 import * as repo from './repo.js';
 import { recPaths } from '../contract/recordingPaths.js';
@@ -23,11 +27,6 @@ const log = logger('recordings');
 
 const DISK_CHECK_MS = 2_000;
 const OFF: RecordingStatus = { state: 'off', reason: null, unrecordedClassroomIds: [] };
-
-export const STATUS_TEXT = {
-  diskFull: '磁盘空间不足，录制已停止（课堂照常进行）',
-  consent: (names: string[]) => `本课堂不录制：学校未同意（${names.join('、')}）`,
-};
 
 export interface RecordingServiceOptions {
   db: Db;
@@ -62,6 +61,12 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
   private started = new Map<string, Promise<repo.RecordingRow>>();
   private ports: PortPool;
   private statusListeners: ((lessonId: string, s: RecordingStatus) => void)[] = [];
+  /**
+   * Lessons whose recording object was closed with its live lesson while the lesson went on
+   * (everyone left for a while): the next object's tracks continue after a 'source-gone' gap,
+   * not a 'server-stopped' one.
+   */
+  private closedWhileLive = new Set<string>();
   private diskTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -83,37 +88,68 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     for (const fn of this.statusListeners) fn(lessonId, s);
   }
 
-  /** The lesson's recording, loaded from the database after a server restart. */
-  private load(lessonId: string, evenIfEnded = false): Promise<LessonRecording | null> {
+  /**
+   * The lesson's recording: the open one, or one made from what is stored (after a server
+   * restart, or once its live lesson closed here and opened again) and given to `live`.
+   */
+  private load(live: RecordedLesson, evenIfEnded = false): Promise<LessonRecording | null> {
+    const lessonId = live.lesson.id;
     const have = this.lessons.get(lessonId);
-    if (have) return Promise.resolve(have);
+    if (have && !have.closing) return Promise.resolve(have);
     return this.loading.run(lessonId, async () => {
+      // One closing with its live lesson writes its last segments first: the new one reads them.
+      await have?.finished;
+      const now = this.lessons.get(lessonId);
+      if (now && !now.closing) return now;
       const row = await repo.getRecording(this.o.db, lessonId);
-      if (!row || this.lessons.has(lessonId)) return this.lessons.get(lessonId) ?? null;
-      const ended = await this.o.db.query<{ state: string }>('select state from lessons where id = $1', [lessonId]);
-      if (ended[0]?.state !== 'live' && !evenIfEnded) return null;
-      const rec = this.make(lessonId, row.clockZero, row.state, await this.unconsented(lessonId));
-      if (row.state === 'stopped') rec.reason = row.statusMessage?.includes(STATUS_TEXT.diskFull) ? 'disk_full' : null;
+      if (!row) return null;
+      if ((await getLessonState(this.o.db, lessonId)) !== 'live' && !evenIfEnded) return null;
+      const rec = this.make(live, { clockZero: new Date(row.clockZero), state: row.state, stopReason: row.stopReason, unrecorded: await this.unconsented(lessonId) });
       return rec;
     });
   }
 
-  private make(lessonId: string, clockZero: Date, state: repo.RecordingState, unrecorded: LessonRecording['unrecorded'], register = true): LessonRecording {
-    const rec: LessonRecording = new LessonRecording(lessonId, clockZero, state, unrecorded, {
+  /** A new recording object, given to its live lesson; `register`: indexed as the lesson's open recording. */
+  private make(live: RecordedLesson, init: Omit<LessonRecordingInit, 'resumedGap'>, register = true): LessonRecording {
+    const lessonId = live.lesson.id;
+    const resumedGap: GapReason = this.closedWhileLive.delete(lessonId) ? 'source-gone' : 'server-stopped';
+    const rec = new LessonRecording(live.recordingHost, { ...init, resumedGap }, {
       db: this.o.db,
       dataDir: this.o.dataDir,
       ports: this.ports,
       segmentMs: this.o.segmentMs,
-      onSegmentClosed: (e) => {
-        this.o.onSegmentClosed?.(e);
-        this.emit('segmentClosed', e);
-      },
-      notify: (s) => this.notify(lessonId, s),
-      onDiskFull: () => void this.stopForDisk(rec),
-      onRecorderRestarted: (e) => this.emit('recorderRestarted', { lessonId, ...e }),
+    });
+    rec.on('segmentClosed', (e) => {
+      this.o.onSegmentClosed?.(e);
+      this.emit('segmentClosed', e);
+    });
+    rec.on('status', (st) => this.notify(lessonId, st));
+    rec.on('recorderRestarted', (e) => this.emit('recorderRestarted', { lessonId, ...e }));
+    rec.on('stopped', () => {
+      this.forget(rec);
+      try {
+        this.o.onRecordingStopped?.({ lessonId });
+        this.emit('recordingStopped', { lessonId });
+      } catch (err) {
+        log.error('onRecordingStopped failed', { err });
+      }
+    });
+    rec.on('close', (why) => {
+      this.forget(rec);
+      if (why === 'lesson-closed' && !rec.armed) this.closedWhileLive.add(lessonId);
     });
     if (register) this.lessons.set(lessonId, rec);
+    live.adoptRecording(rec);
     return rec;
+  }
+
+  /** A recording that is done leaves the index (and the armed sets). */
+  private forget(rec: LessonRecording): void {
+    const id = rec.lessonId;
+    if (this.lessons.get(id) === rec) this.lessons.delete(id);
+    if (this.ready.get(id) === rec) this.ready.delete(id);
+    const armed = this.armed.get(id);
+    if (armed) void armed.then((r) => r === rec && this.armed.get(id) === armed && this.armed.delete(id)).catch(() => undefined);
   }
 
   /**
@@ -122,18 +158,16 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
    * loaded machine can take seconds over: done now, the recording has the lesson's first
    * instant). Consent is checked as for recording; nothing is written before go-live.
    */
-  private arm(live: LiveLesson, producer: types.Producer<ProducerMeta>): void {
+  private arm(live: RecordedLesson, producer: types.Producer<ProducerMeta>): void {
     const lessonId = live.lesson.id;
     // Checked and about to go live: the producer joins that recording.
     const ready = this.ready.get(lessonId);
-    let p = ready ? Promise.resolve(ready) : this.armed.get(lessonId);
+    let p = ready && !ready.closing ? Promise.resolve(ready) : this.armed.get(lessonId);
     if (!p) {
       p = (async () => {
-        const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
-        if (!on[0]?.recording || !(await this.diskOk())) return null;
-        const rec = this.make(lessonId, new Date(), 'recording', await this.unconsented(lessonId), false);
-        rec.armed = true;
-        return rec;
+        if (!(await isRecorded(this.o.db, lessonId)) || !(await this.diskOk())) return null;
+        const unrecorded = await this.unconsented(lessonId);
+        return this.make(live, { clockZero: new Date(), state: 'recording', stopReason: null, unrecorded, armed: true }, false);
       })();
       this.armed.set(lessonId, p);
       // A failed check is not remembered: the next producer tries again.
@@ -142,8 +176,18 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
         log.error('could not arm the recording', { lessonId, err });
       });
     }
-    void p
-      .then((rec) => (rec?.armed && !this.closed && live.lesson.state === 'scheduled' ? rec.producerAdded(live, producer) : undefined))
+    const armed = p;
+    void armed
+      .then((rec) => {
+        if (!rec || this.closed || live.lesson.state !== 'scheduled') return;
+        if (rec.closing) {
+          // Discarded with an earlier live lesson of this lesson: this one arms afresh (or
+          // joins whatever was armed since).
+          if (this.armed.get(lessonId) === armed) this.armed.delete(lessonId);
+          return this.arm(live, producer);
+        }
+        if (rec.armed) return rec.producerAdded(producer);
+      })
       .catch((err) => log.error('could not arm a recorder', { lessonId, err }));
   }
 
@@ -152,42 +196,18 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     const p = this.armed.get(lessonId);
     if (!p) return null;
     this.armed.delete(lessonId);
-    return p.catch(() => null);
-  }
-
-  /** The live lesson closed (everyone left, the server moves it): armed recorders go. */
-  lessonClosed(lessonId: string): void {
-    const ready = this.ready.get(lessonId);
-    this.ready.delete(lessonId);
-    if (ready) void ready.discard().catch((err) => log.error('could not disarm the recording', { lessonId, err }));
-    if (!this.armed.has(lessonId)) return;
-    void this.takeArmed(lessonId)
-      .then((rec) => rec?.discard())
-      .catch((err) => log.error('could not disarm the recording', { lessonId, err }));
+    return p.then((rec) => (rec?.closing ? null : rec)).catch(() => null);
   }
 
   private async unconsented(lessonId: string): Promise<LessonRecording['unrecorded']> {
-    const rows = await this.o.db.query<{ classroom_id: string }>(
-      `select classroom_id from lesson_classrooms where lesson_id = $1
-       union select host_classroom_id from lessons where id = $1`,
-      [lessonId],
-    );
-    return repo.unconsentedClassrooms(this.o.db, rows.map((r) => r.classroom_id));
-  }
-
-  private statusText(rec: { unrecorded: LessonRecording['unrecorded'] }, diskFull: boolean): string | null {
-    const parts: string[] = [];
-    if (rec.unrecorded.length) parts.push(STATUS_TEXT.consent(rec.unrecorded.map((c) => `${c.school} ${c.name}`)));
-    if (diskFull) parts.push(STATUS_TEXT.diskFull);
-    return parts.length ? parts.join('；') : null;
+    return repo.unconsentedClassrooms(this.o.db, await repo.consentClassroomIds(this.o.db, lessonId));
   }
 
   /** What a view shows on joining: the recording's state, and who is not recorded. */
-  async statusFor(live: LiveLesson): Promise<RecordingStatus> {
-    const rec = await this.load(live.lesson.id);
+  async statusFor(live: RecordedLesson): Promise<RecordingStatus> {
+    const rec = await this.load(live);
     if (rec) return rec.status();
-    const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [live.lesson.id]);
-    if (!on[0]?.recording) return OFF;
+    if (!(await isRecorded(this.o.db, live.lesson.id))) return OFF;
     return { ...OFF, unrecordedClassroomIds: (await this.unconsented(live.lesson.id)).map((c) => c.id) };
   }
 
@@ -197,13 +217,12 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
    * lessonStarted can set it going without a database round trip: on a loaded machine each
    * one is worth tenths of a second of the lesson's beginning.
    */
-  async beforeStart(live: LiveLesson): Promise<void> {
+  async beforeStart(live: RecordedLesson): Promise<void> {
     const lessonId = live.lesson.id;
     const armed = await this.takeArmed(lessonId);
     if (!armed) return;
-    const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
     const ok =
-      !!on[0]?.recording &&
+      (await isRecorded(this.o.db, lessonId)) &&
       !this.lessons.has(lessonId) &&
       !(await repo.getRecording(this.o.db, lessonId)) &&
       sameIds(armed.unrecorded, await this.unconsented(lessonId)) &&
@@ -218,14 +237,14 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
    * checked by beforeStart sets its recorders going at once, before anything is awaited. Its
    * row is written meanwhile, and every write of the recording queues after it.
    */
-  startNow(live: LiveLesson): Date {
+  startNow(live: RecordedLesson): Date {
     const at = new Date();
     const lessonId = live.lesson.id;
     const ready = this.ready.get(lessonId);
-    if (!ready || this.closed) return at;
+    if (!ready || ready.closing || this.closed) return at;
     this.ready.delete(lessonId);
     this.lessons.set(lessonId, ready);
-    const row = repo.ensureRecording(this.o.db, lessonId, at, this.statusText(ready, false));
+    const row = repo.ensureRecording(this.o.db, lessonId, at, statusText(ready.unrecorded, false));
     // Awaited by lessonStarted (or startFailed); this catch only keeps it from being unhandled meanwhile.
     row.catch(() => undefined);
     this.started.set(lessonId, row);
@@ -240,12 +259,11 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     this.lessons.delete(lessonId);
     await rec?.discard();
     // Its row (and any track a first packet stored) would give a later start the wrong clock zero.
-    await this.o.db.query('delete from recording_tracks where lesson_id = $1', [lessonId]);
-    await this.o.db.query('delete from recordings where lesson_id = $1', [lessonId]);
+    await repo.deleteRecording(this.o.db, lessonId);
   }
 
   /** The lesson went live: start recording if it is to be recorded. */
-  async lessonStarted(live: LiveLesson, actorId: string): Promise<RecordingStatus> {
+  async lessonStarted(live: RecordedLesson, actorId: string): Promise<RecordingStatus> {
     const lessonId = live.lesson.id;
     const clockZero = live.lesson.startedAt ? new Date(live.lesson.startedAt) : new Date();
     const row = this.started.get(lessonId);
@@ -261,104 +279,62 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     } else {
       // Armed recorders beforeStart did not see (a producer armed meanwhile) go: recording starts afresh.
       await (await this.takeArmed(lessonId))?.discard();
-      const on = await this.o.db.query<{ recording: boolean }>('select recording from lessons where id = $1', [lessonId]);
-      if (!on[0]?.recording) return OFF;
-      rec = await this.load(lessonId);
+      if (!(await isRecorded(this.o.db, lessonId))) return OFF;
+      rec = await this.load(live);
       if (!rec) {
         const unrecorded = await this.unconsented(lessonId);
-        const row = await repo.ensureRecording(this.o.db, lessonId, clockZero, this.statusText({ unrecorded }, false));
-        rec = this.lessons.get(lessonId) ?? this.make(lessonId, row.clockZero, row.state, unrecorded);
+        const row = await repo.ensureRecording(this.o.db, lessonId, clockZero, statusText(unrecorded, false));
+        rec = this.lessons.get(lessonId) ?? this.make(live, { clockZero: new Date(row.clockZero), state: row.state, stopReason: row.stopReason, unrecorded });
         await rec.event('recording:start', actorId, { unrecordedClassroomIds: unrecorded.map((c) => c.id) });
         if (unrecorded.length) await rec.event('recording:consent', null, { unrecordedClassroomIds: unrecorded.map((c) => c.id) });
       }
     }
-    rec.live = live;
+    live.adoptRecording(rec);
     if (rec.state === 'recording' && !(await this.diskOk())) {
-      await this.stopForDisk(rec);
+      await rec.stop('disk_full');
       return rec.status();
     }
     this.notify(lessonId, rec.status());
-    if (rec.state === 'recording') rec.recordAll(live);
+    if (rec.state === 'recording') rec.recordAll();
     return rec.status();
   }
 
   /** A new producer in a live lesson (also after a reconnect or a media worker restart). */
-  producerAdded(live: LiveLesson, producer: types.Producer<ProducerMeta>): void {
+  producerAdded(live: RecordedLesson, producer: types.Producer<ProducerMeta>): void {
     if (this.closed) return;
     if (live.lesson.state === 'scheduled') return this.arm(live, producer);
     if (live.lesson.state !== 'live') return;
-    void this.load(live.lesson.id)
-      .then((rec) => rec?.producerAdded(live, producer))
+    void this.load(live)
+      .then((rec) => rec?.producerAdded(producer))
       .catch((err) => log.error('could not record producer', { lessonId: live.lesson.id, err }));
   }
 
-  async pause(live: LiveLesson, actorId: string): Promise<RecordingStatus> {
-    const rec = await this.requireRecording(live);
-    if (rec.state === 'paused') return rec.status();
-    if (rec.state !== 'recording') throw new AppError('CONFLICT', 'recording is not running');
-    rec.state = 'paused';
-    await repo.setRecordingState(this.o.db, rec.lessonId, 'paused', this.statusText(rec, false));
-    await rec.event('recording:pause', actorId, {});
-    this.notify(rec.lessonId, rec.status());
-    // ffmpeg may take seconds to close its segment: answer the teacher now, finish behind.
-    rec.stopping = rec.stopRuns('paused').catch((err) => log.error('stopping recorders failed', { lessonId: rec.lessonId, err }));
-    return rec.status();
+  /** The teacher pauses the lesson's recording (its own pause(); this finds it, also after a restart). */
+  async pause(live: RecordedLesson, actorId: string): Promise<RecordingStatus> {
+    return (await this.requireRecording(live)).pause(actorId);
   }
 
-  async resume(live: LiveLesson, actorId: string): Promise<RecordingStatus> {
+  async resume(live: RecordedLesson, actorId: string): Promise<RecordingStatus> {
     const rec = await this.requireRecording(live);
     if (rec.state === 'recording') return rec.status();
     if (!(await this.diskOk())) throw new AppError('CONFLICT', 'not enough free disk space to record');
-    rec.state = 'recording';
-    rec.reason = null;
-    await repo.setRecordingState(this.o.db, rec.lessonId, 'recording', this.statusText(rec, false));
-    await rec.event('recording:resume', actorId, {});
-    this.notify(rec.lessonId, rec.status());
-    // A pause just before may still be closing its recorders: start the new ones after it.
-    const stopping = rec.stopping;
-    if (stopping) stopping.then(() => rec.state === 'recording' && rec.recordAll(live)).catch((err) => log.error('could not resume recording', { lessonId: rec.lessonId, err }));
-    else rec.recordAll(live);
-    return rec.status();
+    return rec.resume(actorId);
   }
 
-  private async requireRecording(live: LiveLesson): Promise<LessonRecording> {
-    const rec = live.lesson.state === 'live' ? await this.load(live.lesson.id) : null;
+  private async requireRecording(live: RecordedLesson): Promise<LessonRecording> {
+    const rec = live.lesson.state === 'live' ? await this.load(live) : null;
     if (!rec || rec.ended) throw new AppError('CONFLICT', 'this lesson is not being recorded');
     return rec;
   }
 
-  /** The lesson ended: close every segment, mark the recording stopped, hand over to processing. */
-  async lessonEnded(lessonId: string): Promise<void> {
-    // Marked at once (before any await): the caller closes the media right after this call.
-    const inMemory = this.lessons.get(lessonId);
-    if (inMemory?.ended) return;
-    if (inMemory) inMemory.ended = true;
-    const rec = inMemory ?? (await this.load(lessonId, true).catch(() => null));
-    if (!rec || (rec !== inMemory && rec.ended)) return;
-    rec.ended = true;
-    const wasDiskFull = rec.reason === 'disk_full';
-    rec.state = 'stopped';
-    await rec.stopRuns('source-gone');
-    await repo.setRecordingState(this.o.db, lessonId, 'stopped', this.statusText(rec, wasDiskFull), true);
-    await rec.event('recording:stop', null, { reason: 'lesson-end' });
-    this.lessons.delete(lessonId);
-    try {
-      this.o.onRecordingStopped?.({ lessonId });
-      this.emit('recordingStopped', { lessonId });
-    } catch (err) {
-      log.error('onRecordingStopped failed', { err });
-    }
-  }
-
-  private async stopForDisk(rec: LessonRecording): Promise<void> {
-    if (rec.ended || (rec.state === 'stopped' && rec.reason === 'disk_full')) return;
-    log.error('disk full: recording stopped', { lessonId: rec.lessonId });
-    rec.state = 'stopped';
-    rec.reason = 'disk_full';
-    this.notify(rec.lessonId, rec.status());
-    await repo.setRecordingState(this.o.db, rec.lessonId, 'stopped', this.statusText(rec, true)).catch(() => undefined);
-    await rec.event('recording:stop', null, { reason: 'disk_full' });
-    await rec.stopRuns('disk-full');
+  /**
+   * The lesson ended and its live lesson had no recording object (a server restarted since,
+   * and nobody asked for it yet): the stored recording is stopped all the same. (A live lesson
+   * with one stops it itself: LiveLesson.close.)
+   */
+  async lessonEnded(live: RecordedLesson): Promise<void> {
+    const rec = await this.load(live, true);
+    await rec?.stop('lesson-end');
   }
 
   async freeBytes(): Promise<number> {
@@ -373,7 +349,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
   private async checkDisk(): Promise<void> {
     const active = [...this.lessons.values()].filter((r) => r.state === 'recording' && !r.ended);
     if (!active.length || (await this.diskOk())) return;
-    for (const rec of active) await this.stopForDisk(rec);
+    for (const rec of active) await rec.stop('disk_full');
   }
 
   /** The lesson's recording in memory (tests, benchmark). */
@@ -381,7 +357,11 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     return this.lessons.get(lessonId);
   }
 
-  /** Shutdown: recorders close their segments; recording resumes when the lesson is live again. */
+  /**
+   * Shutdown: recorders close their segments; recording resumes when the lesson is live again.
+   * The live lessons have closed their recordings already (LiveLesson.close); this is for any
+   * not handed over yet.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -389,7 +369,7 @@ export class RecordingService extends EventEmitter<RecordingServiceEvents> {
     const armed = await Promise.all([...this.armed.keys()].map((id) => this.takeArmed(id)));
     const ready = [...this.ready.values()];
     this.ready.clear();
-    await Promise.all([...this.lessons.values(), ...ready, ...armed.filter((r) => r !== null)].map((r) => r.stopRuns('server-stopped')));
+    await Promise.all([...this.lessons.values(), ...ready, ...armed.filter((r) => r !== null)].map((r) => r.close('server-stopped')));
   }
 }
 

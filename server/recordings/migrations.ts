@@ -1,7 +1,7 @@
 // Schema of this feature; versions 100–199 (see server/db/migrations.ts). Append only.
 // The capture/processing interface (docs/architecture.md, "Recording processing"): the capture
-// side writes tracks, segments and gaps; the processing side reads them and may add its own
-// tables from version 101 on.
+// side writes tracks, segments and gaps; the processing side reads them and adds its own
+// tables (150–159, processingMigrations.ts); capture's later changes take 101–149.
 import type { Migration } from '../db/migrations.js';
 import { PROCESSING_MIGRATIONS } from './processingMigrations.js';
 
@@ -54,4 +54,13 @@ create table recording_gaps (
 `,
   },
   ...PROCESSING_MIGRATIONS,
+  {
+    // Why a recording stopped by itself, as data: a restarted server used to find out by
+    // searching the UI's sentence in status_message (which stays, for display only).
+    version: 101,
+    sql: `
+alter table recordings add column stop_reason text check (stop_reason in ('disk_full', 'error'));
+update recordings set stop_reason = 'disk_full' where status_message like '%磁盘空间不足%';
+`,
+  },
 ];

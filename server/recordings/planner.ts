@@ -7,7 +7,8 @@ import { recPaths, toRel } from '../contract/recordingPaths.js';
 import { stageIntervals } from '../contract/lessonEvents.js';
 // Re-exported: the planner's users (and its tests) take it from here.
 export { stageIntervals };
-import type { EventRec, OutputRow, RecRow, SegmentRec, TrackRec } from './processingRepo.js';
+import type { EventRec, OutputRow, SegmentRec } from './processingRepo.js';
+import type { RecordingRow, TrackRow } from './repo.js';
 
 export interface JobSpec {
   queue: RecordingQueue;
@@ -20,8 +21,8 @@ export interface JobSpec {
 }
 
 export interface LessonState {
-  rec: RecRow;
-  tracks: TrackRec[];
+  rec: RecordingRow;
+  tracks: TrackRow[];
   segments: SegmentRec[];
   events: EventRec[];
   outputs: OutputRow[];

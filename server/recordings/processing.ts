@@ -14,15 +14,12 @@ import { summarise } from './progress.js';
 import {
   deleteOutput,
   getOutput,
-  getRecs,
   insertOutput,
   lessonHeads,
   listEventsOnClockOf,
   listOutputs,
   listOutputsOf,
   listSegmentsOf,
-  listTracks,
-  listTracksOf,
   listUnsettledLessonIds,
   markSegmentCorrupt,
   mergeVoiceActivity,
@@ -31,6 +28,7 @@ import {
   type EventRec,
   type OutputRow,
 } from './processingRepo.js';
+import { getRecordings, listTracks, listTracksOf } from './repo.js';
 import { KeyedSerial } from '../contract/keyedSerial.js';
 
 const log = logger('recordings.processing');
@@ -115,7 +113,7 @@ export class RecordingProcessing {
   /** The state of many lessons in one query per table (the recordings page lists up to 200). */
   async loadMany(lessonIds: readonly string[]): Promise<Map<string, LessonState>> {
     const db = this.deps.db;
-    const recs = await getRecs(db, lessonIds);
+    const recs = await getRecordings(db, lessonIds);
     const ids = recs.map((r) => r.lessonId);
     const [tracks, segments, events, outputs] = await Promise.all([
       listTracksOf(db, ids),

@@ -1,24 +1,9 @@
 // What the processing side reads (recordings, tracks, segments: written by capture) and
 // writes (recording_outputs, voice_activity).
 import type { Queryable } from '../db/db.js';
-import type { OutputKind, OutputState, RecordingVisibility, ReplayTrack } from '../contract/recordings.js';
+import type { OutputKind, OutputState } from '../contract/recordings.js';
+import type { TrackRow } from './repo.js';
 import { parseLessonEvent, type LessonEventData } from '../contract/lessonEvents.js';
-
-export interface RecRow {
-  lessonId: string;
-  state: 'recording' | 'paused' | 'stopped';
-  clockZero: string;
-  /** When the recording stopped (set after its recorders have finished: a few seconds after the lesson ended). */
-  endedAt: string | null;
-  /** When the lesson itself ended. */
-  lessonEndedAt: string | null;
-  visibility: RecordingVisibility;
-}
-
-/** A recorded track as stored: the replay page's shape (contract) before playlists exist. */
-export interface TrackRec extends Omit<ReplayTrack, 'playlistUrl' | 'fileUrl' | 'segmentsDone' | 'segmentsTotal'> {
-  lessonId: string;
-}
 
 export interface SegmentRec {
   trackId: string;
@@ -46,53 +31,7 @@ export interface OutputRow {
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? null : new Date(String(v)).toISOString());
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
-// Every reader takes a list of lessons: the recordings page asks for up to 200 at once, in one
-// query per table instead of six per lesson; the single-lesson forms are the same query.
-
-export async function getRecs(db: Queryable, lessonIds: readonly string[]): Promise<RecRow[]> {
-  if (!lessonIds.length) return [];
-  const rows = await db.query(
-    `select r.lesson_id, r.state, r.clock_zero, r.ended_at, r.visibility, l.ended_at as lesson_ended_at
-       from recordings r join lessons l on l.id = r.lesson_id where r.lesson_id = any($1::text[])`,
-    [lessonIds],
-  );
-  return rows.map((r) => ({
-    lessonId: String(r.lesson_id),
-    state: r.state as RecRow['state'],
-    clockZero: iso(r.clock_zero)!,
-    endedAt: iso(r.ended_at),
-    lessonEndedAt: iso(r.lesson_ended_at),
-    visibility: r.visibility as RecordingVisibility,
-  }));
-}
-
-export async function getRec(db: Queryable, lessonId: string): Promise<RecRow | null> {
-  return (await getRecs(db, [lessonId]))[0] ?? null;
-}
-
-export async function listTracksOf(db: Queryable, lessonIds: readonly string[]): Promise<TrackRec[]> {
-  if (!lessonIds.length) return [];
-  const rows = await db.query(
-    `select id, lesson_id, kind, source, owner, classroom_id, label, start_ms, end_ms
-       from recording_tracks where lesson_id = any($1::text[]) order by start_ms, id`,
-    [lessonIds],
-  );
-  return rows.map((r) => ({
-    id: String(r.id),
-    lessonId: String(r.lesson_id),
-    kind: r.kind as TrackRec['kind'],
-    source: r.source as TrackRec['source'],
-    owner: r.owner as TrackRec['owner'],
-    classroomId: (r.classroom_id as string | null) ?? null,
-    label: String(r.label),
-    startMs: Number(r.start_ms),
-    endMs: r.end_ms == null ? null : Number(r.end_ms),
-  }));
-}
-
-export function listTracks(db: Queryable, lessonId: string): Promise<TrackRec[]> {
-  return listTracksOf(db, [lessonId]);
-}
+// Every reader takes a list of lessons (see repo.ts): one query per table for the recordings page's 200.
 
 export async function listSegmentsOf(db: Queryable, lessonIds: readonly string[]): Promise<(SegmentRec & { lessonId: string })[]> {
   if (!lessonIds.length) return [];
@@ -127,9 +66,9 @@ export async function unmarkSegmentCorrupt(db: Queryable, trackId: string, seq: 
 }
 
 /** The track's start on the lesson clock and its kind; null if the lesson has no such track. */
-export async function getTrackHead(db: Queryable, lessonId: string, trackId: string): Promise<{ startMs: number; kind: TrackRec['kind'] } | null> {
+export async function getTrackHead(db: Queryable, lessonId: string, trackId: string): Promise<{ startMs: number; kind: TrackRow['kind'] } | null> {
   const [r] = await db.query('select start_ms, kind from recording_tracks where id = $1 and lesson_id = $2', [trackId, lessonId]);
-  return r ? { startMs: Number(r.start_ms), kind: r.kind as TrackRec['kind'] } : null;
+  return r ? { startMs: Number(r.start_ms), kind: r.kind as TrackRow['kind'] } : null;
 }
 
 function toOutput(r: Record<string, unknown>): OutputRow {
@@ -289,7 +228,7 @@ export async function listVisibleRecordingIds(
 }
 
 /** Merges one segment's detected speech into the track's row (sorted, overlapping spans joined). */
-export async function mergeVoiceActivity(db: Queryable, track: TrackRec, spans: [number, number][]): Promise<void> {
+export async function mergeVoiceActivity(db: Queryable, track: TrackRow, spans: [number, number][]): Promise<void> {
   const [r] = await db.query('select segments from voice_activity where track_id = $1', [track.id]);
   const all = [...(r ? json<[number, number][]>(r.segments) : []), ...spans].sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];

@@ -4,7 +4,7 @@ import type { Lesson } from '../contract/domain.js';
 import type { ReplayChapter, ReplayInfo } from '../contract/recordings.js';
 import { eventClassroomId, type LessonEventType } from '../contract/lessonEvents.js';
 import { keys } from './planner.js';
-import type { RecRow } from './processingRepo.js';
+import type { RecordingRow } from './repo.js';
 import { listChatOnClock, listGaps, listLessonClassrooms, listVoiceActivity } from './replayRepo.js';
 import type { RecordingProcessing } from './processing.js';
 
@@ -14,7 +14,7 @@ export const CHAPTER_TYPES = new Set<LessonEventType>([
   'classroom:mute', 'classroom:unmute', 'recording:pause', 'recording:resume', 'recording:gap',
 ]);
 
-export async function replayInfo(db: Queryable, processing: RecordingProcessing, lesson: Lesson, rec: RecRow): Promise<ReplayInfo> {
+export async function replayInfo(db: Queryable, processing: RecordingProcessing, lesson: Lesson, rec: RecordingRow): Promise<ReplayInfo> {
   const s = (await processing.load(lesson.id))!;
   const progress = (await processing.progress(lesson.id))!;
   const zero = Date.parse(rec.clockZero);

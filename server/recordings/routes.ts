@@ -14,7 +14,8 @@ import { fileNumber, recPaths, resolveIn } from '../contract/recordingPaths.js';
 import { keys, windowCount } from './planner.js';
 import { compositePlaylist, trackPlaylist } from './playlists.js';
 import { canManageRecording, canViewRecording, visibleRecordingIds } from './policy.js';
-import { getRec, getTrackHead, listCommunityRecordingIds, listOutputs, listSegments, type RecRow } from './processingRepo.js';
+import { getTrackHead, listCommunityRecordingIds, listOutputs, listSegments } from './processingRepo.js';
+import { getRecording, type RecordingRow } from './repo.js';
 import type { RecordingProcessing } from './processing.js';
 import { assetParam, compositeFileParam, downloadQuery, lessonParam, retryParam, trackFileParam } from './schema.js';
 import { replayInfo } from './replay.js';
@@ -24,9 +25,9 @@ export function recordingsRouter({ db, dataDir, processing }: { db: Queryable; d
   const auth = requireUser(db);
 
   /** The lesson and its recording if this user may see it; otherwise the same 404 as for nothing. */
-  async function visible(res: Response, lessonId: string): Promise<{ lesson: Lesson; rec: RecRow; user: PublicUser }> {
+  async function visible(res: Response, lessonId: string): Promise<{ lesson: Lesson; rec: RecordingRow; user: PublicUser }> {
     const user = currentUser(res);
-    const [lesson, rec] = await Promise.all([getLesson(db, lessonId), getRec(db, lessonId)]);
+    const [lesson, rec] = await Promise.all([getLesson(db, lessonId), getRecording(db, lessonId)]);
     if (!lesson || !rec || !(await canViewRecording(db, user, lesson, rec.visibility))) throw new AppError('NOT_FOUND', 'recording not found');
     return { lesson, rec, user };
   }

@@ -9,7 +9,7 @@ import { AppError } from '../contract/errors.js';
 import { communityIdOf, getUser } from '../auth/users.js';
 import { lessonRoleFor } from '../lessons/policy.js';
 import { getLesson } from '../lessons/repo.js';
-import { getRec } from '../recordings/processingRepo.js';
+import { getRecording } from '../recordings/repo.js';
 import { inSessionOnLesson } from './groupsRepo.js';
 import { canViewRecording } from '../recordings/policy.js';
 
@@ -20,7 +20,7 @@ export async function lessonForResearch(db: Queryable, user: PublicUser, lessonI
   if (!lesson) throw new AppError('NOT_FOUND', 'lesson not found');
   if (await lessonRoleFor(db, user, lesson)) return lesson;
   // Whoever may watch the recording (its visibility scope: pairing, community) may review it.
-  const rec = await getRec(db, lessonId);
+  const rec = await getRecording(db, lessonId);
   if (rec && (await canViewRecording(db, user, lesson, rec.visibility))) return lesson;
   if (!(await inSessionOnLesson(db, lessonId, user.id))) throw new AppError('NOT_FOUND', 'lesson not found');
   return lesson;

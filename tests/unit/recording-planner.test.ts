@@ -3,18 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { keys, planJobs, stageIntervals, type LessonState } from '../../server/recordings/planner.js';
 import type { EventRec } from '../../server/recordings/processingRepo.js';
 import { compositePlaylist, trackPlaylist } from '../../server/recordings/playlists.js';
-import type { OutputRow, SegmentRec, TrackRec } from '../../server/recordings/processingRepo.js';
+import type { OutputRow, SegmentRec } from '../../server/recordings/processingRepo.js';
+import type { TrackRow } from '../../server/recordings/repo.js';
 import type { WindowJob } from '../../server/contract/recordingJobs.js';
 
-const cam: TrackRec = { id: 'cam', lessonId: 'L', kind: 'video', source: 'camera', owner: 'teacher', classroomId: null, label: 'c', startMs: 0, endMs: null };
-const mic: TrackRec = { ...cam, id: 'mic', kind: 'audio', source: 'mic' };
-const room: TrackRec = { ...cam, id: 'room', owner: 'classroom', classroomId: 'A', startMs: 2000 };
+const cam: TrackRow = { id: 'cam', lessonId: 'L', kind: 'video', source: 'camera', owner: 'teacher', classroomId: null, userId: null, label: 'c', startMs: 0, endMs: null };
+const mic: TrackRow = { ...cam, id: 'mic', kind: 'audio', source: 'mic' };
+const room: TrackRow = { ...cam, id: 'room', owner: 'classroom', classroomId: 'A', startMs: 2000 };
 const seg = (trackId: string, seq: number, startMs: number, endMs: number | null, state: SegmentRec['state'] = 'closed'): SegmentRec => ({ trackId, seq, path: `recordings/L/tracks/${trackId}/seg-${seq}.webm`, startMs, endMs, state });
 const out = (key: string, state: OutputRow['state'], extra: Partial<OutputRow> = {}): OutputRow => ({ lessonId: 'L', key, kind: key.split('.')[0] as OutputRow['kind'], trackId: null, seq: null, state, progress: 0, attempts: 0, error: null, path: `p/${key}`, meta: {}, ...extra });
 
 function state(p: Partial<LessonState>): LessonState {
   return {
-    rec: { lessonId: 'L', state: 'recording', clockZero: '2026-11-23T08:00:00.000Z', endedAt: null, lessonEndedAt: null, visibility: 'participants' },
+    rec: { lessonId: 'L', state: 'recording', clockZero: '2026-11-23T08:00:00.000Z', endedAt: null, lessonEndedAt: null, visibility: 'participants', stopReason: null },
     tracks: [cam, mic],
     segments: [],
     events: [],
@@ -47,7 +48,7 @@ describe('planJobs', () => {
 
   it('shows a classroom camera only while on stage, leaves failed segments out, and finishes after the stop', () => {
     const s = state({
-      rec: { lessonId: 'L', state: 'stopped', clockZero: '2026-11-23T08:00:00.000Z', endedAt: '2026-11-23T08:00:44.000Z', lessonEndedAt: '2026-11-23T08:00:40.000Z', visibility: 'participants' },
+      rec: { lessonId: 'L', state: 'stopped', clockZero: '2026-11-23T08:00:00.000Z', endedAt: '2026-11-23T08:00:44.000Z', lessonEndedAt: '2026-11-23T08:00:40.000Z', visibility: 'participants', stopReason: null },
       tracks: [cam, room],
       segments: [seg('cam', 1, 0, 40_000), seg('room', 1, 2000, 20_000), seg('room', 2, 20_000, 40_000)],
       outputs: [out(keys.track('cam', 1), 'done'), out(keys.track('room', 1), 'failed'), out(keys.track('room', 2), 'done')],
@@ -67,7 +68,7 @@ describe('planJobs', () => {
   });
 
   it("joins each track's recorded segments into one file after the stop, gaps kept, without waiting for any transcode", () => {
-    const stopped = { lessonId: 'L', state: 'stopped' as const, clockZero: '2026-11-23T08:00:00.000Z', endedAt: '2026-11-23T08:00:30.000Z', lessonEndedAt: '2026-11-23T08:00:30.000Z', visibility: 'participants' as const };
+    const stopped = { lessonId: 'L', state: 'stopped' as const, clockZero: '2026-11-23T08:00:00.000Z', endedAt: '2026-11-23T08:00:30.000Z', lessonEndedAt: '2026-11-23T08:00:30.000Z', visibility: 'participants' as const, stopReason: null };
     // room: starts at 2 s; segment 2 unreadable (corrupt); a source-gone gap 12–16 s.
     const segments = [seg('cam', 1, 0, 4000), seg('cam', 2, 4000, 8000), seg('room', 1, 2500, 6000), seg('room', 2, 6000, 9000, 'corrupt'), seg('room', 3, 9000, 12_000), seg('room', 4, 16_000, 20_000)];
     // Nothing while recording, even with every segment closed.

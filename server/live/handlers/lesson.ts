@@ -78,9 +78,9 @@ export function registerLessonHandlers(s: SocketSession): void {
     live.lesson = await setLessonState(db, live.lesson.id, 'ended');
     await live.logEvent('lesson:end', s.user.id, {});
     s.socket.nsp.to(live.room).emit('lesson:state', live.lesson);
-    // Before the media closes, so that recorders end as "lesson over", not as a gap.
-    void s.deps.recordings?.lessonEnded(live.lesson.id).catch((err) => log.error('recording did not stop cleanly', { err }));
-    registry.close(live.lesson.id);
+    // The lesson closes here with its recording (LiveLesson.close stops it as "lesson over");
+    // answered now, the recorders finish their segments behind (seconds).
+    void registry.close(live.lesson.id, 'lesson-end');
     s.seat = null;
     s.deps.onLessonEnded?.(live.lesson).catch((err) => log.error('end-of-lesson work failed', { lessonId: live.lesson.id, err }));
     return live.lesson;
