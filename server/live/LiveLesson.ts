@@ -165,7 +165,17 @@ export class LiveLesson implements RecordedLesson {
     socket.join(this.room);
     socket.to(this.room).emit('peer:joined', info);
     log.info('peer joined', { lessonId: this.lesson.id, peerId: info.peerId, userId: info.userId, lessonRole, classroomId: info.classroomId });
+    void this.logPresence('presence:join', info);
     return peer;
+  }
+
+  /**
+   * Attendance (the pairing's targets count a lesson by it): a projector stands for its own
+   * classroom, the teacher for the host classroom; observers attend no classroom.
+   */
+  private logPresence(type: 'presence:join' | 'presence:leave', info: PeerInfo): Promise<void> {
+    const classroomId = info.lessonRole === 'classroom' ? info.classroomId : info.lessonRole === 'teacher' ? this.lesson.hostClassroomId : null;
+    return classroomId ? this.logEvent(type, info.userId, { classroomId, peerId: info.peerId }) : Promise.resolve();
   }
 
   removePeer(peerId: string): void {
@@ -173,6 +183,7 @@ export class LiveLesson implements RecordedLesson {
     if (!peer) return;
     this.peers.delete(peerId);
     log.info('peer left', { lessonId: this.lesson.id, peerId, userId: peer.info.userId });
+    void this.logPresence('presence:leave', peer.info);
     this.currentMedia?.closePeer(peerId);
     peer.socket.leave(this.room);
     this.deps.io.to(this.room).emit('peer:left', { peerId });
@@ -395,6 +406,9 @@ export class LiveLesson implements RecordedLesson {
     if (this.closing) return this.closing;
     this.closed = true;
     this.closeReason = why;
+    // Everyone here stops attending with the close (a restart's gap is not attendance); awaited
+    // below, so an ordered shutdown writes them before the database closes.
+    const leaves = [...this.peers.values()].map((p) => this.logPresence('presence:leave', p.info));
     for (const p of this.peers.values()) p.socket.leave(this.room);
     this.peers.clear();
     // The recording first: from this call on it records nothing, so its recorders end as the
@@ -409,7 +423,7 @@ export class LiveLesson implements RecordedLesson {
     this.mediaNow = null;
     // Closing ones (handing over) are awaited too: the lesson's recording has finished writing when this resolves.
     const closing = [...this.recordings].filter((r) => r.closing).map((r) => r.finished);
-    this.closing = Promise.all([recording, ...closing]).then(() => undefined).catch((err) => log.error('the recording did not stop cleanly', { lessonId: this.lesson.id, why, err }));
+    this.closing = Promise.all([recording, ...closing, ...leaves]).then(() => undefined).catch((err) => log.error('the recording did not stop cleanly', { lessonId: this.lesson.id, why, err }));
     return this.closing;
   }
 }

@@ -648,6 +648,24 @@ describe('lesson state', () => {
       expect.arrayContaining(['hand:raise', 'stage:on', 'stage:off', 'classroom:mute', 'classroom:unmute', 'quiz:push', 'lesson:start', 'lesson:end']),
     );
     expect(events.indexOf('lesson:start')).toBeLessThan(events.indexOf('lesson:end'));
+    // Attendance: each classroom's connection joined, and left when the lesson closed; the
+    // teacher's stands for the host classroom; the observer attends none.
+    const presenceEvents = async () => (await listLessonEvents(srv.db, lessonId)).filter((e) => e.type === 'presence:join' || e.type === 'presence:leave');
+    // The leaves are written as the lesson closes, beside the answer to lesson:end.
+    const presence = await waitFor(async () => {
+      const p = await presenceEvents();
+      return p.filter((e) => e.type === 'presence:leave').length >= 3 ? p : undefined;
+    }, 5_000, 'three presence leaves', 100);
+    const peerOf = (j: Joined) => j.snap.self.peerId;
+    const host = ended.hostClassroomId;
+    for (const [who, classroomId] of [[teacher, host], [qingshan, A], [shiqiao, B]] as const) {
+      const mine = presence.filter((e) => (e.payload as { peerId: string }).peerId === peerOf(who));
+      expect(mine.map((e) => [e.type, (e.payload as { classroomId: string }).classroomId])).toEqual([
+        ['presence:join', classroomId],
+        ['presence:leave', classroomId],
+      ]);
+    }
+    expect(presence.some((e) => (e.payload as { peerId: string }).peerId === peerOf(observer))).toBe(false);
   });
 });
 
