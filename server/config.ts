@@ -20,8 +20,8 @@ const env = z.object({
   REDIS_URL: z.string().url().optional(),
   /** Address put in ICE candidates; unset = this machine's first non-internal IPv4, else 127.0.0.1. */
   TONGBU_ANNOUNCED_IP: z.string().optional(),
-  TONGBU_RTC_MIN_PORT: z.coerce.number().int().default(40000),
-  TONGBU_RTC_MAX_PORT: z.coerce.number().int().default(40999),
+  TONGBU_RTC_MIN_PORT: z.coerce.number().int().default(20000),
+  TONGBU_RTC_MAX_PORT: z.coerce.number().int().default(20999),
   /** mediasoup workers; default one per core. */
   TONGBU_MEDIA_WORKERS: z.coerce.number().int().min(1).optional(),
   /** Force the session cookie's Secure flag on (1) or off (0); unset = Secure whenever the request came over HTTPS (req.secure, honouring TONGBU_TRUST_PROXY). */

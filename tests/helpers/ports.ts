@@ -8,8 +8,10 @@ import path from 'node:path';
 
 /** Ports per block. Layout: +0..+99 a media worker, +100..+399 recorders (or more workers), +400.. TCP listeners. */
 export const PORT_BLOCK = 500;
-// Above the ranges tests used to hard-code (41000–48999) and the product's default (40000–40999).
-const FIRST = 50_000;
+// Below Linux's ephemeral range (32768–60999): there, any outgoing connection (Chromium, a test's
+// fetch, Redis) may hold a port as its local end, and a server listening on it then fails with
+// EADDRINUSE (seen in CI on 58000). Above the product's default (20000–21399).
+const FIRST = 22_000;
 const BLOCKS = 20;
 const LOCKS = path.join(os.tmpdir(), 'tongbu-test-port-blocks');
 const held: string[] = [];
