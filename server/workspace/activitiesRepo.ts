@@ -4,7 +4,7 @@
 // events). Whether each one counts is the contract's rule (workspace/attendance.ts), applied in
 // countedSyncLessons so the report can show the figures behind every decision.
 import type { Queryable } from '../db/db.js';
-import { iso } from '../community/sql.js';
+import { iso, isoOrNull } from '../community/sql.js';
 import { addDays, schoolDayOf, schoolInstant } from '../contract/time.js';
 import { parseLessonEvent, presenceIntervals, type LessonEventData } from '../contract/lessonEvents.js';
 import { syncLessonAttendance, type SyncLessonAttendance } from '../contract/workspace/attendance.js';
@@ -69,7 +69,7 @@ export async function syncLessonsOfPairing(db: Queryable, p: PairingSchools, fro
       teacherId: String(r.teacher_id),
       plannedMin: Number(r.duration_min),
       startedAt: iso(r.started_at),
-      endedAt: r.ended_at === null || r.ended_at === undefined ? null : iso(r.ended_at),
+      endedAt: isoOrNull(r.ended_at),
       classrooms: classrooms.filter((c) => String(c.lesson_id) === id).map((c) => ({ classroomId: String(c.classroom_id), schoolId: String(c.school_id) })),
       presence: events
         .filter((e) => String(e.lesson_id) === id)
