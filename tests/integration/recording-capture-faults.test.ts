@@ -17,6 +17,7 @@ import {
   probe,
   recordedTo,
   recordingOf,
+  secondWebServer,
   segmentsOf,
   tracksOf,
 } from './recording.helpers.js';
@@ -336,23 +337,10 @@ describe('recording faults', () => {
     await teacher.stop();
 
     // A second web process on the same database and data folder, as after a restart.
-    const [{ startWebServer }, { loadConfig }] = await Promise.all([import('../../server/app.js'), import('../../server/config.js')]);
     await srv.web.close();
     const before = await segmentsOf(srv.db, track.id);
     expect(before.every((x) => x.state === 'closed')).toBe(true);
-    const web2 = await startWebServer(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        TONGBU_DATA_DIR: dataDir,
-        TONGBU_ANNOUNCED_IP: '127.0.0.1',
-        TONGBU_MEDIA_WORKERS: '1',
-        ...srv.portsEnv,
-        TONGBU_RECORDING_SEGMENT_S: '2',
-      }),
-      srv.db,
-      { clientDir: '/nonexistent' },
-    );
+    const web2 = await secondWebServer(srv, dataDir);
     try {
       const srv2 = {
         ...srv,

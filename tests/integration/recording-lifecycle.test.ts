@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingStatus } from '../../server/contract/domain.js';
 import { startLiveServer, waitFor, type LiveTestServer } from '../helpers/liveServer.js';
 import { startRtpSource, type RtpSource } from '../helpers/rtpSource.js';
-import { gapsOf, recordingOf, segmentsOf, tracksOf } from './recording.helpers.js';
+import { gapsOf, recordingOf, secondWebServer, segmentsOf, tracksOf } from './recording.helpers.js';
 
 let srv: LiveTestServer;
 const sources: RtpSource[] = [];
@@ -89,21 +89,8 @@ describe('recording lifecycle', () => {
 
     // A second web process on the same database and data folder, as after a restart.
     const dataDir = (srv.web.recordings as unknown as { o: { dataDir: string } }).o.dataDir;
-    const [{ startWebServer }, { loadConfig }] = await Promise.all([import('../../server/app.js'), import('../../server/config.js')]);
     await srv.web.close();
-    const web2 = await startWebServer(
-      loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        TONGBU_DATA_DIR: dataDir,
-        TONGBU_ANNOUNCED_IP: '127.0.0.1',
-        TONGBU_MEDIA_WORKERS: '1',
-        ...srv.portsEnv,
-        TONGBU_RECORDING_SEGMENT_S: '2',
-      }),
-      srv.db,
-      { clientDir: '/nonexistent' },
-    );
+    const web2 = await secondWebServer(srv, dataDir);
     try {
       const again = await srv.connect(await srv.cookieFor('teacher-wang'), 'teacher again', { port: web2.port });
       const snap = await again.ok('lesson:join', { lessonId: lesson.id });

@@ -166,3 +166,24 @@ export async function coverageOf(db: Db, lessonId: string, lessonEndMs: number):
   }
   return out;
 }
+
+/**
+ * A second web process on the same database and data folder, as after a restart (the caller has
+ * closed the first): the same media ports and 2-s segments, no client files.
+ */
+export async function secondWebServer(srv: { db: Db; portsEnv: Record<string, string> }, dataDir: string) {
+  const [{ startWebServer }, { loadConfig }] = await Promise.all([import('../../server/app.js'), import('../../server/config.js')]);
+  return startWebServer(
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TONGBU_DATA_DIR: dataDir,
+      TONGBU_ANNOUNCED_IP: '127.0.0.1',
+      TONGBU_MEDIA_WORKERS: '1',
+      ...srv.portsEnv,
+      TONGBU_RECORDING_SEGMENT_S: '2',
+    }),
+    srv.db,
+    { clientDir: '/nonexistent' },
+  );
+}
