@@ -218,9 +218,12 @@ export interface CreateUserInput {
   communityId?: string;
   schoolId?: string | null;
   classroomId?: string | null;
+  /** A bureau reviewer's bureau (and only theirs: they belong to no community or school). */
+  bureauId?: string;
 }
 
 export async function createUser(db: Queryable, input: CreateUserInput): Promise<PublicUser> {
+  if (input.role === 'bureau_reviewer' || input.bureauId) return createBureauUser(db, input);
   let schoolId = input.schoolId ?? null;
   const classroomId = input.classroomId ?? null;
   if (input.role === 'classroom') {
@@ -247,6 +250,20 @@ export async function createUser(db: Queryable, input: CreateUserInput): Promise
      values ($1, $2, $3, $4, $5, $6, $7, $8)
      returning id, username, display_name, role, school_id, classroom_id`,
     [randomUUID(), communityId, schoolId, classroomId, input.username, input.displayName, input.role, passwordHash],
+  );
+  return toPublicUser(rows[0]);
+}
+
+async function createBureauUser(db: Queryable, input: CreateUserInput): Promise<PublicUser> {
+  if (input.role !== 'bureau_reviewer') throw new AppError('BAD_REQUEST', 'only bureau reviewers belong to a bureau');
+  if (!input.bureauId) throw new AppError('BAD_REQUEST', 'a bureau reviewer needs a bureau');
+  if (input.communityId || input.schoolId || input.classroomId) throw new AppError('BAD_REQUEST', 'a bureau reviewer belongs to no community or school');
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const rows = await db.query(
+    `insert into users (id, bureau_id, username, display_name, role, password_hash)
+     values ($1, $2, $3, $4, 'bureau_reviewer', $5)
+     returning id, username, display_name, role, school_id, classroom_id`,
+    [randomUUID(), input.bureauId, input.username, input.displayName, passwordHash],
   );
   return toPublicUser(rows[0]);
 }

@@ -21,7 +21,8 @@ export function communityRouter({ db, sockets }: { db: Queryable; /** Live socke
 
   router.get('/api/community', auth, async (_req, res) => {
     const communityId = await communityIdOf(db, currentUser(res).id);
-    if (!communityId) throw new AppError('UNAUTHENTICATED', 'please sign in');
+    // A bureau reviewer belongs to no community: their view is the workspace's (/api/workspace/org).
+    if (!communityId) throw new AppError('FORBIDDEN', 'this account belongs to no community');
     res.json(await getCommunityView(db, communityId));
   });
 

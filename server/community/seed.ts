@@ -4,6 +4,7 @@ import type { Role } from '../contract/domain.js';
 import { issueDeviceCode } from '../auth/deviceCodes.js';
 import { createLesson } from '../lessons/repo.js';
 import { seedDemoTimetable } from '../timetable/demoSeed.js';
+import { addPairingRound, createBureau, setCommunityOrg, setPairingLeader } from '../workspace/orgRepo.js';
 import {
   createClassroom,
   createCommunity,
@@ -16,6 +17,7 @@ import {
 import { inTx, isUniqueViolation } from './sql.js';
 
 export const DEMO_COMMUNITY_NAME = '滨江教共体';
+export const DEMO_BUREAU_NAME = '滨江区教育局';
 
 export interface DemoAccounts {
   password: string;
@@ -42,8 +44,23 @@ async function seed(q: Queryable, password: string): Promise<DemoAccounts> {
   const qingshan = await createSchool(q, { communityId: community.id, name: '青山村小学', kind: 'rural' });
   const shiqiao = await createSchool(q, { communityId: community.id, name: '石桥乡中心小学', kind: 'rural' });
   await setCoreSchool(q, community.id, city.id);
-  await createPairing(q, { citySchoolId: city.id, ruralSchoolId: qingshan.id });
-  await createPairing(q, { citySchoolId: city.id, ruralSchoolId: shiqiao.id });
+  // The bureau above the community, as the region's plans have it: a county-level 共建型 教共体.
+  const bureau = await createBureau(q, { name: DEMO_BUREAU_NAME, region: '滨江区' });
+  await setCommunityOrg(q, community.id, { bureauId: bureau.id, kind: 'cobuild', scope: 'county' });
+  const pairings = [
+    await createPairing(q, { citySchoolId: city.id, ruralSchoolId: qingshan.id }),
+    await createPairing(q, { citySchoolId: city.id, ruralSchoolId: shiqiao.id }),
+  ];
+  // The current three-year round (Zhejiang's rounds: 教师互访年 → 学生互访年 → 持续发展年).
+  const roundStart = new Date().getUTCFullYear() - 1;
+  for (const pairing of pairings) {
+    await addPairingRound(q, pairing.id, {
+      round: 1,
+      startsOn: `${roundStart}-09-01`,
+      endsOn: `${roundStart + 3}-08-31`,
+      yearThemes: ['教师互访年', '学生互访年', '持续发展年'],
+    });
+  }
 
   const cityRoom = await createClassroom(q, { schoolId: city.id, name: '四年级(1)班', grade: 4 });
   const qingshanRoom = await createClassroom(q, { schoolId: qingshan.id, name: '四年级', grade: 4 });
@@ -63,6 +80,16 @@ async function seed(q: Queryable, password: string): Promise<DemoAccounts> {
   const users = [];
   for (const p of people) {
     users.push(await createUser(q, { ...p, password, communityId: community.id }));
+  }
+  users.push(await createUser(q, { username: 'bureau-li', displayName: '李科长', role: 'bureau_reviewer', password, bureauId: bureau.id }));
+  const leaders: [number, string, string][] = [
+    [0, 'city-admin', '统筹结对工作，审定年度计划'],
+    [0, 'qingshan-admin', '组织本校教师参加同步课堂与教研，上传佐证材料'],
+    [1, 'city-admin', '统筹结对工作，审定年度计划'],
+    [1, 'shiqiao-admin', '组织本校教师参加同步课堂与教研，上传佐证材料'],
+  ];
+  for (const [i, username, duty] of leaders) {
+    await setPairingLeader(q, pairings[i], users.find((u) => u.username === username)!.id, duty);
   }
   const admin = users.find((u) => u.username === 'admin')!;
   const wang = users.find((u) => u.username === 'teacher-wang')!;

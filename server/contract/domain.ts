@@ -1,8 +1,16 @@
 // Domain shapes as the API returns them (client and server share these).
-export const ROLES = ['community_admin', 'school_admin', 'teacher', 'classroom', 'researcher'] as const;
+// bureau_reviewer: an education bureau's (教育局) reviewer; belongs to the bureau, not a community,
+// and reads the workspace of every community the bureau oversees (read + 核验 only).
+export const ROLES = ['community_admin', 'school_admin', 'teacher', 'classroom', 'researcher', 'bureau_reviewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type SchoolKind = 'city' | 'rural';
+/** 教共体 types as Zhejiang's plans name them: 融合型 (one legal entity) and 共建型 (schools stay separate). */
+export const COMMUNITY_KINDS = ['fusion', 'cobuild'] as const;
+export type CommunityKind = (typeof COMMUNITY_KINDS)[number];
+/** 县域 / 市域 / 省域: how far apart the paired schools are, and which bureau level oversees them. */
+export const COMMUNITY_SCOPES = ['county', 'city', 'province'] as const;
+export type CommunityScope = (typeof COMMUNITY_SCOPES)[number];
 export type LessonState = 'scheduled' | 'live' | 'ended';
 
 export interface PublicUser {

@@ -2,11 +2,13 @@
 // Append only: never edit a migration that has shipped.
 // Each feature keeps its own list in a reserved version range, so features grow independently:
 //   1–99 core (this file) · 100–199 recordings · 200–249 lesson plans · 250–299 timetable · 300–399 research
+//   · 400–499 教共体 workspace
 import { chatTableSql } from './chatTableSql.js';
 import { PLAN_MIGRATIONS } from '../plans/migrations.js';
 import { RECORDING_MIGRATIONS } from '../recordings/migrations.js';
 import { RESEARCH_MIGRATIONS } from '../research/migrations.js';
 import { TIMETABLE_MIGRATIONS } from '../timetable/migrations.js';
+import { WORKSPACE_MIGRATIONS } from '../workspace/migrations.js';
 
 export interface Migration {
   version: number;
@@ -134,4 +136,5 @@ export const MIGRATIONS: Migration[] = [
   ...PLAN_MIGRATIONS,
   ...TIMETABLE_MIGRATIONS,
   ...RESEARCH_MIGRATIONS,
+  ...WORKSPACE_MIGRATIONS,
 ].sort((a, b) => a.version - b.version);

@@ -10,6 +10,7 @@ import { communityRouter } from '../community/routes.js';
 import { lessonsRouter } from '../lessons/routes.js';
 import { timetableRouter } from '../timetable/routes.js';
 import { researchRouter } from '../research/routes.js';
+import { orgRouter } from '../workspace/orgRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -37,6 +38,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(lessonsRouter({ db }));
   router.use(timetableRouter({ db }));
   router.use(researchRouter({ db }));
+  router.use(orgRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;

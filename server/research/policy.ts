@@ -36,6 +36,8 @@ export function requireResearcher(user: PublicUser): void {
 /** Groups are created by researchers, admins and teachers of the community. */
 export function requireGroupCreator(user: PublicUser): void {
   if (user.role === 'classroom') throw new AppError('FORBIDDEN', 'classroom devices cannot create research groups');
+  // A reviewer belongs to the bureau, not to a community whose groups these are.
+  if (user.role === 'bureau_reviewer') throw new AppError('FORBIDDEN', 'bureau reviewers do not run research groups');
 }
 
 export async function requireSameCommunity(db: Queryable, user: PublicUser, otherUserId: string): Promise<void> {

@@ -29,6 +29,7 @@ export const en: Record<MessageKey, string> = {
   'role.teacher': 'Teacher',
   'role.classroom': 'Classroom device',
   'role.researcher': 'Researcher',
+  'role.bureau_reviewer': 'Bureau reviewer',
 
   'state.scheduled': 'Scheduled',
   'state.live': 'Live',

@@ -29,6 +29,7 @@ export const zhCN = {
   'role.teacher': '教师',
   'role.classroom': '教室设备',
   'role.researcher': '教研员',
+  'role.bureau_reviewer': '教育局审核员',
 
   'state.scheduled': '未开始',
   'state.live': '上课中',
