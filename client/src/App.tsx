@@ -139,6 +139,8 @@ function LangCorner() {
 function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
   const { t, toggle } = useI18n();
   const isAdmin = user.role === 'school_admin' || user.role === 'community_admin';
+  // A projector has no menu; a bureau reviewer belongs to no community's timetable, recordings or 教研.
+  const member = user.role !== 'classroom' && user.role !== 'bureau_reviewer';
   return (
     <div className="shell">
       <header className="app-header">
@@ -147,17 +149,17 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
         </Link>
         <nav className="app-nav">
           <Link to="/">{t('nav.home')}</Link>
-          {user.role !== 'classroom' && (
+          {member && (
             <Link to="/timetable" data-testid="nav-timetable">
               {t('nav.timetable')}
             </Link>
           )}
-          {user.role !== 'classroom' && (
+          {member && (
             <Link to="/recordings" data-testid="nav-recordings">
               {t('nav.recordings')}
             </Link>
           )}
-          {user.role !== 'classroom' && (
+          {member && (
             <Link to="/research" data-testid="nav-research">
               {t('research.nav')}
             </Link>

@@ -22,6 +22,17 @@ function dayOf(v: unknown): string {
   return String(v).slice(0, 10);
 }
 
+/** The organisation an account belongs to: a community, or (a reviewer) a bureau. */
+export async function organisationOf(db: Queryable, userId: string): Promise<{ communityId: string | null; bureauId: string | null } | null> {
+  const rows = await db.query<{ community_id: string | null; bureau_id: string | null }>('select community_id, bureau_id from users where id = $1', [userId]);
+  return rows[0] ? { communityId: rows[0].community_id, bureauId: rows[0].bureau_id } : null;
+}
+
+export async function bureauCommunityIds(db: Queryable, bureauId: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>('select id from communities where bureau_id = $1 order by name', [bureauId]);
+  return rows.map((r) => r.id);
+}
+
 export async function createBureau(db: Queryable, opts: { name: string; region?: string }): Promise<Bureau> {
   const bureau = { id: randomUUID(), name: opts.name, region: opts.region ?? '' };
   await db.query('insert into bureaus (id, name, region) values ($1, $2, $3)', [bureau.id, bureau.name, bureau.region]);

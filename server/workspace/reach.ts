@@ -14,6 +14,7 @@ import type { Queryable } from '../db/db.js';
 import type { Pairing, PublicUser, School } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { getPairing, getSchool } from '../community/repo.js';
+import { bureauCommunityIds, organisationOf } from './orgRepo.js';
 
 export type Reach =
   | { kind: 'bureau'; bureauId: string; communityIds: string[] }
@@ -22,23 +23,18 @@ export type Reach =
 
 export async function reachOf(db: Queryable, user: PublicUser): Promise<Reach> {
   if (user.role === 'classroom') throw new AppError('FORBIDDEN', 'classroom devices have no workspace');
-  const rows = await db.query<{ community_id: string | null; bureau_id: string | null }>(
-    'select community_id, bureau_id from users where id = $1',
-    [user.id],
-  );
-  const org = rows[0];
+  const org = await organisationOf(db, user.id);
   if (!org) throw new AppError('UNAUTHENTICATED', 'please sign in');
   if (user.role === 'bureau_reviewer') {
-    if (!org.bureau_id) throw new AppError('FORBIDDEN', 'this reviewer belongs to no bureau');
-    const communities = await db.query<{ id: string }>('select id from communities where bureau_id = $1 order by name', [org.bureau_id]);
-    return { kind: 'bureau', bureauId: org.bureau_id, communityIds: communities.map((c) => c.id) };
+    if (!org.bureauId) throw new AppError('FORBIDDEN', 'this reviewer belongs to no bureau');
+    return { kind: 'bureau', bureauId: org.bureauId, communityIds: await bureauCommunityIds(db, org.bureauId) };
   }
-  if (!org.community_id) throw new AppError('FORBIDDEN', 'this account belongs to no community');
+  if (!org.communityId) throw new AppError('FORBIDDEN', 'this account belongs to no community');
   if (user.role === 'community_admin' || user.role === 'researcher') {
-    return { kind: 'community', communityId: org.community_id, edit: user.role === 'community_admin' };
+    return { kind: 'community', communityId: org.communityId, edit: user.role === 'community_admin' };
   }
   if (!user.schoolId) throw new AppError('FORBIDDEN', 'this account belongs to no school');
-  return { kind: 'school', communityId: org.community_id, schoolId: user.schoolId };
+  return { kind: 'school', communityId: org.communityId, schoolId: user.schoolId };
 }
 
 /** The communities the user reads in the workspace (a school's staff: their own, for its pairings). */

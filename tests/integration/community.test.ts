@@ -20,13 +20,14 @@ describe('seedDemo', () => {
     const { accounts } = demo;
     expect(accounts.password).toBe(DEMO_PASSWORD);
     expect(accounts.users.map((u) => u.username).sort()).toEqual(
-      ['admin', 'city-admin', 'qingshan-admin', 'researcher-qian', 'researcher-zhao', 'shiqiao-admin', 'teacher-li', 'teacher-wang'].sort(),
+      ['admin', 'bureau-li', 'city-admin', 'qingshan-admin', 'researcher-qian', 'researcher-zhao', 'shiqiao-admin', 'teacher-li', 'teacher-wang'].sort(),
     );
     expect(accounts.users).toContainEqual({ username: 'admin', displayName: '张主任', role: 'community_admin' });
     expect(accounts.users).toContainEqual({ username: 'teacher-wang', displayName: '王老师', role: 'teacher' });
     expect(accounts.users).toContainEqual({ username: 'teacher-li', displayName: '李老师', role: 'teacher' });
     expect(accounts.users).toContainEqual({ username: 'researcher-zhao', displayName: '赵老师', role: 'researcher' });
     expect(accounts.users).toContainEqual({ username: 'researcher-qian', displayName: '钱老师', role: 'researcher' });
+    expect(accounts.users).toContainEqual({ username: 'bureau-li', displayName: '李科长', role: 'bureau_reviewer' });
     expect(accounts.deviceCodes.map((d) => [d.school, d.classroom]).sort()).toEqual([
       ['石桥乡中心小学', '四年级(2)班'],
       ['青山村小学', '四年级'],

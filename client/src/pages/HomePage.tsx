@@ -14,11 +14,13 @@ import { IdleProjector } from './IdleProjector.js';
 import { NewLessonForm } from './NewLessonForm.js';
 import { Icon } from '../components/Icon.js';
 import { LessonPlanButton, PlansSection } from '../plans/PlansSection.js';
+import { BureauHome } from '../workspace/BureauHome.js';
 
 const UPCOMING_DAYS = 14;
 
 export function HomePage({ user }: { user: PublicUser }) {
   if (user.role === 'classroom') return <IdleProjector user={user} />;
+  if (user.role === 'bureau_reviewer') return <BureauHome />;
   return <LessonsHome user={user} />;
 }
 

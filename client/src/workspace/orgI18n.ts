@@ -1,0 +1,38 @@
+// Messages of the 教共体 structure (bureau home, community type and scope); spread into ../i18n/*.ts.
+export const orgZh = {
+  'org.bureau.title': '教育局工作台',
+  'org.bureau.communities': '所辖教共体',
+  'org.bureau.empty': '本局还没有教共体。请联系教共体管理员将共同体归属到本局。',
+  'org.bureau.hint': '您可以查看各教共体的年度目标进度、核验学校提交的活动与佐证材料。',
+  'org.community.kind.fusion': '融合型',
+  'org.community.kind.cobuild': '共建型',
+  'org.community.scope.county': '县域',
+  'org.community.scope.city': '市域',
+  'org.community.scope.province': '省域',
+  'org.pairings': '结对学校',
+  'org.pairing.round': '第{round}轮 {from} 至 {to}',
+  'org.pairing.rounds': '结对轮次',
+  'org.pairing.noRound': '尚未设置结对轮次',
+  'org.pairing.leaders': '负责人',
+  'org.open.workspace': '进入工作台',
+  'org.open.review': '核验活动',
+};
+
+export const orgEn: Record<keyof typeof orgZh, string> = {
+  'org.bureau.title': 'Education bureau',
+  'org.bureau.communities': 'Communities overseen',
+  'org.bureau.empty': 'This bureau oversees no community yet. Ask a community admin to place their community under this bureau.',
+  'org.bureau.hint': "See each community's progress on its yearly targets, and check (核验) the activities and evidence schools submit.",
+  'org.community.kind.fusion': 'Fusion (融合型)',
+  'org.community.kind.cobuild': 'Co-building (共建型)',
+  'org.community.scope.county': 'County',
+  'org.community.scope.city': 'City',
+  'org.community.scope.province': 'Province',
+  'org.pairings': 'Paired schools',
+  'org.pairing.round': 'Round {round}: {from} to {to}',
+  'org.pairing.rounds': 'Round',
+  'org.pairing.noRound': 'No pairing round set',
+  'org.pairing.leaders': 'Leaders',
+  'org.open.workspace': 'Open the workspace',
+  'org.open.review': 'Check activities',
+};
