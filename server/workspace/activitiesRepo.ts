@@ -47,6 +47,22 @@ export async function syncLessonsOfPairing(db: Queryable, p: PairingSchools, fro
       order by l.started_at, l.id`,
     [p.citySchoolId, p.ruralSchoolId, schoolInstant(from, 0), schoolInstant(addDays(to, 1), 0)],
   );
+  return withPresence(db, lessons);
+}
+
+/** Given lessons' ids, the same records (for one lesson's evidence, or a report's list). */
+export async function syncLessonRecords(db: Queryable, lessonIds: readonly string[]): Promise<SyncLessonRecord[]> {
+  if (!lessonIds.length) return [];
+  const lessons = await db.query(
+    `select l.id, l.title, l.subject, l.teacher_id, l.duration_min, l.started_at, l.ended_at
+       from lessons l where l.id = any($1::text[]) and l.started_at is not null order by l.started_at, l.id`,
+    [[...lessonIds]],
+  );
+  return withPresence(db, lessons);
+}
+
+/** Two more queries for all the lessons: their classrooms with schools, and their presence events. */
+async function withPresence(db: Queryable, lessons: Record<string, unknown>[]): Promise<SyncLessonRecord[]> {
   if (!lessons.length) return [];
   const ids = lessons.map((r) => String(r.id));
   const classrooms = await db.query(

@@ -15,6 +15,7 @@ import type { Pairing, PublicUser, School } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { getPairing, getSchool } from '../community/repo.js';
 import { bureauCommunityIds, organisationOf } from './orgRepo.js';
+import { lessonPlace } from './lessonEvidenceRepo.js';
 
 export type Reach =
   | { kind: 'bureau'; bureauId: string; communityIds: string[] }
@@ -94,4 +95,13 @@ export async function assertCanReview(db: Queryable, user: PublicUser, community
 export async function assertBureauReviewer(db: Queryable, user: PublicUser, bureauId: string): Promise<void> {
   const reach = await reachOf(db, user);
   if (reach.kind !== 'bureau' || reach.bureauId !== bureauId) throw new AppError('NOT_FOUND', 'bureau not found');
+}
+
+/** A held lesson as evidence: its community's admin, researchers and reviewers; staff of the schools that took part. */
+export async function assertCanReadLessonEvidence(db: Queryable, user: PublicUser, lessonId: string): Promise<Reach> {
+  const reach = await reachOf(db, user);
+  const place = await lessonPlace(db, lessonId, reach.kind === 'school' ? reach.schoolId : null);
+  if (!place || !inReach(reach, place.communityId)) throw new AppError('NOT_FOUND', 'lesson not found');
+  if (reach.kind === 'school' && !place.schoolTakesPart) throw new AppError('FORBIDDEN', "only the lesson's own schools see its evidence");
+  return reach;
 }

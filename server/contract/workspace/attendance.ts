@@ -53,6 +53,22 @@ export interface SyncLessonAttendance {
 
 const minutes = (ms: number) => Math.round((ms / 60_000) * 10) / 10;
 
+/** Each classroom's presence while the lesson was live: its intervals, first join, last leave, minutes. */
+export function classroomAttendance(liveInterval: Interval | null, presence: readonly ClassroomPresence[]) {
+  const live = liveInterval ? [liveInterval] : [];
+  return presence.map((p) => {
+    const during = intersect(unionOf(p.intervals), live);
+    return {
+      classroomId: p.classroomId,
+      schoolId: p.schoolId,
+      during,
+      firstJoinMs: during[0]?.[0] ?? null,
+      lastLeaveMs: during[during.length - 1]?.[1] ?? null,
+      connectedMin: minutes(totalMs(during)),
+    };
+  });
+}
+
 /**
  * Whether a synchronous lesson counts for the pairing city → rural. `live` is when the lesson was
  * live (null: it never started); presence outside it does not count (a classroom waiting in the
@@ -67,16 +83,7 @@ export function syncLessonAttendance(opts: {
   minShare: number;
 }): SyncLessonAttendance {
   const live = opts.live ? [opts.live] : [];
-  const classrooms = opts.presence.map((p) => {
-    const during = intersect(unionOf(p.intervals), live);
-    return {
-      classroomId: p.classroomId,
-      schoolId: p.schoolId,
-      firstJoinMs: during[0]?.[0] ?? null,
-      lastLeaveMs: during[during.length - 1]?.[1] ?? null,
-      connectedMin: minutes(totalMs(during)),
-    };
-  });
+  const classrooms = classroomAttendance(opts.live, opts.presence).map(({ during: _during, ...c }) => c);
   const schoolUnion = (schoolId: string) => intersect(unionOf(opts.presence.filter((p) => p.schoolId === schoolId).flatMap((p) => p.intervals)), live);
   const jointMs = totalMs(intersect(schoolUnion(opts.citySchoolId), schoolUnion(opts.ruralSchoolId)));
   const neededMs = opts.minShare * opts.plannedMin * 60_000;
