@@ -61,7 +61,7 @@ beforeAll(async () => {
     })
   ).id;
   // The city room the whole lesson (from the lobby on); the rural room joins late, drops for 3 minutes, leaves early.
-  const presence: [string, string, number][] = [
+  const presence: [string, 'presence:join' | 'presence:leave', number][] = [
     [rooms.city, 'presence:join', -5],
     [rooms.qingshan, 'presence:join', 2],
     [rooms.qingshan, 'presence:leave', 10],
