@@ -31,6 +31,7 @@ import {
   listActivities,
   markSubmitted,
   publicEvidence,
+  schoolPeople,
   touchActivity,
   updateActivity,
   type ActivityFilter,
@@ -123,15 +124,7 @@ export function offlineActivitiesRouter(opts: ActivitiesRouterOptions): Router {
   router.get('/api/workspace/schools/:schoolId/people', auth, async (req, res) => {
     const { schoolId } = parse(schoolParam, req.params);
     const school = await assertCanEditSchoolWork(db, currentUser(res), schoolId);
-    const rows = await db.query<{ id: string; display_name: string; school_id: string; school_name: string }>(
-      `select u.id, u.display_name, u.school_id, s.name as school_name from users u join schools s on s.id = u.school_id
-        where s.community_id = $2 and u.role in ('teacher', 'school_admin', 'researcher')
-          and (u.school_id = $1 or u.school_id in (select rural_school_id from pairings where city_school_id = $1
-                                                  union select city_school_id from pairings where rural_school_id = $1))
-        order by (u.school_id = $1) desc, s.name, u.display_name`,
-      [school.id, school.communityId],
-    );
-    res.json({ people: rows.map((r) => ({ id: r.id, displayName: r.display_name, schoolId: r.school_id, schoolName: r.school_name })) });
+    res.json({ people: await schoolPeople(db, school) });
   });
 
   router.post('/api/workspace/activities/:id', auth, async (req, res, next) => {
@@ -272,7 +265,8 @@ function refuseBody(req: Request): void {
 
 /** `filename=` (ASCII) and `filename*=` (UTF-8) for a download: the uploaded name's stem with the real type's extension. */
 export function dispositionName(original: string, ext: string): string {
-  const stem = original.replace(/\.[^.]*$/, '').replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').slice(0, 100) || 'evidence';
+  const printable = [...original].map((ch) => (ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f ? '_' : ch)).join('');
+  const stem = printable.replace(/\.[^.]*$/, '').replace(/[\\/:*?"<>|]/g, '_').slice(0, 100) || 'evidence';
   const name = `${stem}.${ext}`;
   const ascii = name.replace(/[^\u0020-\u007e]/g, '_').replace(/["\\]/g, '_');
   return `filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;

@@ -237,3 +237,16 @@ export function activitySnapshot(a: WorkspaceActivity): Record<string, unknown> 
   const { evidence, schoolName: _name, reviewedByName: _reviewer, ...fields } = a;
   return { ...fields, evidence: evidence.map((e) => ({ id: e.id, type: e.type, sha256: e.sha256 })) };
 }
+
+/** Staff who may be named as an activity's teachers: of the school and of the schools paired with it, its own first. */
+export async function schoolPeople(q: Queryable, school: { id: string; communityId: string }): Promise<{ id: string; displayName: string; schoolId: string; schoolName: string }[]> {
+  const rows = await q.query<{ id: string; display_name: string; school_id: string; school_name: string }>(
+    `select u.id, u.display_name, u.school_id, s.name as school_name from users u join schools s on s.id = u.school_id
+      where s.community_id = $2 and u.role in ('teacher', 'school_admin', 'researcher')
+        and (u.school_id = $1 or u.school_id in (select rural_school_id from pairings where city_school_id = $1
+                                                union select city_school_id from pairings where rural_school_id = $1))
+      order by (u.school_id = $1) desc, s.name, u.display_name`,
+    [school.id, school.communityId],
+  );
+  return rows.map((r) => ({ id: r.id, displayName: r.display_name, schoolId: r.school_id, schoolName: r.school_name }));
+}

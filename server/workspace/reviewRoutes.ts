@@ -14,7 +14,7 @@ import { assertCanReviewActivity } from './activityAccess.js';
 import { appendAudit, listAudit } from './auditRepo.js';
 import { activitySnapshot, getActivity, listActivities, markReviewed } from './offlineActivitiesRepo.js';
 import { listNotifications, markNotificationsRead, notifySchool, unreadCount } from './notificationsRepo.js';
-import { getBureauSetting, setBureauSetting } from './offlineCounted.js';
+import { getBureauSetting, setBureauSetting } from './offlineCountedRepo.js';
 
 const idParam = z.object({ id: z.string().min(1).max(64) }).strict();
 const queueQuery = z
