@@ -82,7 +82,7 @@ export async function startWebServer(
     : null;
   app.use(recordingsRouter({ db, dataDir: config.dataDir, processing }), errorHandler);
   // Offline activities' evidence lives in the data folder (workspace/evidenceStore.ts).
-  app.use(offlineActivitiesRouter({ db, dataDir: config.dataDir }), errorHandler);
+  app.use(offlineActivitiesRouter({ db, dataDir: config.dataDir, minFreeBytes: config.recordingMinFreeBytes }), errorHandler);
   const userSockets = new UserSockets();
   app.use(createApiRouter({ db, config, limits, sockets: userSockets }));
 

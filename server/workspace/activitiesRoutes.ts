@@ -36,8 +36,11 @@ import {
   updateActivity,
   type ActivityFilter,
 } from './offlineActivitiesRepo.js';
-import { ensureActivityDir, evidencePaths, fileExists, receiveBody, removeActivityFiles, removeFiles, settleUpload } from './evidenceStore.js';
+import { ensureActivityDir, evidencePaths, fileExists, freeBytes, receiveBody, removeActivityFiles, removeFiles, settleUpload, sweepStaleParts } from './evidenceStore.js';
 import { reviewRouter } from './reviewRoutes.js';
+import { logger } from '../contract/log.js';
+
+const log = logger('workspace.evidence');
 
 const idParam = z.object({ id: z.string().min(1).max(64) }).strict();
 const schoolParam = z.object({ schoolId: z.string().min(1).max(64) }).strict();
@@ -47,11 +50,21 @@ export interface ActivitiesRouterOptions {
   dataDir: string;
   /** One evidence file's limit (tests set a small one); default LIMITS.evidenceBytesMax. */
   evidenceBytesMax?: number;
+  /** Uploads are refused while the data folder has less free space than this (default 500 MB): recordings need it more. */
+  minFreeBytes?: number;
 }
 
 export function offlineActivitiesRouter(opts: ActivitiesRouterOptions): Router {
   const { db, dataDir } = opts;
   const maxBytes = opts.evidenceBytesMax ?? LIMITS.evidenceBytesMax;
+  const minFreeBytes = opts.minFreeBytes ?? 500 * 1024 * 1024;
+  // Parts left by a process that died mid-upload.
+  sweepStaleParts(dataDir).then(
+    (n) => {
+      if (n > 0) log.info('removed unfinished evidence uploads', { n });
+    },
+    (err: unknown) => log.warn('could not sweep unfinished evidence uploads', { err }),
+  );
   const router = Router();
   const auth = requireUser(db);
   const json = express.json({ limit: '64kb' });
@@ -189,6 +202,10 @@ export function offlineActivitiesRouter(opts: ActivitiesRouterOptions): Router {
     if (Number.isFinite(declared) && declared > maxBytes) {
       refuseBody(req);
       throw new AppError('TOO_LARGE', `a file may be at most ${Math.round(maxBytes / (1024 * 1024))} MB`);
+    }
+    if ((await freeBytes(dataDir).catch(() => Infinity)) < minFreeBytes + maxBytes) {
+      refuseBody(req);
+      throw new AppError('UNAVAILABLE', "the server's storage is nearly full; ask the administrator");
     }
     const fileId = randomUUID();
     await ensureActivityDir(dataDir, id);

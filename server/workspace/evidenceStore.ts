@@ -13,7 +13,7 @@
 // decompression bombs); only then is it renamed into place.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import yauzl from 'yauzl';
@@ -251,4 +251,33 @@ export async function fileExists(abs: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Free bytes where evidence is stored (the data folder's file system). */
+export async function freeBytes(dataDir: string): Promise<number> {
+  const s = await statfs(dataDir);
+  return Number(s.bavail) * Number(s.bsize);
+}
+
+/**
+ * Removes upload parts left by a process that died mid-upload (older than `olderThanMs`; an
+ * upload in progress on another process sharing the folder is seconds old).
+ */
+export async function sweepStaleParts(dataDir: string, olderThanMs = 3600_000, nowMs = Date.now()): Promise<number> {
+  const root = resolveIn(dataDir, evidencePaths.root());
+  let removed = 0;
+  const dirs = await readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const d of dirs) {
+    if (!d.isDirectory()) continue;
+    const dir = `${root}/${d.name}`;
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (!f.endsWith('.part')) continue;
+      const st = await stat(`${dir}/${f}`).catch(() => null);
+      if (st && nowMs - st.mtimeMs > olderThanMs) {
+        await rm(`${dir}/${f}`, { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
 }

@@ -17,10 +17,10 @@ import type { Server } from './api.helpers.js';
 
 const run = promisify(execFile);
 
-export async function startActivitiesApi(db: Db, dataDir: string, evidenceBytesMax?: number): Promise<Server> {
+export async function startActivitiesApi(db: Db, dataDir: string, limits: { evidenceBytesMax?: number; minFreeBytes?: number } = {}): Promise<Server> {
   const app = express();
   app.use(securityHeaders());
-  app.use(offlineActivitiesRouter({ db, dataDir, evidenceBytesMax }), errorHandler);
+  app.use(offlineActivitiesRouter({ db, dataDir, ...limits }), errorHandler);
   app.use(createApiRouter({ db, config: { secureCookies: false } }));
   const server = app.listen(0);
   await new Promise<void>((resolve) => server.once('listening', resolve));

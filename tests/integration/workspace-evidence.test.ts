@@ -3,7 +3,8 @@
 // files are served with, who reaches what, and the files' life with their activity.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBureau } from '../../server/workspace/orgRepo.js';
@@ -13,6 +14,7 @@ import type { WorkspaceActivity, EvidenceFile } from '../../server/contract/work
 import { DEMO_PASSWORD, login, seededDb, type Demo, type Server } from './api.helpers.js';
 import { docxOfParagraphs, zipOf } from '../helpers/zipBomb.js';
 import { ffmpegImage, probeSize, send, startActivitiesApi, tempDir, upload } from './workspace-evidence.helpers.js';
+import { sweepStaleParts } from '../../server/workspace/evidenceStore.js';
 
 const LIMIT = 512 * 1024;
 let demo: Demo;
@@ -29,7 +31,7 @@ beforeAll(async () => {
   demo = await seededDb();
   dataDir = await tempDir('tongbu-evidence-');
   fixtures = await tempDir('tongbu-evidence-fixtures-');
-  api = await startActivitiesApi(demo.db, dataDir, LIMIT);
+  api = await startActivitiesApi(demo.db, dataDir, { evidenceBytesMax: LIMIT });
   [jpeg, png] = await Promise.all([ffmpegImage(fixtures, 'photo.jpg', '1280x720'), ffmpegImage(fixtures, 'sheet.png', '200x100')]);
   city = await demo.schoolId('滨江实验小学');
   const qingshan = await demo.schoolId('青山村小学');
@@ -174,6 +176,55 @@ describe('evidence uploads', () => {
     expect(await rowsOf(a.id)).toBe(0);
     // The server is fine afterwards.
     await uploaded(a.id, 'ok.png', png);
+  });
+
+  it('answers a refused upload before its body is sent: authorised (and its declared size checked) first', async () => {
+    const a = await newActivity();
+    /** Sends the headers of a 100 MB upload and none of its body; resolves with the status the server answers. */
+    const headersOnly = (cookie: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(`${api.url}/api/workspace/activities/${a.id}/evidence?name=big.jpg`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/octet-stream', 'content-length': String(100 * 1024 * 1024) },
+        });
+        req.on('response', (r) => {
+          resolve(r.statusCode ?? 0);
+          r.resume();
+          req.destroy();
+        });
+        req.on('error', (err) => (err.message.includes('socket hang up') ? undefined : reject(err)));
+        req.flushHeaders();
+      });
+    expect(await headersOnly(cookies.li)).toBe(403);
+    expect(await headersOnly(cookies.farReviewer)).toBe(404);
+    expect(await headersOnly(cookies.cityAdmin)).toBe(413);
+    expect(await filesOf(a.id)).toEqual([]);
+  });
+
+  it('refuses uploads while the data folder is nearly full, before reading them', async () => {
+    const a = await newActivity();
+    const full = await startActivitiesApi(demo.db, dataDir, { minFreeBytes: Number.MAX_SAFE_INTEGER });
+    try {
+      const res = await upload(full.url, a.id, 'p.jpg', jpeg, cookies.cityAdmin);
+      expect(res.status).toBe(503);
+      expect(await filesOf(a.id)).toEqual([]);
+    } finally {
+      await full.close();
+    }
+  });
+
+  it('sweeps parts an interrupted process left behind, not ones being received', async () => {
+    const dir = path.join(dataDir, 'evidence', 'crashed-activity');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'old.part'), 'x');
+    await writeFile(path.join(dir, 'new.part'), 'x');
+    await writeFile(path.join(dir, 'kept.jpg'), 'x');
+    const hourAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(path.join(dir, 'old.part'), hourAgo, hourAgo);
+    await utimes(path.join(dir, 'kept.jpg'), hourAgo, hourAgo);
+    expect(await sweepStaleParts(dataDir)).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['kept.jpg', 'new.part']);
+    await rm(dir, { recursive: true });
   });
 });
 
