@@ -60,7 +60,14 @@ export function NoticeList({ onOpen }: { onOpen?(activityId: string): void }) {
       <ul>
         {items.map((n) => (
           <li key={n.id} data-testid="wsa-notice" data-key={n.key}>
-            <button type="button" className="link" onClick={() => onOpen?.(n.params.activityId)}>
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                onOpen?.(n.params.activityId);
+                void markRead(n.id);
+              }}
+            >
               {t(`wsa.notice.${n.key}`, { kind: t(`wsa.kind.${n.params.kind}`), day: n.params.day, place: n.params.place, comment: n.params.comment ?? '' })}
             </button>{' '}
             <button type="button" className="link subtle" onClick={() => void markRead(n.id)} data-testid="wsa-notice-read">
