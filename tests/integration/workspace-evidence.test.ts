@@ -249,6 +249,20 @@ describe('who reaches an activity and its files', () => {
     expect(await filesOf(a.id)).toEqual([`${e.id}.jpg`, `${e.id}.thumb.jpg`].sort());
   });
 
+  it('the community admin reads and changes any school’s activities; a researcher only reads', async () => {
+    const a = await newActivity();
+    const e = await uploaded(a.id, 'p.jpg', jpeg, cookies.admin);
+    expect((await send(api.url, 'POST', `/api/workspace/activities/${a.id}`, cookies.admin, { place: '青山村小学 操场' })).status).toBe(200);
+    expect((await send(api.url, 'GET', `/api/workspace/activities/${a.id}`, cookies.researcher)).status).toBe(200);
+    expect((await send(api.url, 'GET', `/api/workspace/evidence/${e.id}/thumb`, cookies.researcher)).status).toBe(200);
+    expect((await send(api.url, 'POST', `/api/workspace/activities/${a.id}`, cookies.researcher, { place: 'x' })).status).toBe(403);
+    expect((await upload(api.url, a.id, 'x.png', png, cookies.researcher)).status).toBe(403);
+    expect((await send(api.url, 'DELETE', `/api/workspace/evidence/${e.id}`, cookies.researcher)).status).toBe(403);
+    // A teacher of another school cannot take the activity's evidence away either.
+    expect((await send(api.url, 'DELETE', `/api/workspace/evidence/${e.id}`, cookies.li)).status).toBe(403);
+    expect(await rowsOf(a.id)).toBe(1);
+  });
+
   it('a reviewer reads and checks but never edits, and does not see drafts', async () => {
     const draft = await newActivity();
     expect((await send(api.url, 'GET', `/api/workspace/activities/${draft.id}`, cookies.reviewer)).status).toBe(404);
