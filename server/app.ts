@@ -15,6 +15,7 @@ import { createPlanService, type PlanService } from './plans/service.js';
 import { RecordingService } from './recordings/RecordingService.js';
 import { RecordingProcessing } from './recordings/processing.js';
 import { recordingsRouter } from './recordings/routes.js';
+import { offlineActivitiesRouter } from './workspace/activitiesRoutes.js';
 import { recordingRoom } from './recordings/socket.js';
 import { logger } from './contract/log.js';
 import { closeParsePool } from './uploads/parsePool.js';
@@ -80,6 +81,8 @@ export async function startWebServer(
     ? new RecordingProcessing({ db: db.background, queues: queues.recording, connection: queues.connection, prefix: queues.prefix, dataDir: config.dataDir })
     : null;
   app.use(recordingsRouter({ db, dataDir: config.dataDir, processing }), errorHandler);
+  // Offline activities' evidence lives in the data folder (workspace/evidenceStore.ts).
+  app.use(offlineActivitiesRouter({ db, dataDir: config.dataDir, minFreeBytes: config.recordingMinFreeBytes }), errorHandler);
   const userSockets = new UserSockets();
   app.use(createApiRouter({ db, config, limits, sockets: userSockets }));
 

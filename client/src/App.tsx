@@ -24,6 +24,9 @@ const ReplayPage = lazy(() =>
 const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
+const ActivitiesPage = lazy(() => import('./workspace/activities/ActivitiesPage.js').then((m) => ({ default: m.ActivitiesPage })));
+const ReviewPage = lazy(() => import('./workspace/activities/ReviewPage.js').then((m) => ({ default: m.ReviewPage })));
+import { WorkspaceNavLinks } from './workspace/activities/Notices.js';
 import { Link, navigate, usePath } from './router.js';
 import { matchRoute, type Route } from './routes.js';
 import { loadMe, logout, markSignedOut, useAuth } from './session.js';
@@ -112,6 +115,10 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />);
     case 'researchCompare':
       return inShell(<ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />);
+    case 'workspaceActivities':
+      return inShell(<ActivitiesPage user={user} />);
+    case 'workspaceReview':
+      return inShell(<ReviewPage user={user} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -164,6 +171,7 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
               {t('research.nav')}
             </Link>
           )}
+          <WorkspaceNavLinks user={user} />
           {isAdmin && (
             <Link to="/admin" data-testid="nav-admin">
               {t('nav.admin')}

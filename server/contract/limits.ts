@@ -16,4 +16,8 @@ export const LIMITS = {
   socketsPerUserMax: 20,
   /** recording:watch follows at most this many lessons (the ones still processing): one query each time. */
   recordingWatchMax: 50,
+  /** One evidence file of an offline activity (a phone photo, a scanned sign-in sheet, a document). */
+  evidenceBytesMax: 15 * 1024 * 1024,
+  /** Evidence files of one activity. */
+  evidencePerActivityMax: 30,
 } as const;

@@ -2,6 +2,7 @@ import type { MessageKey } from './zh-CN.js';
 import { researchEn } from '../research/i18n.en.js';
 import { recordingsEn } from '../replay/i18n.js';
 import { orgEn } from '../workspace/orgI18n.js';
+import { activitiesEn } from '../workspace/activities/i18n.en.js';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Tongbu',
@@ -331,4 +332,5 @@ export const en: Record<MessageKey, string> = {
   ...researchEn,
   ...recordingsEn,
   ...orgEn,
+  ...activitiesEn,
 };

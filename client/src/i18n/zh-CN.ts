@@ -3,6 +3,7 @@
 import { researchZh } from '../research/i18n.zh-CN.js';
 import { recordingsZh } from '../replay/i18n.js';
 import { orgZh } from '../workspace/orgI18n.js';
+import { activitiesZh } from '../workspace/activities/i18n.zh-CN.js';
 export const zhCN = {
   'app.name': '同步课堂',
   'app.tagline': '城乡教共体 · 同步课堂',
@@ -331,6 +332,7 @@ export const zhCN = {
   ...researchZh,
   ...recordingsZh,
   ...orgZh,
+  ...activitiesZh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
