@@ -11,6 +11,8 @@ import { lessonsRouter } from '../lessons/routes.js';
 import { timetableRouter } from '../timetable/routes.js';
 import { researchRouter } from '../research/routes.js';
 import { orgRouter } from '../workspace/orgRoutes.js';
+import { mentorRouter } from '../workspace/mentorRoutes.js';
+import { watchRouter } from '../workspace/watchRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -39,6 +41,8 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(timetableRouter({ db }));
   router.use(researchRouter({ db }));
   router.use(orgRouter({ db }));
+  router.use(mentorRouter({ db }));
+  router.use(watchRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;
