@@ -52,15 +52,13 @@ create table plan_editors (
   primary key (plan_id, user_id, day)
 );
 create index plan_editors_user on plan_editors(user_id, day);
+-- (the migration runner splits statements at a ';' that ends a line: the body keeps its own
+-- semicolons mid-line)
 create function plan_editors_note() returns trigger language plpgsql as $fn$
 begin
-  if new.user_id is not null then
-    insert into plan_editors (plan_id, user_id, day, edits)
+  if new.user_id is not null then insert into plan_editors (plan_id, user_id, day, edits)
     values (new.plan_id, new.user_id, ((new.created_at at time zone 'UTC') + interval '8 hours')::date, 1)
-    on conflict (plan_id, user_id, day) do update set edits = plan_editors.edits + 1;
-  end if;
-  return new;
-end
+    on conflict (plan_id, user_id, day) do update set edits = plan_editors.edits + 1; end if; return new; end
 $fn$;
 create trigger plan_updates_editors after insert on plan_updates for each row execute function plan_editors_note();
 -- the updates not compacted yet
