@@ -23,6 +23,8 @@ const ReplayPage = lazy(() =>
 // The research pages carry ECharts: loaded on first visit, never by a projector.
 const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
+// 师徒结对 (its growth chart loads ECharts on its own, lazily).
+const MentorsPage = lazy(() => import('./workspace/mentors/MentorsPage.js').then((m) => ({ default: m.MentorsPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 import { Link, navigate, usePath } from './router.js';
 import { matchRoute, type Route } from './routes.js';
@@ -112,6 +114,8 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />);
     case 'researchCompare':
       return inShell(<ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />);
+    case 'mentors':
+      return inShell(<MentorsPage user={user} pairId={route.pairId} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -160,6 +164,11 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
           {user.role !== 'classroom' && (
             <Link to="/research" data-testid="nav-research">
               {t('research.nav')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/workspace/mentors" data-testid="nav-mentors">
+              {t('mentors.nav')}
             </Link>
           )}
           {isAdmin && (

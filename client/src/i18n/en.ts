@@ -1,6 +1,7 @@
 import type { MessageKey } from './zh-CN.js';
 import { researchEn } from '../research/i18n.en.js';
 import { recordingsEn } from '../replay/i18n.js';
+import { mentorsEn } from '../workspace/mentors/i18n.en.js';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Tongbu',
@@ -329,4 +330,5 @@ export const en: Record<MessageKey, string> = {
   'plan.list.noneForLesson': 'This lesson has no plan yet',
   ...researchEn,
   ...recordingsEn,
+  ...mentorsEn,
 };

@@ -2,6 +2,7 @@
 // `{name}` placeholders are filled by t(key, { name }).
 import { researchZh } from '../research/i18n.zh-CN.js';
 import { recordingsZh } from '../replay/i18n.js';
+import { mentorsZh } from '../workspace/mentors/i18n.zh-CN.js';
 export const zhCN = {
   'app.name': '同步课堂',
   'app.tagline': '城乡教共体 · 同步课堂',
@@ -329,6 +330,7 @@ export const zhCN = {
   'plan.list.noneForLesson': '这节课还没有教案',
   ...researchZh,
   ...recordingsZh,
+  ...mentorsZh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
