@@ -98,7 +98,7 @@ export async function updateMentorPair(db: Queryable, pair: MentorPair, p: Mento
   const startsOn = p.startsOn ?? pair.startsOn;
   const endsOn = p.endsOn ?? pair.endsOn;
   if (endsOn < startsOn) throw new AppError('BAD_REQUEST', 'a pair ends on or after its start');
-  if (pair.endedOn && pair.endedOn < startsOn) throw new AppError('BAD_REQUEST', 'the pair was ended before that start');
+  if (pair.endedOn && (pair.endedOn < startsOn || pair.endedOn > endsOn)) throw new AppError('BAD_REQUEST', `the pair was ended on ${pair.endedOn}: its period must include that day`);
   await db.query(
     `update mentor_pairs set subject = coalesce($2, subject), starts_on = $3, ends_on = $4, goals = coalesce($5, goals) where id = $1`,
     [pair.id, p.subject ?? null, startsOn, endsOn, p.goals ?? null],

@@ -140,6 +140,8 @@ describe('mentor pairs', () => {
     expect((await send('POST', `${path}/end`, { endedOn: '2026-08-01' }, 'admin')).status).toBe(400);
     const ended = await send('POST', `${path}/end`, { endedOn: '2026-04-01' }, 'admin');
     expect(((await ended.json()) as { pair: MentorPair }).pair.endedOn).toBe('2026-04-01');
+    // Ended on 04-01: the planned end may not move before it.
+    expect((await send('PATCH', path, { endsOn: '2026-03-15' }, 'admin')).status).toBe(400);
 
     // Lists: the pair's own people see it, an unrelated teacher does not; the admin sees where to create.
     const list = async (who: string) => (await (await as(who, '/api/workspace/mentor-pairs')).json()) as { pairs: MentorPair[]; manageCommunityId: string | null };
