@@ -58,4 +58,14 @@ it("writes observers' live minutes, not the lobby's, on leaving and at the lesso
   const others = await srv.db.query<{ n: number | string }>('select count(*) as n from lesson_watch where lesson_id = $1 and user_id not in ($2, $3)', [lessonId, zhao.id, admin.id]);
   expect(Number(others[0].n)).toBe(0);
   for (const c of [teacher, room, observer, stays]) c.close();
+
+  // Its recording, watched: the heartbeat route on the whole web server (behind the recordings router).
+  await srv.db.query(`insert into recordings (lesson_id, state, clock_zero, ended_at) values ($1, 'stopped', now() - interval '1 minute', now()) on conflict (lesson_id) do nothing`, [lessonId]);
+  const beat = (cookie: string) =>
+    fetch(`${srv.url}/api/recordings/${lessonId}/watch`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, origin: srv.url }, body: JSON.stringify({ seconds: 0 }) });
+  const ok = await beat(await srv.cookieFor('researcher-zhao'));
+  expect([ok.status, await ok.json()]).toEqual([200, { credited: 0, totalSeconds: 0 }]);
+  expect((await listWatch(srv.db, zhao.id, lessonId)).map((w) => w.mode).sort()).toEqual(['live', 'replay']);
+  // A projector never gets recordings: nor their heartbeat.
+  expect((await beat(await srv.deviceCookie(srv.classrooms.shiqiao))).status).toBe(404);
 }, 30_000);
