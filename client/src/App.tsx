@@ -23,6 +23,8 @@ const ReplayPage = lazy(() =>
 // The research pages carry ECharts: loaded on first visit, never by a projector.
 const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
+// 师徒结对 (its growth chart loads ECharts on its own, lazily).
+const MentorsPage = lazy(() => import('./workspace/mentors/MentorsPage.js').then((m) => ({ default: m.MentorsPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const ActivitiesPage = lazy(() => import('./workspace/activities/ActivitiesPage.js').then((m) => ({ default: m.ActivitiesPage })));
 const ReviewPage = lazy(() => import('./workspace/activities/ReviewPage.js').then((m) => ({ default: m.ReviewPage })));
@@ -119,6 +121,8 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<ActivitiesPage user={user} />);
     case 'workspaceReview':
       return inShell(<ReviewPage user={user} />);
+    case 'mentors':
+      return inShell(<MentorsPage user={user} pairId={route.pairId} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -172,6 +176,11 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
             </Link>
           )}
           <WorkspaceNavLinks user={user} />
+          {user.role !== 'classroom' && (
+            <Link to="/workspace/mentors" data-testid="nav-mentors">
+              {t('mentors.nav')}
+            </Link>
+          )}
           {isAdmin && (
             <Link to="/admin" data-testid="nav-admin">
               {t('nav.admin')}

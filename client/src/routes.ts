@@ -19,6 +19,7 @@ export type Route =
   | { name: 'researchCompare'; a: string; b: string }
   | { name: 'workspaceActivities' }
   | { name: 'workspaceReview' }
+  | { name: 'mentors'; pairId: string | null }
   | { name: 'notFound' };
 
 type Params = Record<string, string>;
@@ -38,6 +39,8 @@ const ROUTES: readonly (readonly [pattern: string, route: (p: Params, q: URLSear
   ['/research/lessons/:lessonId', (p) => ({ name: 'researchLesson', lessonId: p.lessonId })],
   ['/workspace/activities', () => ({ name: 'workspaceActivities' })],
   ['/workspace/review', () => ({ name: 'workspaceReview' })],
+  ['/workspace/mentors', () => ({ name: 'mentors', pairId: null })],
+  ['/workspace/mentors/:pairId', (p) => ({ name: 'mentors', pairId: p.pairId })],
   ['/lessons/:lessonId/teach', (p) => ({ name: 'teach', lessonId: p.lessonId })],
   ['/lessons/:lessonId/projector', (p) => ({ name: 'projector', lessonId: p.lessonId })],
   ['/lessons/:lessonId/observe', (p) => ({ name: 'observe', lessonId: p.lessonId })],

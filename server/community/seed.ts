@@ -5,6 +5,7 @@ import { issueDeviceCode } from '../auth/deviceCodes.js';
 import { createLesson } from '../lessons/repo.js';
 import { seedDemoTimetable } from '../timetable/demoSeed.js';
 import { addPairingRound, createBureau, setCommunityOrg, setPairingLeader } from '../workspace/orgRepo.js';
+import { seedDemoMentors } from '../workspace/mentorSeed.js';
 import {
   createClassroom,
   createCommunity,
@@ -101,6 +102,7 @@ async function seed(q: Queryable, password: string): Promise<DemoAccounts> {
     rooms: { city: cityRoom, qingshan: qingshanRoom, shiqiao: shiqiaoRoom },
     teachers: { wang, li },
   });
+  await seedDemoMentors(q, { communityId: community.id, mentorId: wang.id, menteeId: li.id, adminId: admin.id });
 
   const nextHour = new Date();
   nextHour.setUTCMinutes(0, 0, 0);

@@ -12,6 +12,8 @@ import { timetableRouter } from '../timetable/routes.js';
 import { researchRouter } from '../research/routes.js';
 import { orgRouter } from '../workspace/orgRoutes.js';
 import { lessonEvidenceRouter } from '../workspace/lessonEvidenceRoutes.js';
+import { mentorRouter } from '../workspace/mentorRoutes.js';
+import { watchRouter } from '../workspace/watchRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -41,6 +43,8 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(researchRouter({ db }));
   router.use(orgRouter({ db }));
   router.use(lessonEvidenceRouter({ db }));
+  router.use(mentorRouter({ db }));
+  router.use(watchRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;

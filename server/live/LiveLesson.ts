@@ -22,6 +22,7 @@ import type { LessonRecording } from '../recordings/LessonRecording.js';
 import type { RecordedLesson, RecordingHost } from '../recordings/RecordingHost.js';
 import type { LiveServer, LiveSocket } from './types.js';
 import { KeyedSerial } from '../contract/keyedSerial.js';
+import { addLiveWatch } from '../workspace/watchRepo.js';
 
 const log = logger('live.lesson');
 const CONSUMER_ACK_TIMEOUT_MS = 10_000;
@@ -53,6 +54,8 @@ export class LiveLesson implements RecordedLesson {
   private mediaNow: LessonMedia | null = null;
   private mediaPending: Promise<LessonMedia> | null = null;
   private readonly reconciling = new KeyedSerial<string>();
+  /** When each watcher (observer, or a teacher in another's lesson) joined: written as watch time when they leave. */
+  private readonly watchingSince = new Map<string, number>();
   private closed = false;
   /** Why close() was called, and its one promise (the recording's stop or close). */
   private closeReason: LiveLessonCloseReason | null = null;
@@ -166,7 +169,21 @@ export class LiveLesson implements RecordedLesson {
     socket.to(this.room).emit('peer:joined', info);
     log.info('peer joined', { lessonId: this.lesson.id, peerId: info.peerId, userId: info.userId, lessonRole, classroomId: info.classroomId });
     void this.logPresence('presence:join', info);
+    if (lessonRole !== 'classroom' && user.id !== this.lesson.teacherId) this.watchingSince.set(info.peerId, Date.now());
     return peer;
+  }
+
+  /** 师徒结对 counts watching another's lesson live: the stay's part inside the live lesson (not the lobby). */
+  private logWatch(info: PeerInfo): Promise<void> {
+    const since = this.watchingSince.get(info.peerId);
+    this.watchingSince.delete(info.peerId);
+    if (since === undefined || !this.lesson.startedAt) return Promise.resolve();
+    const now = Date.now();
+    const end = this.lesson.endedAt ? Math.min(now, Date.parse(this.lesson.endedAt)) : now;
+    const seconds = (end - Math.max(since, Date.parse(this.lesson.startedAt))) / 1000;
+    return addLiveWatch(this.deps.db, { userId: info.userId, lessonId: this.lesson.id, seconds, at: new Date(now) }).catch((err) =>
+      log.error('could not record watch time', { lessonId: this.lesson.id, err }),
+    );
   }
 
   /**
@@ -184,6 +201,7 @@ export class LiveLesson implements RecordedLesson {
     this.peers.delete(peerId);
     log.info('peer left', { lessonId: this.lesson.id, peerId, userId: peer.info.userId });
     void this.logPresence('presence:leave', peer.info);
+    void this.logWatch(peer.info);
     this.currentMedia?.closePeer(peerId);
     peer.socket.leave(this.room);
     this.deps.io.to(this.room).emit('peer:left', { peerId });
@@ -408,7 +426,7 @@ export class LiveLesson implements RecordedLesson {
     this.closeReason = why;
     // Everyone here stops attending with the close (a restart's gap is not attendance); awaited
     // below, so an ordered shutdown writes them before the database closes.
-    const leaves = [...this.peers.values()].map((p) => this.logPresence('presence:leave', p.info));
+    const leaves = [...this.peers.values()].flatMap((p) => [this.logPresence('presence:leave', p.info), this.logWatch(p.info)]);
     for (const p of this.peers.values()) p.socket.leave(this.room);
     this.peers.clear();
     // The recording first: from this call on it records nothing, so its recorders end as the

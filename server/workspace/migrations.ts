@@ -3,6 +3,7 @@
 // activities, evidence and 核验 · 450–469 usage statistics · 470–489 mentor pairs.
 import type { Migration } from '../db/migrations.js';
 import { ACTIVITY_MIGRATIONS } from './activityMigrations.js';
+import { MENTOR_MIGRATIONS } from './mentorMigrations.js';
 
 export const ORG_MIGRATIONS: Migration[] = [
   {
@@ -56,4 +57,4 @@ create index users_bureau on users(bureau_id) where bureau_id is not null;
 ];
 
 /** Every workspace slice's migrations; each slice appends to its own list. */
-export const WORKSPACE_MIGRATIONS: Migration[] = [...ORG_MIGRATIONS, ...ACTIVITY_MIGRATIONS];
+export const WORKSPACE_MIGRATIONS: Migration[] = [...ORG_MIGRATIONS, ...ACTIVITY_MIGRATIONS, ...MENTOR_MIGRATIONS];

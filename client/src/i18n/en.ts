@@ -3,6 +3,7 @@ import { researchEn } from '../research/i18n.en.js';
 import { recordingsEn } from '../replay/i18n.js';
 import { orgEn } from '../workspace/orgI18n.js';
 import { activitiesEn } from '../workspace/activities/i18n.en.js';
+import { mentorsEn } from '../workspace/mentors/i18n.en.js';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Tongbu',
@@ -333,4 +334,5 @@ export const en: Record<MessageKey, string> = {
   ...recordingsEn,
   ...orgEn,
   ...activitiesEn,
+  ...mentorsEn,
 };

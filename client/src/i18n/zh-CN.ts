@@ -4,6 +4,7 @@ import { researchZh } from '../research/i18n.zh-CN.js';
 import { recordingsZh } from '../replay/i18n.js';
 import { orgZh } from '../workspace/orgI18n.js';
 import { activitiesZh } from '../workspace/activities/i18n.zh-CN.js';
+import { mentorsZh } from '../workspace/mentors/i18n.zh-CN.js';
 export const zhCN = {
   'app.name': '同步课堂',
   'app.tagline': '城乡教共体 · 同步课堂',
@@ -333,6 +334,7 @@ export const zhCN = {
   ...recordingsZh,
   ...orgZh,
   ...activitiesZh,
+  ...mentorsZh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -10,6 +10,7 @@ import { Link } from '../router.js';
 import { canPlayWebm, HlsVideo } from './HlsVideo.js';
 import { replayPanels, timelineMarkerSources, type TimelineMarker } from './panels.js';
 import { PlayerContext, SPEEDS, formatClock, useMediaClock } from './usePlayer.js';
+import { useWatchBeat } from '../workspace/mentors/useWatchBeat.js';
 import './replay.css';
 
 type Source = 'composite' | string;
@@ -44,6 +45,8 @@ export function ReplayPage({ lessonId }: { lessonId: string }) {
   const durationS = (info?.progress.lengthMs ?? 0) / 1000;
   const offsetS = track ? track.startMs / 1000 : 0;
   const player = useMediaClock(video, offsetS, durationS);
+  // 师徒结对 counts watching a recording: the played time is reported while it plays.
+  useWatchBeat(lessonId, video);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
