@@ -1,6 +1,6 @@
 // A bureau's worth of 教共体 data for the dashboard benchmark (issue 12): 50 communities, 300
 // pairings (two city schools each paired with three rural schools), three school years of held
-// synchronous lessons with their presence logs, and research sessions. Written with a handful of
+// synchronous lessons with their presence logs, research sessions and offline activities. Written with a handful of
 // set-based inserts (unnest of arrays), so 20,000 lessons and 80,000 presence events take seconds,
 // not the minutes row-by-row inserts would. Deterministic (seeded), so runs compare.
 import { randomUUID } from 'node:crypto';
@@ -15,6 +15,7 @@ export interface BureauData {
   lessons: number;
   presenceEvents: number;
   sessions: number;
+  offline: number;
   firstDay: string;
   lastDay: string;
 }
@@ -37,7 +38,10 @@ async function insertRows(db: Queryable, table: string, columns: [name: string, 
   }
 }
 
-export async function seedBureau(db: Queryable, o: { communities: number; pairingsPerCommunity: number; lessons: number; sessions: number; years: number }): Promise<BureauData> {
+export async function seedBureau(
+  db: Queryable,
+  o: { communities: number; pairingsPerCommunity: number; lessons: number; sessions: number; offline: number; years: number },
+): Promise<BureauData> {
   const bureauId = randomUUID();
   await db.query(`insert into bureaus (id, name, region) values ($1, '基准区教育局', '基准区')`, [bureauId]);
   const reviewerId = randomUUID();
@@ -139,6 +143,35 @@ export async function seedBureau(db: Queryable, o: { communities: number; pairin
     [['id', 'text'], ['group_id', 'text'], ['kind', 'text'], ['title', 'text'], ['pairing_id', 'text'], ['scheduled_at', 'timestamptz'], ['created_by', 'text']],
     sessions,
   );
+  // Offline activities (送教下乡, visits, offline 教研, exchanges), filed by the schools, most checked.
+  const KINDS = ['send_teaching', 'offline_research', 'teacher_visit', 'student_exchange', 'mentoring'];
+  const offline: unknown[][] = [];
+  for (let i = 0; i < o.offline; i++) {
+    const p = pairings[Math.floor(rand() * pairings.length)];
+    const x = rand();
+    const status = x < 0.6 ? 'accepted' : x < 0.9 ? 'submitted' : x < 0.95 ? 'returned' : 'draft';
+    const school = rand() < 0.5 ? p.citySchoolId : p.ruralSchoolId;
+    offline.push([
+      randomUUID(),
+      p.communityId,
+      school,
+      p.id,
+      KINDS[i % KINDS.length],
+      addDays(firstDay, Math.floor(rand() * spanDays)),
+      '村小多功能教室',
+      SUBJECTS[i % SUBJECTS.length],
+      JSON.stringify([p.teacherId]),
+      p.adminId,
+      status,
+      status === 'returned' ? '请补充签到表' : null,
+    ]);
+  }
+  await insertRows(
+    db,
+    'workspace_activities',
+    [['id', 'text'], ['community_id', 'text'], ['school_id', 'text'], ['pairing_id', 'text'], ['kind', 'text'], ['day', 'date'], ['place', 'text'], ['subject', 'text'], ['teacher_ids', 'jsonb'], ['created_by', 'text'], ['status', 'text'], ['review_comment', 'text']],
+    offline,
+  );
   return {
     bureauId,
     reviewerId,
@@ -147,6 +180,7 @@ export async function seedBureau(db: Queryable, o: { communities: number; pairin
     lessons: lessons.length,
     presenceEvents: events.length,
     sessions: sessions.length,
+    offline: offline.length,
     firstDay,
     lastDay,
   };
