@@ -21,6 +21,13 @@ export function reportAsOf(year: number, now: Date): string {
   return today > to ? to : today < from ? from : today;
 }
 
+/** Which year of a round a day is in (a round starting 2025-09-01: 2026-08-31 is its first year, 2026-09-01 its second). */
+export function roundYearIndex(startsOn: string, day: string): number {
+  const months = (Number(day.slice(0, 4)) - Number(startsOn.slice(0, 4))) * 12 + Number(day.slice(5, 7)) - Number(startsOn.slice(5, 7));
+  const beforeDay = day.slice(8) < startsOn.slice(8) ? 1 : 0;
+  return Math.max(0, Math.floor((months - beforeDay) / 12));
+}
+
 const evaluate = (targets: readonly Target[], activities: readonly CountedActivity[], asOf: string): ReportTarget[] =>
   targets.map((t) => ({ id: t.id, title: t.title, evaluation: evaluateTarget(t, activities, asOf) }));
 
@@ -80,10 +87,7 @@ export async function buildReport(
       ruralSchool: p.ruralSchool,
       rounds: p.rounds
         .filter((r) => r.startsOn <= to && r.endsOn >= from)
-        .map((r) => {
-          const yearOfRound = year - Number(r.startsOn.slice(0, 4));
-          return { round: r.round, startsOn: r.startsOn, endsOn: r.endsOn, theme: r.yearThemes[yearOfRound] ?? null };
-        }),
+        .map((r) => ({ round: r.round, startsOn: r.startsOn, endsOn: r.endsOn, theme: r.yearThemes[roundYearIndex(r.startsOn, asOf)] ?? null })),
       leaders: p.leaders.map((l) => ({ name: l.displayName, duty: l.duty })),
       targets: evaluate(targets.get(p.id) ?? [], counted, asOf),
       activities,

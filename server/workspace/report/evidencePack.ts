@@ -62,14 +62,14 @@ export function evidencePack(d: ReportData, sources: Pick<ReportSources, 'openEv
       );
       const path = unique(`${folder}/${segment(`${l.day} 同步课堂 ${l.title}`)}/出勤记录.csv`);
       const bytes = Buffer.from(csv, 'utf8');
-      zip.file(path, bytes);
+      zip.file(path, bytes, { createFolders: false });
       entries.push({ path, pairing, day: l.day, kind: KIND_ZH.sync_lesson, activity: l.title, school: p.citySchool.name, bytes: bytes.length });
     }
     for (const a of p.activities) {
       for (const f of a.evidence) {
         const path = unique(`${folder}/${segment(`${a.day} ${KIND_ZH[a.kind]} ${a.title}`)}/${segment(f.fileName)}`);
         // Opened here; a stream is read only when the zip reaches it.
-        zip.file(path, sources.openEvidence(f.id) as Promise<Buffer | Readable> as Promise<Buffer>, { binary: true });
+        zip.file(path, sources.openEvidence(f.id) as Promise<Buffer | Readable> as Promise<Buffer>, { binary: true, createFolders: false });
         entries.push({ path, pairing, day: a.day, kind: KIND_ZH[a.kind], activity: a.title, school: a.schoolName, bytes: f.byteSize });
       }
     }
