@@ -14,7 +14,7 @@ import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
 import { renderWorkspaceReport } from '../uploads/parsePool.js';
 import { assertBureauReviewer, assertCanReadCommunity, assertCanReadPairing } from './reach.js';
-import { usageReport } from './usageRepo.js';
+import { bureauCommunityIds, usageReport } from './usageRepo.js';
 import { buildReport } from './report/build.js';
 import { evidencePack } from './report/evidencePack.js';
 import { emptySources, type ReportSources } from './report/sources.js';
@@ -57,8 +57,7 @@ export function reportRouter({ db, sources = emptySources }: { db: Queryable; so
     const user = currentUser(res);
     if (q.bureauId) {
       await assertBureauReviewer(db, user, q.bureauId);
-      const communities = await db.query<{ id: string }>('select id from communities where bureau_id = $1', [q.bureauId]);
-      res.json(await usageReport(db, { communityIds: communities.map((c) => c.id), bureauId: q.bureauId }, q.year, q));
+      res.json(await usageReport(db, { communityIds: await bureauCommunityIds(db, q.bureauId), bureauId: q.bureauId }, q.year, q));
       return;
     }
     await assertCanReadCommunity(db, user, q.communityId!);

@@ -82,3 +82,8 @@ export async function usageReport(db: Queryable, scope: UsageScope, year: number
   }
   return report;
 }
+
+/** A bureau's communities (its usage is theirs and its reviewers'). */
+export async function bureauCommunityIds(db: Queryable, bureauId: string): Promise<string[]> {
+  return (await db.query<{ id: string }>('select id from communities where bureau_id = $1', [bureauId])).map((c) => c.id);
+}

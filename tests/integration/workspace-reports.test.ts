@@ -20,7 +20,7 @@ import { buildReport } from '../../server/workspace/report/build.js';
 import { evidencePack } from '../../server/workspace/report/evidencePack.js';
 import { emptySources, type ReportSources } from '../../server/workspace/report/sources.js';
 import { reportXlsx } from '../../server/workspace/report/xlsx.js';
-import { get, login, otherCommunity, seededDb, type Demo } from './api.helpers.js';
+import { login, otherCommunity, seededDb, type Demo } from './api.helpers.js';
 import { LessonScript, MIN } from './workspace-report.helpers.js';
 
 const PC = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0';
@@ -213,7 +213,7 @@ describe('the yearly report', () => {
   it('.xlsx: a sheet per table with the participation and attendance figures', async () => {
     const buf = await bytesOf(await fetchAs(`/api/workspace/pairings/${ids.qingshanPairing}/report.xlsx?year=${YEAR}`, cookies.qingshanAdmin));
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(buf);
+    await book.xlsx.load(buf as unknown as ArrayBuffer);
     expect(book.worksheets.map((w) => w.name)).toEqual(['summary', 'targets', 'activities', 'attendance', 'participation', 'participation_lessons', 'mentors', 'usage']);
     const values = (sheet: string) =>
       book
@@ -312,7 +312,7 @@ describe('the yearly report', () => {
     expect(t.evaluation).toMatchObject({ count: 2, threshold: 10, met: false });
     expect(data.pairings[0].activities.map((a) => a.id)).toEqual([expect.any(String), 'off-1']);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(await reportXlsx(data));
+    await book.xlsx.load((await reportXlsx(data)) as unknown as ArrayBuffer);
     expect((book.getWorksheet('targets')!.getRow(3).values as unknown[]).slice(1, 6)).toEqual(['滨江实验小学 — 青山村小学', '同步课堂或送教下乡不少于10节', 2, 10, 20]);
 
     const { stream, entries } = evidencePack(data, sources);

@@ -24,8 +24,11 @@ export interface PackEntry {
 
 /** A safe path segment: no separators, control characters or dot-only names; at most 80 characters. */
 export function segment(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\u0000-\u001f\\/:*?"<>|]/g, '_').trim().slice(0, 80);
+  const clean = [...s]
+    .map((ch) => (ch.charCodeAt(0) < 0x20 || '\\/:*?"<>|'.includes(ch) ? '_' : ch))
+    .join('')
+    .trim()
+    .slice(0, 80);
   return clean.replace(/^\.+$/, '_') || '_';
 }
 
