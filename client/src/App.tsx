@@ -23,6 +23,7 @@ const ReplayPage = lazy(() =>
 // The research pages carry ECharts: loaded on first visit, never by a projector.
 const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
+const ReportsPage = lazy(() => import('./workspace/report/ReportsPage.js').then((m) => ({ default: m.ReportsPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 import { Link, navigate, usePath } from './router.js';
 import { matchRoute, type Route } from './routes.js';
@@ -112,6 +113,8 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />);
     case 'researchCompare':
       return inShell(<ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />);
+    case 'workspaceReports':
+      return inShell(<ReportsPage user={user} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -160,6 +163,11 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
           {user.role !== 'classroom' && (
             <Link to="/research" data-testid="nav-research">
               {t('research.nav')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/workspace/reports" data-testid="nav-reports">
+              {t('reports.nav')}
             </Link>
           )}
           {isAdmin && (

@@ -17,6 +17,7 @@ export type Route =
   | { name: 'research' }
   | { name: 'researchLesson'; lessonId: string }
   | { name: 'researchCompare'; a: string; b: string }
+  | { name: 'workspaceReports' }
   | { name: 'notFound' };
 
 type Params = Record<string, string>;
@@ -34,6 +35,7 @@ const ROUTES: readonly (readonly [pattern: string, route: (p: Params, q: URLSear
   ['/research', () => ({ name: 'research' })],
   ['/research/compare', (_, q) => ({ name: 'researchCompare', a: q.get('a') ?? '', b: q.get('b') ?? '' })],
   ['/research/lessons/:lessonId', (p) => ({ name: 'researchLesson', lessonId: p.lessonId })],
+  ['/workspace/reports', () => ({ name: 'workspaceReports' })],
   ['/lessons/:lessonId/teach', (p) => ({ name: 'teach', lessonId: p.lessonId })],
   ['/lessons/:lessonId/projector', (p) => ({ name: 'projector', lessonId: p.lessonId })],
   ['/lessons/:lessonId/observe', (p) => ({ name: 'observe', lessonId: p.lessonId })],
