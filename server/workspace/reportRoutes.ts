@@ -23,6 +23,7 @@ import { reportTitle } from './report/tables.js';
 const log = logger('workspace.report');
 
 const idParam = z.object({ id: z.string().min(1).max(64) }).strict();
+const usageScope = z.object({ communityId: z.string().min(1).max(64).optional(), bureauId: z.string().min(1).max(64).optional() });
 const fileParam = idParam.extend({ format: z.enum(['docx', 'xlsx', 'pdf', 'zip']) }).strict();
 
 const TYPES = {
@@ -53,14 +54,16 @@ export function reportRouter({ db, sources = emptySources }: { db: Queryable; so
   const auth = requireUser(db);
 
   router.get('/api/workspace/usage', auth, async (req, res) => {
-    const q = parse(usageQuery, req.query);
+    // The scope first (it is what is authorised), the rest of the query only after.
+    const scope = parse(usageScope, req.query);
     const user = currentUser(res);
+    if (scope.bureauId) await assertBureauReviewer(db, user, scope.bureauId);
+    else if (scope.communityId) await assertCanReadCommunity(db, user, scope.communityId);
+    const q = parse(usageQuery, req.query);
     if (q.bureauId) {
-      await assertBureauReviewer(db, user, q.bureauId);
       res.json(await usageReport(db, { communityIds: await bureauCommunityIds(db, q.bureauId), bureauId: q.bureauId }, q.year, q));
       return;
     }
-    await assertCanReadCommunity(db, user, q.communityId!);
     res.json(await usageReport(db, { communityIds: [q.communityId!], bureauId: null }, q.year, q));
   });
 

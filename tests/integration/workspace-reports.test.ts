@@ -200,6 +200,9 @@ describe('usage statistics', () => {
   it('is the community’s people’s and the bureau’s reviewers’ only', async () => {
     const q = `communityId=${ids.community}&year=2026`;
     expect((await fetchAs(`/api/workspace/usage?${q}`, cookies.farAdmin)).status).toBe(404);
+    // The scope is checked before the rest of the query is read.
+    expect((await fetchAs(`/api/workspace/usage?communityId=${ids.community}&year=nope`, cookies.farAdmin)).status).toBe(404);
+    expect((await fetchAs(`/api/workspace/usage?communityId=${ids.community}&year=nope`, cookies.admin)).status).toBe(400);
     expect((await fetchAs(`/api/workspace/usage?${q}`, cookies.qingshanAdmin)).status).toBe(403);
     expect((await fetchAs(`/api/workspace/usage?${q}`, cookies.device)).status).toBe(403);
     expect((await fetchAs(`/api/workspace/usage?bureauId=${ids.bureau}&year=2026`, cookies.admin)).status).toBe(404);
