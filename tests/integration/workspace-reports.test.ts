@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import express from 'express';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
+import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicUser } from '../../server/contract/domain.js';
 import { schoolDayOf } from '../../server/contract/time.js';
@@ -246,6 +247,10 @@ describe('the yearly report', () => {
     const texts = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]);
     // The participation table's row, cell by cell.
     expect(texts.join('|')).toContain(participationRow.join('|'));
+    // A .docx reader (mammoth, as the product's own upload) reads it as a document.
+    const { value } = await mammoth.extractRawText({ buffer: buf });
+    expect(value).toContain('2026 年度教共体捆绑考核报告：滨江实验小学 — 青山村小学');
+    expect(value).toContain('分数的意义');
   });
 
   it('PDF: a PDF with pages', async () => {
