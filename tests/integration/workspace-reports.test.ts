@@ -8,6 +8,7 @@ import express from 'express';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
 import mammoth from 'mammoth';
+import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicUser } from '../../server/contract/domain.js';
 import { schoolDayOf } from '../../server/contract/time.js';
@@ -242,6 +243,9 @@ describe('the yearly report', () => {
     const buf = await bytesOf(await fetchAs(`/api/workspace/pairings/${ids.qingshanPairing}/report.docx?year=${YEAR}`, cookies.admin));
     const files = await unzip(buf);
     const xml = files.get('word/document.xml')!.toString('utf8');
+    for (const part of ['word/document.xml', 'word/styles.xml', '[Content_Types].xml', '_rels/.rels', 'docProps/core.xml']) {
+      expect(XMLValidator.validate(files.get(part)!.toString('utf8')), part).toBe(true);
+    }
     expect(xml).toContain('滨江实验小学');
     expect(xml).toContain('青山村小学');
     const texts = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]);
