@@ -6,6 +6,10 @@ import type { PublicUser } from '../../server/contract/domain.js';
 import { getPairingSchools, type PairingSchools } from '../../server/workspace/activitiesRepo.js';
 import { pairingLessons } from '../../server/workspace/participationRepo.js';
 import { pairingParticipation } from '../../server/workspace/participation.js';
+import { buildReport } from '../../server/workspace/report/build.js';
+import { emptySources } from '../../server/workspace/report/sources.js';
+import { createClassroom, createPairing, createSchool } from '../../server/community/repo.js';
+import type { Queryable } from '../../server/db/db.js';
 import { seededDb, type Demo } from './api.helpers.js';
 import { LessonScript } from './workspace-report.helpers.js';
 
@@ -117,5 +121,38 @@ describe('rural participation per classroom', () => {
 
     const s = pairingParticipation(shiqiaoPairing, byPairing.get(shiqiaoPairing.pairingId)!, 0.6);
     expect(s.participation).toEqual([expect.objectContaining({ classroomName: '石桥乡中心小学 四年级(2)班', lessons: 1, hands: 1, stageMin: 5, connectedMin: 40, quizRate: null, talkShare: null })]);
+  });
+});
+
+describe('the report’s queries', () => {
+  it('do not grow with the number of pairings and lessons', async () => {
+    const counting = () => {
+      let n = 0;
+      const db: Queryable = { query: (sql, params) => (n++, demo.db.query(sql, params)) };
+      return { db, count: () => n };
+    };
+    const communityId = (await demo.db.query<{ community_id: string }>('select community_id from schools where id = $1', [qingshanPairing.citySchoolId]))[0].community_id;
+    // At least one lesson before (the loader stops after its first query when there is none).
+    const first = await LessonScript.held(demo.db, wang, { day: '2026-08-01', host: rooms.city, receiving: [rooms.qingshan] });
+    await first.present(rooms.qingshan, 0, 40);
+    const before = counting();
+    const small = await buildReport(before.db, emptySources, { communityId, year: 2026 });
+    // Three more pairings, each with two lessons.
+    for (let i = 0; i < 3; i++) {
+      const rural = await createSchool(demo.db, { communityId, name: `新村小学${i}`, kind: 'rural' });
+      await createPairing(demo.db, { citySchoolId: qingshanPairing.citySchoolId, ruralSchoolId: rural.id });
+      const room = await createClassroom(demo.db, { schoolId: rural.id, name: `新村${i}班`, grade: 4 });
+      for (const day of ['2026-09-01', '2026-09-02']) {
+        const l = await LessonScript.held(demo.db, wang, { day, host: rooms.city, receiving: [room.id] });
+        await l.present(room.id, 0, 40);
+        await l.event('hand:raise', { classroomId: room.id }, 3);
+      }
+    }
+    const after = counting();
+    const big = await buildReport(after.db, emptySources, { communityId, year: 2026 });
+    expect(big.pairings.length).toBe(small.pairings.length + 3);
+    expect(big.pairings.filter((p) => p.ruralSchool.name.startsWith('新村')).map((p) => p.participation[0]?.hands)).toEqual([2, 2, 2]);
+    expect(after.count()).toBe(before.count());
+    expect(after.count()).toBeLessThanOrEqual(15);
   });
 });
