@@ -25,6 +25,7 @@ import { securityHeaders } from './http/headers.js';
 import { parseAllowedOrigins, requireSameOrigin, socketOriginCheck } from './http/origin.js';
 import { metricsAccess } from './http/metricsAccess.js';
 import { UserSockets } from './auth/userSockets.js';
+import { usageMiddleware, usageRecorder } from './workspace/usageRecorder.js';
 
 const log = logger('web');
 
@@ -73,6 +74,7 @@ export async function startWebServer(
   app.get('/metrics', metricsAccess(config.metricsToken), errorHandler, async (_req: express.Request, res: express.Response) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
+  app.use(usageMiddleware(db)); // 人次 of every module's API routes (counted after the answer; server/workspace/usageRecorder.ts)
   app.use(reportsRouter({ db, dataDir: config.dataDir }), errorHandler);
   const plans = createPlanService(db);
   app.use(plans.router, errorHandler);
@@ -151,6 +153,7 @@ export async function startWebServer(
         // After the lessons (their media) closed: recorders finish their segments.
         await recordings.close();
         await processing?.close();
+        await usageRecorder(db).flush(); // the last seconds of visits (an ordered restart loses none)
         // Upload parses still running are abandoned: their requests are ending with the server.
         await closeParsePool();
         server.closeAllConnections();

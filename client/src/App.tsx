@@ -25,6 +25,7 @@ const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) =>
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
 // 师徒结对 (its growth chart loads ECharts on its own, lazily).
 const MentorsPage = lazy(() => import('./workspace/mentors/MentorsPage.js').then((m) => ({ default: m.MentorsPage })));
+const ReportsPage = lazy(() => import('./workspace/report/ReportsPage.js').then((m) => ({ default: m.ReportsPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const ActivitiesPage = lazy(() => import('./workspace/activities/ActivitiesPage.js').then((m) => ({ default: m.ActivitiesPage })));
 const ReviewPage = lazy(() => import('./workspace/activities/ReviewPage.js').then((m) => ({ default: m.ReviewPage })));
@@ -123,6 +124,8 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<ReviewPage user={user} />);
     case 'mentors':
       return inShell(<MentorsPage user={user} pairId={route.pairId} />);
+    case 'workspaceReports':
+      return inShell(<ReportsPage user={user} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -179,6 +182,11 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
           {user.role !== 'classroom' && (
             <Link to="/workspace/mentors" data-testid="nav-mentors">
               {t('mentors.nav')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/workspace/reports" data-testid="nav-reports">
+              {t('reports.nav')}
             </Link>
           )}
           {isAdmin && (

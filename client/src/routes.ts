@@ -20,6 +20,7 @@ export type Route =
   | { name: 'workspaceActivities' }
   | { name: 'workspaceReview' }
   | { name: 'mentors'; pairId: string | null }
+  | { name: 'workspaceReports' }
   | { name: 'notFound' };
 
 type Params = Record<string, string>;
@@ -41,6 +42,7 @@ const ROUTES: readonly (readonly [pattern: string, route: (p: Params, q: URLSear
   ['/workspace/review', () => ({ name: 'workspaceReview' })],
   ['/workspace/mentors', () => ({ name: 'mentors', pairId: null })],
   ['/workspace/mentors/:pairId', (p) => ({ name: 'mentors', pairId: p.pairId })],
+  ['/workspace/reports', () => ({ name: 'workspaceReports' })],
   ['/lessons/:lessonId/teach', (p) => ({ name: 'teach', lessonId: p.lessonId })],
   ['/lessons/:lessonId/projector', (p) => ({ name: 'projector', lessonId: p.lessonId })],
   ['/lessons/:lessonId/observe', (p) => ({ name: 'observe', lessonId: p.lessonId })],

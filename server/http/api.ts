@@ -14,6 +14,7 @@ import { orgRouter } from '../workspace/orgRoutes.js';
 import { lessonEvidenceRouter } from '../workspace/lessonEvidenceRoutes.js';
 import { mentorRouter } from '../workspace/mentorRoutes.js';
 import { watchRouter } from '../workspace/watchRoutes.js';
+import { reportRouter } from '../workspace/reportRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -45,6 +46,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(lessonEvidenceRouter({ db }));
   router.use(mentorRouter({ db }));
   router.use(watchRouter({ db }));
+  router.use(reportRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;

@@ -18,6 +18,7 @@ import type { ReportData } from '../research/export/report.js';
 import type { StoredState } from '../plans/store.js';
 import type { BlockDiff } from '../plans/diff.js';
 import type { AnnotationsExport } from './renderTask.js';
+import type { ReportData as WorkspaceReportData } from '../contract/workspace/report.js';
 
 const log = logger('uploads');
 
@@ -189,6 +190,11 @@ export async function renderPlanDiff(before: PmNode, after: PmNode): Promise<Blo
 /** The 评课报告 → .docx or PDF in a worker. */
 export async function renderReportExport(data: ReportData, format: 'docx' | 'pdf'): Promise<Buffer> {
   return fileOf(await run({ kind: 'reportExport', format, data }));
+}
+
+/** The 教共体's yearly report → .docx, .xlsx or PDF in a worker. */
+export async function renderWorkspaceReport(data: WorkspaceReportData, format: 'docx' | 'xlsx' | 'pdf'): Promise<Buffer> {
+  return fileOf(await run({ kind: 'workspaceReport', format, data }));
 }
 
 /** For an orderly shutdown: running parses are abandoned (their requests are ending anyway). */

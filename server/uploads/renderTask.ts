@@ -10,6 +10,7 @@ import type { PmNode } from '../plans/pmSchema.js';
 import type { BlockDiff } from '../plans/diff.js';
 import type { ReportData } from '../research/export/report.js';
 import type { Annotation } from '../contract/research.js';
+import type { ReportData as WorkspaceReportData } from '../contract/workspace/report.js';
 
 /** A plan as stored (snapshot + updates not yet folded in, as loadStored reads them), or a version's state as the snapshot. */
 export interface PlanHistory {
@@ -25,7 +26,9 @@ export type RenderTask =
   | { kind: 'planDiff'; before: PmNode; after: PmNode }
   | { kind: 'reportExport'; format: 'docx' | 'pdf'; data: ReportData }
   /** A lesson's 评课 notes as CSV or ELAN (thousands of notes: a second or more of string building). */
-  | ({ kind: 'annotationsExport' } & AnnotationsExport);
+  | ({ kind: 'annotationsExport' } & AnnotationsExport)
+  /** The 教共体's yearly report (server/workspace/report/render.ts). */
+  | { kind: 'workspaceReport'; format: 'docx' | 'xlsx' | 'pdf'; data: WorkspaceReportData };
 
 export type AnnotationsExport = { format: 'csv'; list: Annotation[] } | { format: 'eaf'; list: Annotation[]; eaf: { mediaUrl: string; author: string } };
 
@@ -38,7 +41,7 @@ export type RenderAnswer =
   | { ok: false; code: ErrorCode; message: string; repair?: boolean; threadId: number };
 
 export function isRenderTask(task: { kind: string }): task is RenderTask {
-  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport' || task.kind === 'annotationsExport';
+  return task.kind === 'planExport' || task.kind === 'planDoc' || task.kind === 'planDiff' || task.kind === 'reportExport' || task.kind === 'annotationsExport' || task.kind === 'workspaceReport';
 }
 
 const REPAIR = { repair: true } as const;
@@ -67,6 +70,7 @@ export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: 
     if (task.format === 'csv') return { text: (await import('../research/export/csv.js')).annotationsCsv(task.list) };
     return { text: (await import('../research/export/eaf.js')).annotationsEaf(task.list, task.eaf) };
   }
+  if (task.kind === 'workspaceReport') return (await import('../workspace/report/render.js')).renderReportFile(task.data, task.format);
   if (task.kind === 'planDiff') return { blocks: (await import('../plans/diff.js')).diffDocs(task.before, task.after) };
   if (task.kind === 'planDoc' || task.kind === 'planExport') {
     const json = await planJson(task);

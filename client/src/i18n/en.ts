@@ -4,6 +4,7 @@ import { recordingsEn } from '../replay/i18n.js';
 import { orgEn } from '../workspace/orgI18n.js';
 import { activitiesEn } from '../workspace/activities/i18n.en.js';
 import { mentorsEn } from '../workspace/mentors/i18n.en.js';
+import { reportsEn } from '../workspace/report/i18n.js';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Tongbu',
@@ -331,6 +332,7 @@ export const en: Record<MessageKey, string> = {
   'plan.list.library': 'Library',
   'plan.list.noneForLesson': 'This lesson has no plan yet',
   ...researchEn,
+  ...reportsEn,
   ...recordingsEn,
   ...orgEn,
   ...activitiesEn,

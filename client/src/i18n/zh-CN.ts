@@ -5,6 +5,7 @@ import { recordingsZh } from '../replay/i18n.js';
 import { orgZh } from '../workspace/orgI18n.js';
 import { activitiesZh } from '../workspace/activities/i18n.zh-CN.js';
 import { mentorsZh } from '../workspace/mentors/i18n.zh-CN.js';
+import { reportsZh } from '../workspace/report/i18n.js';
 export const zhCN = {
   'app.name': '同步课堂',
   'app.tagline': '城乡教共体 · 同步课堂',
@@ -331,6 +332,7 @@ export const zhCN = {
   'plan.list.library': '备课库',
   'plan.list.noneForLesson': '这节课还没有教案',
   ...researchZh,
+  ...reportsZh,
   ...recordingsZh,
   ...orgZh,
   ...activitiesZh,

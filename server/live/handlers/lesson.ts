@@ -7,6 +7,7 @@ import { getOpenQuiz } from '../../quizzes/repo.js';
 import type { SocketSession } from '../session.js';
 import { joinMedia } from './media.js';
 import { logger } from '../../contract/log.js';
+import { recordLessonJoin } from '../../workspace/usageRecorder.js';
 
 const log = logger('live.lesson');
 
@@ -22,6 +23,7 @@ export function registerLessonHandlers(s: SocketSession): void {
     s.leave();
     const live = await registry.open(lesson);
     const peer = live.addPeer(s.socket, s.user, role);
+    recordLessonJoin(db, s.user, s.socket.handshake.headers['user-agent']); // usage statistics: counted in memory, never awaited
     s.seat = { live, peerId: peer.info.peerId, role };
     const seat = s.seat;
     const [chat, quiz, recording, joined] = await Promise.all([
