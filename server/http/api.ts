@@ -11,6 +11,7 @@ import { lessonsRouter } from '../lessons/routes.js';
 import { timetableRouter } from '../timetable/routes.js';
 import { researchRouter } from '../research/routes.js';
 import { orgRouter } from '../workspace/orgRoutes.js';
+import { targetsRouter } from '../workspace/targetsRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -39,6 +40,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(timetableRouter({ db }));
   router.use(researchRouter({ db }));
   router.use(orgRouter({ db }));
+  router.use(targetsRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;

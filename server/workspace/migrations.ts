@@ -2,6 +2,7 @@
 // independently: 400–409 organisations and roles (this file) · 410–429 targets · 430–449
 // activities, evidence and 核验 · 450–469 usage statistics · 470–489 mentor pairs.
 import type { Migration } from '../db/migrations.js';
+import { TARGET_MIGRATIONS } from './targetsMigrations.js';
 
 export const ORG_MIGRATIONS: Migration[] = [
   {
@@ -55,4 +56,4 @@ create index users_bureau on users(bureau_id) where bureau_id is not null;
 ];
 
 /** Every workspace slice's migrations; each slice appends to its own list. */
-export const WORKSPACE_MIGRATIONS: Migration[] = [...ORG_MIGRATIONS];
+export const WORKSPACE_MIGRATIONS: Migration[] = [...ORG_MIGRATIONS, ...TARGET_MIGRATIONS];
