@@ -24,6 +24,10 @@ const ReplayPage = lazy(() =>
 const ResearchHome = lazy(() => import('./research/ResearchHome.js').then((m) => ({ default: m.ResearchHome })));
 const LessonResearchPage = lazy(() => import('./research/LessonResearchPage.js').then((m) => ({ default: m.LessonResearchPage })));
 const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => ({ default: m.ComparePage })));
+// The 教共体 workspace dashboards carry ECharts too.
+const WorkspaceHome = lazy(() => import('./workspace/WorkspaceHome.js').then((m) => ({ default: m.WorkspaceHome })));
+const PairingDashboard = lazy(() => import('./workspace/PairingDashboard.js').then((m) => ({ default: m.PairingDashboard })));
+const CommunityDashboard = lazy(() => import('./workspace/CommunityDashboard.js').then((m) => ({ default: m.CommunityDashboard })));
 import { Link, navigate, usePath } from './router.js';
 import { matchRoute, type Route } from './routes.js';
 import { loadMe, logout, markSignedOut, useAuth } from './session.js';
@@ -112,6 +116,12 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<LessonResearchPage key={route.lessonId} lessonId={route.lessonId} user={user} />);
     case 'researchCompare':
       return inShell(<ComparePage key={`${route.a}/${route.b}`} a={route.a} b={route.b} />);
+    case 'workspace':
+      return inShell(<WorkspaceHome user={user} />);
+    case 'workspacePairing':
+      return inShell(<PairingDashboard key={route.pairingId} pairingId={route.pairingId} user={user} />);
+    case 'workspaceCommunity':
+      return inShell(<CommunityDashboard key={route.communityId} communityId={route.communityId} user={user} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -160,6 +170,11 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
           {user.role !== 'classroom' && (
             <Link to="/research" data-testid="nav-research">
               {t('research.nav')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/workspace" data-testid="nav-workspace">
+              {t('ws.nav')}
             </Link>
           )}
           {isAdmin && (

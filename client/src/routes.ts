@@ -17,6 +17,9 @@ export type Route =
   | { name: 'research' }
   | { name: 'researchLesson'; lessonId: string }
   | { name: 'researchCompare'; a: string; b: string }
+  | { name: 'workspace' }
+  | { name: 'workspacePairing'; pairingId: string }
+  | { name: 'workspaceCommunity'; communityId: string }
   | { name: 'notFound' };
 
 type Params = Record<string, string>;
@@ -34,6 +37,9 @@ const ROUTES: readonly (readonly [pattern: string, route: (p: Params, q: URLSear
   ['/research', () => ({ name: 'research' })],
   ['/research/compare', (_, q) => ({ name: 'researchCompare', a: q.get('a') ?? '', b: q.get('b') ?? '' })],
   ['/research/lessons/:lessonId', (p) => ({ name: 'researchLesson', lessonId: p.lessonId })],
+  ['/workspace', () => ({ name: 'workspace' })],
+  ['/workspace/pairings/:pairingId', (p) => ({ name: 'workspacePairing', pairingId: p.pairingId })],
+  ['/workspace/communities/:communityId', (p) => ({ name: 'workspaceCommunity', communityId: p.communityId })],
   ['/lessons/:lessonId/teach', (p) => ({ name: 'teach', lessonId: p.lessonId })],
   ['/lessons/:lessonId/projector', (p) => ({ name: 'projector', lessonId: p.lessonId })],
   ['/lessons/:lessonId/observe', (p) => ({ name: 'observe', lessonId: p.lessonId })],

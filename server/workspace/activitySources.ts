@@ -38,7 +38,7 @@ export const syncLessonSource: ActivitySource = {
         subject: lesson.subject,
         teacherIds: [lesson.teacherId],
         counts: attendance.counts,
-        reason: attendance.counts ? '' : `both schools together ${attendance.jointMin} of the ${attendance.neededMin} minutes needed`,
+        reason: attendance.counts ? null : 'attendance',
         attendance: { jointMin: attendance.jointMin, neededMin: attendance.neededMin },
       })),
     );

@@ -9,7 +9,7 @@ import { iso } from '../community/sql.js';
 import type { ActivityKind } from '../contract/workspace/targets.js';
 import type { SessionKind } from '../contract/research.js';
 import type { PairingSchools } from './activitiesRepo.js';
-import type { ProgressActivity } from '../contract/workspace/progress.js';
+import type { NotCountedReason, ProgressActivity } from '../contract/workspace/progress.js';
 
 export const SESSION_ACTIVITY_KIND: Record<SessionKind, ActivityKind> = {
   planning: 'collective_prep',
@@ -49,14 +49,8 @@ export async function researchSessionsOfPairings(
   );
   return rows.map((r) => {
     const at = new Date(iso(r.scheduled_at));
-    const reason =
-      at.getTime() > nowMs
-        ? 'not held yet'
-        : !r.recorded
-          ? 'no minutes or conclusions recorded'
-          : !r.with_city || !r.with_rural
-            ? `its group has no member of the ${!r.with_city ? 'city' : 'rural'} school`
-            : '';
+    const reason: NotCountedReason | null =
+      at.getTime() > nowMs ? 'not_held' : !r.recorded ? 'not_recorded' : !r.with_city ? 'no_city_member' : !r.with_rural ? 'no_rural_member' : null;
     const leads = (r.leads as string[] | null) ?? [];
     return {
       id: String(r.id),
@@ -67,7 +61,7 @@ export async function researchSessionsOfPairings(
       subject: String(r.subject ?? ''),
       // Who led it: whoever scheduled it and the group's leads.
       teacherIds: [...new Set([String(r.created_by), ...leads])],
-      counts: reason === '',
+      counts: reason === null,
       reason,
     };
   });

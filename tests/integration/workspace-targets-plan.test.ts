@@ -59,7 +59,7 @@ describe('a community’s targets of a year', () => {
       [target(2024, { id: 'x', kinds: ['sync_lesson'], threshold: 3 })], // another year
       [target(2025, { id: 'x', kinds: ['sync_lesson'], threshold: 3 }), target(2025, { id: 'x', kinds: ['report'], threshold: 1 })], // one id twice
       [{ ...target(2025, { id: 'x', kinds: ['sync_lesson'], threshold: 3 }), terms: [{ from: '2026-03-01', threshold: 3 }] }], // terms after the year
-      [{ ...target(2025, { id: 'x', kinds: ['lunch'], threshold: 3 }) }], // no such kind
+      [{ ...target(2025, { id: 'x', kinds: ['report'], threshold: 3 }), kinds: ['lunch'] }], // no such kind
     ];
     for (const targets of bad) expect((await call(api.url, 'PUT', plan(2025), cookies.admin, { targets })).status).toBe(400);
     expect((await call(api.url, 'GET', plan(2025), cookies.admin)).body.own.map((t: { id: string }) => t.id)).toEqual(['sync']);

@@ -87,11 +87,11 @@ describe('research sessions as activities', () => {
     const all = await researchSessionsOfPairings(demo.db, [A, B], '2026-01-01', '2099-12-31');
     const by = new Map(all.map((s) => [s.id, s]));
     expect(all.every((s) => s.pairingId === A.pairingId)).toBe(true);
-    expect(by.get(sessions.held)).toMatchObject({ counts: true, kind: 'thematic_research', day: '2026-06-01', subject: '数学', teacherIds: [li.id] });
+    expect(by.get(sessions.held)).toMatchObject({ counts: true, reason: null, kind: 'thematic_research', day: '2026-06-01', subject: '数学', teacherIds: [li.id] });
     expect(by.get(sessions.planning)).toMatchObject({ counts: true, kind: 'collective_prep', day: '2026-03-20' });
-    expect(by.get(sessions.unrecorded)).toMatchObject({ counts: false, reason: 'no minutes or conclusions recorded' });
-    expect(by.get(sessions.future)).toMatchObject({ counts: false, reason: 'not held yet' });
-    expect(by.get(sessions.cityOnly)).toMatchObject({ counts: false, reason: 'its group has no member of the rural school' });
+    expect(by.get(sessions.unrecorded)).toMatchObject({ counts: false, reason: 'not_recorded' });
+    expect(by.get(sessions.future)).toMatchObject({ counts: false, reason: 'not_held' });
+    expect(by.get(sessions.cityOnly)).toMatchObject({ counts: false, reason: 'no_rural_member' });
     // The period's edge is the Shanghai day: 06-01 15:00 there is inside [06-01, 06-01], not [06-02, …].
     expect((await researchSessionsOfPairings(demo.db, [A], '2026-06-01', '2026-06-01')).map((s) => s.id)).toEqual([sessions.held]);
     expect((await researchSessionsOfPairings(demo.db, [A], '2026-06-02', '2026-06-04')).map((s) => s.id)).toEqual([]);
@@ -149,7 +149,7 @@ describe('progress numbers (as of 2026-06-30: 181 of 365 days)', () => {
     expect(t2).toMatchObject({ count: 1, threshold: 2 }); // the planning session of 03-20
     expect(body.counted).toEqual({ sync_lesson: 2, thematic_research: 1, collective_prep: 1 });
     const brief = body.activities.find((a: { day: string }) => a.day === '2026-05-12');
-    expect(brief).toMatchObject({ counts: false, attendance: { jointMin: 5, neededMin: 24 } });
+    expect(brief).toMatchObject({ counts: false, reason: 'attendance', attendance: { jointMin: 5, neededMin: 24 } });
     expect(body.activities.some((a: { day: string }) => a.day === '2026-07-02')).toBe(false);
     // 李 led the two counted sessions; the unrecorded one is not a contribution.
     expect(body.mine.byKind).toEqual({ thematic_research: 1, collective_prep: 1 });

@@ -1,6 +1,7 @@
 import type { MessageKey } from './zh-CN.js';
 import { researchEn } from '../research/i18n.en.js';
 import { recordingsEn } from '../replay/i18n.js';
+import { workspaceEn } from '../workspace/i18n.en.js';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Tongbu',
@@ -328,5 +329,6 @@ export const en: Record<MessageKey, string> = {
   'plan.list.library': 'Library',
   'plan.list.noneForLesson': 'This lesson has no plan yet',
   ...researchEn,
+  ...workspaceEn,
   ...recordingsEn,
 };

@@ -2,6 +2,7 @@
 // `{name}` placeholders are filled by t(key, { name }).
 import { researchZh } from '../research/i18n.zh-CN.js';
 import { recordingsZh } from '../replay/i18n.js';
+import { workspaceZh } from '../workspace/i18n.zh-CN.js';
 export const zhCN = {
   'app.name': '同步课堂',
   'app.tagline': '城乡教共体 · 同步课堂',
@@ -328,6 +329,7 @@ export const zhCN = {
   'plan.list.library': '备课库',
   'plan.list.noneForLesson': '这节课还没有教案',
   ...researchZh,
+  ...workspaceZh,
   ...recordingsZh,
 } as const;
 

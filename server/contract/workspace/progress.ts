@@ -22,6 +22,13 @@ export interface TargetProgress {
   evaluation: TargetEvaluation;
 }
 
+/**
+ * Why an activity does not count: a lesson whose two schools were not connected together long
+ * enough; a session not held yet, with nothing recorded, or whose group lacks one of the schools.
+ */
+export const NOT_COUNTED_REASONS = ['attendance', 'not_held', 'not_recorded', 'no_city_member', 'no_rural_member'] as const;
+export type NotCountedReason = (typeof NOT_COUNTED_REASONS)[number];
+
 /** One activity as the dashboard lists it (what counted, or what did not and why). */
 export interface ProgressActivity {
   id: string;
@@ -32,8 +39,8 @@ export interface ProgressActivity {
   /** Who taught or led it. */
   teacherIds: string[];
   counts: boolean;
-  /** Why it does not count (empty when it does). */
-  reason: string;
+  /** Why it does not count (null when it does). */
+  reason: NotCountedReason | null;
   /** Synchronous lessons: the attendance figures behind the verdict. */
   attendance?: { jointMin: number; neededMin: number };
 }
