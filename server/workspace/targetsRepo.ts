@@ -85,7 +85,7 @@ export async function getTemplate(db: Queryable, bureauId: string, year: number)
 }
 
 /** Publishes (or replaces) the bureau's template of the year; an empty list withdraws it. */
-export async function putTemplate(db: Queryable, bureauId: string, year: number, targets: unknown, userId: string): Promise<TemplateResponse> {
+export async function putTemplate(db: Queryable, bureauId: string, year: number, targets: unknown, userId: string | null): Promise<TemplateResponse> {
   const valid = checkPlanTargets(year, targets);
   if (!valid.length) {
     await db.query('delete from workspace_target_templates where bureau_id = $1 and year = $2', [bureauId, year]);
@@ -168,4 +168,39 @@ export async function planOf(db: Queryable, scope: PlanScope, year: number): Pro
   else if (scope.pairingId) inherited = (await targetsInForce(db, [{ id: scope.pairingId, communityId: scope.communityId }], year)).get(scope.pairingId)!;
   else inherited = template?.targets.length ? { source: 'template', targets: template.targets } : { source: 'none', targets: [] };
   return { year, own, targets: inherited.targets, source: inherited.source, canCopyLastYear: lastYear.length > 0, hasTemplate: !!template?.targets.length };
+}
+
+/**
+ * The research module's per-pairing targets (POST /api/research/targets) as two targets of the
+ * pairing's own year, the same ones the migration made of the old research_targets rows. Other
+ * targets of the pairing stay; a pairing without own targets has these two from now on.
+ */
+export async function setResearchTargets(db: Queryable, pairingId: string, year: number, t: { minLessons: number; minSessions: number }): Promise<void> {
+  const rows = await db.query<{ community_id: string }>('select community_id from pairings where id = $1', [pairingId]);
+  if (!rows[0]) throw new AppError('NOT_FOUND', 'pairing not found');
+  const from = `${year}-01-01`;
+  const make = (id: string, position: number, title: string, kinds: Target['kinds'], threshold: number) => ({
+    id,
+    position,
+    target: { id, title, kinds, year: { from, to: `${year}-12-31` }, terms: [{ from, threshold, breadth: {}, milestones: [] }] } satisfies Target,
+  });
+  const targets = [
+    make('research-lessons', 0, `同步课堂不少于${t.minLessons}节`, ['sync_lesson'], t.minLessons),
+    make('research-sessions', 1, `网络研修不少于${t.minSessions}次`, ['collective_prep', 'teaching_diagnosis', 'thematic_research'], t.minSessions),
+  ];
+  await inTx(db, async (q) => {
+    for (const x of targets) {
+      // A minimum of 0 is no target (targets need a threshold of at least 1).
+      if (x.target.terms[0].threshold < 1) {
+        await q.query(`delete from workspace_targets where pairing_id = $1 and year = $2 and target_id = $3`, [pairingId, year, x.id]);
+        continue;
+      }
+      const target = checkPlanTargets(year, [x.target])[0];
+      await q.query(
+        `insert into workspace_targets (community_id, pairing_id, year, target_id, position, target) values ($1, $2, $3, $4, $5, $6)
+         on conflict (community_id, coalesce(pairing_id, ''), year, target_id) do update set target = excluded.target, updated_at = now()`,
+        [rows[0].community_id, pairingId, year, x.id, x.position, JSON.stringify(target)],
+      );
+    }
+  });
 }

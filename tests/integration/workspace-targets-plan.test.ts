@@ -160,4 +160,24 @@ describe('the research module’s old targets', () => {
     ]);
     expect((await scopeTargets(demo.db, { communityId, pairingId: pairingB }, 2024)).map((t) => t.terms[0].threshold)).toEqual([10, 4]);
   });
+
+  it('the research page’s route writes and reads them in the new model', async () => {
+    const old = (year: number) => `/api/research/targets?year=${year}`;
+    const row = (body: { targets: { pairingId: string }[] }, id: string) => body.targets.find((x) => x.pairingId === id);
+    // No targets of the pairings' own in 2029: the research page's defaults.
+    expect(row((await call(api.url, 'GET', old(2029), cookies.admin)).body, pairingA)).toMatchObject({ minLessons: 10, minSessions: 4 });
+    const set = await call(api.url, 'POST', `/api/research/targets/${pairingA}/2029`, cookies.admin, { minLessons: 12, minSessions: 5 });
+    expect(row(set.body, pairingA)).toMatchObject({ minLessons: 12, minSessions: 5 });
+    const own = (await call(api.url, 'GET', `/api/workspace/pairings/${pairingA}/targets?year=2029`, cookies.admin)).body;
+    expect(own.source).toBe('own');
+    expect(own.own.map((t: { id: string; terms: { threshold: number }[] }) => [t.id, t.terms[0].threshold])).toEqual([
+      ['research-lessons', 12],
+      ['research-sessions', 5],
+    ]);
+    // A minimum of 0 is no target: the pairing keeps the other one.
+    const zero = await call(api.url, 'POST', `/api/research/targets/${pairingA}/2029`, cookies.admin, { minLessons: 0, minSessions: 5 });
+    expect(row(zero.body, pairingA)).toMatchObject({ minLessons: 0, minSessions: 5 });
+    expect((await scopeTargets(demo.db, { communityId, pairingId: pairingA }, 2029)).map((t) => t.id)).toEqual(['research-sessions']);
+    expect(row(zero.body, pairingB)).toMatchObject({ minLessons: 10, minSessions: 4 });
+  });
 });
