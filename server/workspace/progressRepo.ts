@@ -64,7 +64,11 @@ export async function progressOf(db: Queryable, pairings: readonly PairingRef[],
   const subject = opts.subject?.trim();
   const shown = subject ? inRange.filter((a) => a.subject.trim() === subject) : inRange;
   const byPairing = new Map<string, SourcedActivity[]>();
-  for (const a of shown) byPairing.set(a.pairingId, [...(byPairing.get(a.pairingId) ?? []), a]);
+  for (const a of shown) {
+    const list = byPairing.get(a.pairingId);
+    if (list) list.push(a);
+    else byPairing.set(a.pairingId, [a]);
+  }
 
   return {
     year: opts.year,

@@ -44,7 +44,9 @@ export async function syncLessonsOfPairings(
   const roomsOf = new Map<string, SyncLessonRecord['classrooms']>();
   for (const c of classrooms) {
     const id = String(c.lesson_id);
-    roomsOf.set(id, [...(roomsOf.get(id) ?? []), { classroomId: String(c.classroom_id), schoolId: String(c.school_id) }]);
+    const list = roomsOf.get(id) ?? [];
+    list.push({ classroomId: String(c.classroom_id), schoolId: String(c.school_id) });
+    roomsOf.set(id, list);
   }
   const presenceOf = new Map<string, SyncLessonRecord['presence']>();
   for (const e of events) {

@@ -57,4 +57,16 @@ create table workspace_target_templates (
 ${RESEARCH_TARGETS_TO_WORKSPACE}
 `,
   },
+  {
+    version: 411,
+    sql: `
+-- what the progress queries look up, for a bureau's 300 pairings at once: the city schools'
+-- classrooms, the lessons they hosted in the year, the rural classrooms receiving them, and
+-- the research sessions held for each pairing
+create index if not exists classrooms_school on classrooms(school_id);
+create index if not exists lessons_host_started on lessons(host_classroom_id, started_at);
+create index if not exists lesson_classrooms_classroom on lesson_classrooms(classroom_id, lesson_id);
+create index if not exists research_sessions_pairing on research_sessions(pairing_id, scheduled_at);
+`,
+  },
 ];

@@ -134,7 +134,9 @@ export async function targetsInForce(db: Queryable, pairings: readonly { id: str
   const own = new Map<string, unknown[]>();
   for (const r of rows) {
     const key = r.pairing_id ? `p:${String(r.pairing_id)}` : `c:${String(r.community_id)}`;
-    own.set(key, [...(own.get(key) ?? []), r.target]);
+    const list = own.get(key) ?? [];
+    list.push(r.target);
+    own.set(key, list);
   }
   const template = new Map(templates.map((r) => [String(r.community_id), json<unknown[]>(r.targets)]));
   const parsed = new Map<string, Target[]>();
