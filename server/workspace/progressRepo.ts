@@ -1,13 +1,14 @@
 // Progress of pairings against their targets (issue 12): the targets in force, the activities
 // of every source, evaluateTarget over the counted ones. One pass serves a pairing, a community
 // and a bureau: the pairings are read in one query, the targets in two, each source in a fixed
-// few — never a query per pairing — so a bureau of 300 pairings costs what a pairing does, plus
-// the rows.
+// few — never a query per pairing. A pairing's page reads its activities one by one (it lists
+// them); a community's or bureau's reads the counted ones grouped in SQL (breakpointsOf), so
+// 60,000 activities come back as a few thousand rows and evaluate exactly as one by one.
 import type { Queryable } from '../db/db.js';
-import { schoolDayOf } from '../contract/time.js';
-import { evaluateTarget, type ActivityKind, type CountedActivity } from '../contract/workspace/targets.js';
+import { addDays, schoolDayOf } from '../contract/time.js';
+import { evaluateTarget, type ActivityKind, type CountedActivity, type Target } from '../contract/workspace/targets.js';
 import type { Contribution, PairingProgress, PairingRef, ProgressActivity, TargetRollup } from '../contract/workspace/progress.js';
-import { DEFAULT_ACTIVITY_SOURCES, type ActivitySource, type SourcedActivity } from './activitySources.js';
+import { DEFAULT_ACTIVITY_SOURCES, type ActivitySource, type SourcedActivity, type SourcedGroup } from './activitySources.js';
 import { targetsInForce } from './targetsRepo.js';
 
 /** The pairings of some communities (or the listed ones), with their schools' names. */
@@ -34,6 +35,13 @@ export interface ProgressOptions {
   subject?: string;
   sources?: readonly ActivitySource[];
   nowMs?: number;
+  /**
+   * Every activity with its verdict (a pairing's page), or only the counted ones grouped in SQL
+   * (a community's or a bureau's dashboard: the activities lists stay empty).
+   */
+  detail: boolean;
+  /** With grouped activities: whose contribution to count (detail mode takes it from the list). */
+  contributorId?: string | null;
 }
 
 export interface ProgressRun {
@@ -42,6 +50,23 @@ export interface ProgressRun {
   pairings: (PairingProgress & { activities: SourcedActivity[] })[];
   /** Subjects of the activities before the subject filter. */
   subjects: string[];
+  /** Grouped mode: the contributor's counted activities per kind. */
+  contribution: Partial<Record<ActivityKind, number>>;
+}
+
+/**
+ * The days that separate activities for evaluation: an activity's result depends only on which
+ * side of each it falls (the day before a target's year, its last day, each milestone, today)
+ * and on its month, subject and teachers — so activities alike in those evaluate as a group.
+ */
+export function breakpointsOf(targets: readonly Target[], asOf: string): string[] {
+  const days = new Set<string>([asOf]);
+  for (const t of targets) {
+    days.add(addDays(t.year.from, -1));
+    days.add(t.year.to);
+    for (const terms of t.terms) for (const m of terms.milestones) days.add(m.by);
+  }
+  return [...days].sort();
 }
 
 export async function progressOf(db: Queryable, pairings: readonly PairingRef[], opts: ProgressOptions): Promise<ProgressRun> {
@@ -58,25 +83,57 @@ export async function progressOf(db: Queryable, pairings: readonly PairingRef[],
     }
   }
   const schools = pairings.map((p) => ({ pairingId: p.id, citySchoolId: p.citySchool.id, ruralSchoolId: p.ruralSchool.id }));
-  const loaded = (await Promise.all((opts.sources ?? DEFAULT_ACTIVITY_SOURCES).map((s) => s.load(db, schools, from, to, nowMs)))).flat();
-  const inRange = loaded.filter((a) => a.day <= asOf);
-  const subjects = [...new Set(inRange.map((a) => a.subject.trim()).filter(Boolean))].sort();
+  const sources = opts.sources ?? DEFAULT_ACTIVITY_SOURCES;
   const subject = opts.subject?.trim();
-  const shown = subject ? inRange.filter((a) => a.subject.trim() === subject) : inRange;
-  const byPairing = new Map<string, SourcedActivity[]>();
-  for (const a of shown) {
-    const list = byPairing.get(a.pairingId);
-    if (list) list.push(a);
-    else byPairing.set(a.pairingId, [a]);
+  const subjects = new Set<string>();
+  const activitiesOf = new Map<string, SourcedActivity[]>();
+  const countedOf = new Map<string, CountedActivity[]>();
+  const contribution: Partial<Record<ActivityKind, number>> = {};
+  const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
+  const keep = (a: { day: string; subject: string }) => {
+    if (a.day > asOf) return false;
+    if (a.subject.trim()) subjects.add(a.subject.trim());
+    return !subject || a.subject.trim() === subject;
+  };
+
+  if (opts.detail) {
+    const loaded = (await Promise.all(sources.map((s) => s.load(db, schools, from, to, nowMs)))).flat();
+    for (const a of loaded) {
+      if (!keep(a)) continue;
+      push(activitiesOf, a.pairingId, a);
+      if (a.counts) push(countedOf, a.pairingId, { id: a.id, kind: a.kind, day: a.day, subject: a.subject, teacherIds: a.teacherIds });
+    }
+  } else {
+    const breakpoints = breakpointsOf([...inForce.values()].flatMap((f) => f.targets), asOf);
+    const groups = (
+      await Promise.all(
+        sources.map(async (s): Promise<SourcedGroup[]> => {
+          if (s.countedGroups) return s.countedGroups(db, schools, from, to, nowMs, breakpoints);
+          const all = await s.load(db, schools, from, to, nowMs);
+          return all.filter((a) => a.counts).map((a) => ({ pairingId: a.pairingId, kind: a.kind, day: a.day, subject: a.subject, teacherIds: a.teacherIds, n: 1 }));
+        }),
+      )
+    ).flat();
+    for (const [i, g] of groups.entries()) {
+      if (!keep(g)) continue;
+      // A group stands for n activities alike for evaluation: n of them on its day.
+      for (let k = 0; k < g.n; k++) push(countedOf, g.pairingId, { id: `${i}:${k}`, kind: g.kind, day: g.day, subject: g.subject, teacherIds: g.teacherIds });
+      if (opts.contributorId && g.teacherIds.includes(opts.contributorId)) contribution[g.kind] = (contribution[g.kind] ?? 0) + g.n;
+    }
   }
 
   return {
     year: opts.year,
     asOf,
-    subjects,
+    subjects: [...subjects].sort(),
+    contribution,
     pairings: pairings.map((p) => {
-      const activities = (byPairing.get(p.id) ?? []).sort((x, y) => (x.day < y.day ? 1 : x.day > y.day ? -1 : x.id < y.id ? -1 : 1));
-      const counted: CountedActivity[] = activities.filter((a) => a.counts).map(({ id, kind, day, subject: s, teacherIds }) => ({ id, kind, day, subject: s, teacherIds }));
+      const activities = (activitiesOf.get(p.id) ?? []).sort((x, y) => (x.day < y.day ? 1 : x.day > y.day ? -1 : x.id < y.id ? -1 : 1));
+      const counted = countedOf.get(p.id) ?? [];
       const f = inForce.get(p.id) ?? { source: 'none' as const, targets: [] };
       return {
         pairing: p,

@@ -9,6 +9,7 @@ import { iso } from '../community/sql.js';
 import type { ActivityKind } from '../contract/workspace/targets.js';
 import type { SessionKind } from '../contract/research.js';
 import type { PairingSchools } from './activitiesRepo.js';
+import type { CountedGroup } from './syncLessonsRepo.js';
 import type { NotCountedReason, ProgressActivity } from '../contract/workspace/progress.js';
 
 export const SESSION_ACTIVITY_KIND: Record<SessionKind, ActivityKind> = {
@@ -65,4 +66,55 @@ export async function researchSessionsOfPairings(
       reason,
     };
   });
+}
+
+/**
+ * The counted sessions of many pairings grouped like the lessons (syncLessonsRepo.countedSyncGroups):
+ * by pairing, kind, month, subject, who led them and the span between breakpoints. The same
+ * rule as researchSessionsOfPairings, in SQL.
+ */
+export async function countedResearchGroups(
+  db: Queryable,
+  pairings: readonly PairingSchools[],
+  from: string,
+  to: string,
+  nowMs: number,
+  breakpoints: readonly string[],
+): Promise<(CountedGroup & { kind: ActivityKind })[]> {
+  if (!pairings.length) return [];
+  const rows = await db.query(
+    `with p(pairing_id, city, rural) as (select * from unnest($1::text[], $2::text[], $3::text[])),
+     s as (
+       select s.pairing_id, s.kind, g.subject,
+              -- the Shanghai day (UTC+8, no daylight saving)
+              to_char((s.scheduled_at at time zone 'UTC') + interval '8 hours', 'YYYY-MM-DD') as day,
+              array(select distinct x from unnest(array[s.created_by] || array(select m.user_id from research_group_members m
+                     where m.group_id = s.group_id and m.role = 'lead')) x order by x) as leads
+         from p join research_sessions s on s.pairing_id = p.pairing_id
+         join research_groups g on g.id = s.group_id
+        where s.scheduled_at >= $4 and s.scheduled_at < $5 and s.scheduled_at <= $6
+          and (s.minutes <> '' or s.conclusions <> '')
+          and exists (select 1 from research_group_members m join users u on u.id = m.user_id where m.group_id = s.group_id and u.school_id = p.city)
+          and exists (select 1 from research_group_members m join users u on u.id = m.user_id where m.group_id = s.group_id and u.school_id = p.rural))
+     select s.pairing_id, s.kind, min(s.day) as day, s.subject, s.leads, count(*)::int as n
+       from s
+      group by s.pairing_id, s.kind, substr(s.day, 1, 7), s.subject, s.leads, (select count(*) from unnest($7::text[]) b where b < s.day)`,
+    [
+      pairings.map((p) => p.pairingId),
+      pairings.map((p) => p.citySchoolId),
+      pairings.map((p) => p.ruralSchoolId),
+      schoolInstant(from, 0),
+      schoolInstant(addDays(to, 1), 0),
+      new Date(nowMs),
+      breakpoints,
+    ],
+  );
+  return rows.map((r) => ({
+    pairingId: String(r.pairing_id),
+    kind: SESSION_ACTIVITY_KIND[r.kind as SessionKind],
+    day: String(r.day),
+    subject: String(r.subject ?? ''),
+    teacherIds: (r.leads as string[] | null) ?? [],
+    n: Number(r.n),
+  }));
 }

@@ -69,4 +69,27 @@ create index if not exists lesson_classrooms_classroom on lesson_classrooms(clas
 create index if not exists research_sessions_pairing on research_sessions(pairing_id, scheduled_at);
 `,
   },
+  {
+    version: 412,
+    sql: `
+-- each ended synchronous lesson judged once per pairing by the attendance rule, with its figures:
+-- dashboards read these instead of every lesson's presence log (server/workspace/syncLessonsRepo.ts)
+create table workspace_sync_verdicts (
+  lesson_id text not null references lessons(id) on delete cascade,
+  pairing_id text not null references pairings(id) on delete cascade,
+  -- the lesson's Shanghai day, 'YYYY-MM-DD'
+  day text not null,
+  subject text not null,
+  teacher_id text not null,
+  counts boolean not null,
+  joint_min real not null,
+  needed_min real not null,
+  -- the share of the planned length it was judged by: another share judges again
+  min_share real not null,
+  judged_at timestamptz not null default now(),
+  primary key (lesson_id, pairing_id)
+);
+create index workspace_sync_verdicts_pairing on workspace_sync_verdicts(pairing_id, day);
+`,
+  },
 ];

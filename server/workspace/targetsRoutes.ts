@@ -114,7 +114,7 @@ export function targetsRouter({ db, sources }: { db: Queryable; sources?: readon
     const { reach, pairing } = await assertCanReadPairing(db, user, id);
     const q = parse(pairingProgressQuery, req.query);
     const refs = await pairingRefs(db, { pairingIds: [pairing.id] });
-    const run = await progressOf(db, refs, { year: q.year ?? thisYear(), asOf: q.asOf, subject: q.subject, sources });
+    const run = await progressOf(db, refs, { year: q.year ?? thisYear(), asOf: q.asOf, subject: q.subject, sources, detail: true });
     const { activities, ...progress } = run.pairings[0];
     const mine = mineFor(user, reach);
     const body: PairingProgressResponse = { ...progress, activities, subjects: run.subjects, mine: mine ? contributionOf(mine, activities) : null };
@@ -130,9 +130,9 @@ export function targetsRouter({ db, sources }: { db: Queryable; sources?: readon
     if (!community) throw new AppError('NOT_FOUND', 'community not found');
     let refs = await pairingRefs(db, { communityIds: [id] });
     if (q.schoolId) refs = refs.filter((p) => p.citySchool.id === q.schoolId || p.ruralSchool.id === q.schoolId);
-    const run = await progressOf(db, refs, { year: q.year ?? thisYear(), asOf: q.asOf, subject: q.subject, sources });
-    const pairings = run.pairings.map(({ activities: _activities, ...p }) => p);
     const mine = mineFor(user, reach);
+    const run = await progressOf(db, refs, { year: q.year ?? thisYear(), asOf: q.asOf, subject: q.subject, sources, detail: false, contributorId: mine });
+    const pairings = run.pairings.map(({ activities: _activities, ...p }) => p);
     const body: CommunityProgressResponse = {
       community: { id: community.id, name: community.name },
       year: run.year,
@@ -141,7 +141,8 @@ export function targetsRouter({ db, sources }: { db: Queryable; sources?: readon
       rollup: rollupOf(pairings),
       subjects: run.subjects,
       schools: community.schools,
-      mine: mine ? contributionOf(mine, run.pairings.flatMap((p) => p.activities)) : null,
+      // Grouped counts: the teacher's share per kind (their pairing's page lists the activities).
+      mine: mine ? { userId: mine, byKind: run.contribution, activities: [] } : null,
     };
     res.json(body);
   });
@@ -154,13 +155,14 @@ export function targetsRouter({ db, sources }: { db: Queryable; sources?: readon
     if (!bureau) throw new AppError('NOT_FOUND', 'bureau not found');
     const communities = await communitiesOfBureau(db, id);
     const refs = await pairingRefs(db, { communityIds: communities.map((c) => c.id) });
-    const run = await progressOf(db, refs, { year: q.year ?? thisYear(), asOf: q.asOf, sources });
+    const run = await progressOf(db, refs, { year: q.year ?? thisYear(), asOf: q.asOf, sources, detail: false });
+    const pairings = run.pairings.map(({ activities: _activities, ...p }) => p);
     const body: BureauProgressResponse = {
       bureau: { id: bureau.id, name: bureau.name },
       year: run.year,
       asOf: run.asOf,
       communities: communities.map((c) => {
-        const mine = run.pairings.filter((p) => p.pairing.communityId === c.id);
+        const mine = pairings.filter((p) => p.pairing.communityId === c.id);
         return {
           ...c,
           pairings: mine.length,

@@ -195,4 +195,19 @@ describe('progress numbers (as of 2026-06-30: 181 of 365 days)', () => {
     const asReviewer = await call(api.url, 'GET', `/api/workspace/pairings/${A.pairingId}/progress?year=2026&asOf=2026-06-30`, cookies['bureau-li']);
     expect(asReviewer.body.mine).toBeNull();
   });
+
+  it('the dashboards’ grouped counts evaluate exactly as the pairing page’s one-by-one activities', async () => {
+    for (const asOf of ['2026-03-31', '2026-06-30', '2026-12-31']) {
+      const community = (await call(api.url, 'GET', `/api/workspace/communities/${communityId}/progress?year=2026&asOf=${asOf}`, cookies.admin)).body;
+      for (const p of [A, B]) {
+        const one = (await call(api.url, 'GET', `/api/workspace/pairings/${p.pairingId}/progress?year=2026&asOf=${asOf}`, cookies.admin)).body;
+        const grouped = community.pairings.find((x: { pairing: { id: string } }) => x.pairing.id === p.pairingId);
+        expect(grouped.targets).toEqual(one.targets);
+        expect(grouped.counted).toEqual(one.counted);
+      }
+    }
+    // Each ended lesson judged once per pairing and kept: A's four, B's one.
+    const kept = await demo.db.query<{ pairing_id: string; n: number }>('select pairing_id, count(*)::int as n from workspace_sync_verdicts group by pairing_id');
+    expect(Object.fromEntries(kept.map((r) => [r.pairing_id, r.n]))).toEqual({ [A.pairingId]: 4, [B.pairingId]: 1 });
+  });
 });

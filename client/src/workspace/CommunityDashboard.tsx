@@ -111,7 +111,7 @@ export function CommunityDashboard({ communityId, user }: { communityId: string;
           </tbody>
         </table>
       </section>
-      {data.mine && <Contribution activities={data.mine.activities} />}
+      {data.mine && <Contribution mine={data.mine} />}
       {manages && plan && (
         <TargetsEditor year={year} targets={plan.own} title={t('ws.editor.title', { year })} saveLabel={t('ws.editor.save')} onSave={save} />
       )}

@@ -3,7 +3,8 @@
 // the signed-in teacher's own contribution. Filters: year, subject.
 import { useEffect, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
-import type { PairingProgressResponse, ProgressActivity } from '../../../server/contract/workspace/progress.js';
+import type { Contribution as ContributionData, PairingProgressResponse, ProgressActivity } from '../../../server/contract/workspace/progress.js';
+import type { ActivityKind } from '../../../server/contract/workspace/targets.js';
 import { errorText } from '../api.js';
 import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
@@ -54,7 +55,7 @@ export function PairingDashboard({ pairingId, user }: { pairingId: string; user:
           ))}
         </div>
       )}
-      {data.mine && <Contribution activities={data.mine.activities} />}
+      {data.mine && <Contribution mine={data.mine} />}
       <ActivityList activities={data.activities} />
     </div>
   );
@@ -75,12 +76,18 @@ export function EmptyPlan({ year, manages, communityId }: { year: number; manage
   );
 }
 
-export function Contribution({ activities }: { activities: readonly ProgressActivity[] }) {
+export function Contribution({ mine }: { mine: ContributionData }) {
   const { t } = useI18n();
+  const kinds = Object.entries(mine.byKind).filter(([, n]) => n);
   return (
     <section className="panel" data-testid="ws-mine">
       <h3 className="panel-title">{t('ws.mine')}</h3>
-      {activities.length === 0 ? <div className="muted">{t('ws.mine.none')}</div> : <ActivityRows activities={activities} />}
+      {kinds.length === 0 ? (
+        <div className="muted">{t('ws.mine.none')}</div>
+      ) : (
+        <div className="ws-mine-kinds">{kinds.map(([k, n]) => `${t(`ws.kind.${k as ActivityKind}`)} ${n}`).join(' · ')}</div>
+      )}
+      {mine.activities.length > 0 && <ActivityRows activities={mine.activities} />}
     </section>
   );
 }

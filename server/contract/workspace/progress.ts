@@ -49,6 +49,7 @@ export interface ProgressActivity {
 export interface Contribution {
   userId: string;
   byKind: Partial<Record<ActivityKind, number>>;
+  /** Listed on a pairing's page; a community's counts them per kind only (empty here). */
   activities: ProgressActivity[];
 }
 
