@@ -12,7 +12,7 @@ import { schoolDayOf } from '../contract/time.js';
 import type { ProgressActivity } from '../contract/workspace/progress.js';
 import type { PairingSchools } from './activitiesRepo.js';
 import { countedResearchGroups, researchSessionsOfPairings } from './researchActivitiesRepo.js';
-import { countedSyncGroups, judgeEndedLessons, liveSyncVerdicts, storedSyncVerdicts, type CountedGroup } from './syncLessonsRepo.js';
+import { countedSyncGroups, judgeEndedLessons, judgeQueuedLessons, liveSyncVerdicts, storedSyncVerdicts, type CountedGroup } from './syncLessonsRepo.js';
 
 export type SourcedActivity = ProgressActivity & { pairingId: string };
 export type SourcedGroup = CountedGroup & { kind: ActivityKind };
@@ -74,7 +74,7 @@ export const syncLessonSource: ActivitySource = {
     ];
   },
   async countedGroups(db, pairings, from, to, nowMs, breakpoints) {
-    await judgeEndedLessons(db, pairings, from, to, SYNC_LESSON_MIN_SHARE);
+    await judgeQueuedLessons(db, SYNC_LESSON_MIN_SHARE);
     const groups = await countedSyncGroups(
       db,
       pairings.map((p) => p.pairingId),

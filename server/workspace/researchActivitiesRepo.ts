@@ -9,7 +9,7 @@ import { iso } from '../community/sql.js';
 import type { ActivityKind } from '../contract/workspace/targets.js';
 import type { SessionKind } from '../contract/research.js';
 import type { PairingSchools } from './activitiesRepo.js';
-import type { CountedGroup } from './syncLessonsRepo.js';
+import { afterEach, type CountedGroup } from './syncLessonsRepo.js';
 import type { NotCountedReason, ProgressActivity } from '../contract/workspace/progress.js';
 
 export const SESSION_ACTIVITY_KIND: Record<SessionKind, ActivityKind> = {
@@ -98,7 +98,7 @@ export async function countedResearchGroups(
           and exists (select 1 from research_group_members m join users u on u.id = m.user_id where m.group_id = s.group_id and u.school_id = p.rural))
      select s.pairing_id, s.kind, min(s.day) as day, s.subject, s.leads, count(*)::int as n
        from s
-      group by s.pairing_id, s.kind, substr(s.day, 1, 7), s.subject, s.leads, (select count(*) from unnest($7::text[]) b where b < s.day)`,
+      group by s.pairing_id, s.kind, substr(s.day, 1, 7), s.subject, s.leads, width_bucket(s.day, $7::text[])`,
     [
       pairings.map((p) => p.pairingId),
       pairings.map((p) => p.citySchoolId),
@@ -106,7 +106,7 @@ export async function countedResearchGroups(
       schoolInstant(from, 0),
       schoolInstant(addDays(to, 1), 0),
       new Date(nowMs),
-      breakpoints,
+      afterEach(breakpoints),
     ],
   );
   return rows.map((r) => ({

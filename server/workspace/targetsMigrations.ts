@@ -65,6 +65,8 @@ ${RESEARCH_TARGETS_TO_WORKSPACE}
 -- the research sessions held for each pairing
 create index if not exists classrooms_school on classrooms(school_id);
 create index if not exists lessons_host_started on lessons(host_classroom_id, started_at);
+-- the few lessons live right now (judged afresh at each look)
+create index if not exists lessons_host_live on lessons(host_classroom_id, started_at) where ended_at is null;
 create index if not exists lesson_classrooms_classroom on lesson_classrooms(classroom_id, lesson_id);
 create index if not exists research_sessions_pairing on research_sessions(pairing_id, scheduled_at);
 `,
@@ -90,6 +92,19 @@ create table workspace_sync_verdicts (
   primary key (lesson_id, pairing_id)
 );
 create index workspace_sync_verdicts_pairing on workspace_sync_verdicts(pairing_id, day);
+
+-- lessons ended and not judged yet: a trigger queues each one as it ends, however it ends (the
+-- live server, a restart's cleanup, an import), so a dashboard finds what is new in one query
+create table workspace_judge_queue (
+  lesson_id text primary key references lessons(id) on delete cascade,
+  queued_at timestamptz not null default now()
+);
+-- (one line: the migration runner splits statements at a ';' ending a line)
+create function workspace_queue_ended_lesson() returns trigger language plpgsql as $fn$ begin if new.ended_at is not null and new.started_at is not null then insert into workspace_judge_queue (lesson_id) values (new.id) on conflict do nothing; end if; return new; end $fn$;
+create trigger lessons_queue_judging after insert or update of started_at, ended_at on lessons
+  for each row execute function workspace_queue_ended_lesson();
+-- the lessons held before this migration
+insert into workspace_judge_queue (lesson_id) select id from lessons where started_at is not null and ended_at is not null;
 `,
   },
 ];

@@ -209,5 +209,15 @@ describe('progress numbers (as of 2026-06-30: 181 of 365 days)', () => {
     // Each ended lesson judged once per pairing and kept: A's four, B's one.
     const kept = await demo.db.query<{ pairing_id: string; n: number }>('select pairing_id, count(*)::int as n from workspace_sync_verdicts group by pairing_id');
     expect(Object.fromEntries(kept.map((r) => [r.pairing_id, r.n]))).toEqual({ [A.pairingId]: 4, [B.pairingId]: 1 });
+  
+    // A lesson ending is queued (a trigger on lessons) and the next look at a dashboard judges it.
+    const rooms = { city: await demo.classroomId('四年级(1)班'), shiqiao: await demo.classroomId('四年级(2)班') };
+    const before = (await call(api.url, 'GET', `/api/workspace/communities/${communityId}/progress?year=2026&asOf=2026-06-30`, cookies.admin)).body;
+    const countOfB = (body: { pairings: { pairing: { id: string }; targets: { evaluation: { count: number } }[] }[] }) => body.pairings.find((p) => p.pairing.id === B.pairingId)!.targets[0].evaluation.count;
+    const late = await heldLesson(demo.db, wang, { day: '2026-06-20', host: rooms.city, receiving: [rooms.shiqiao], presence: [[rooms.city, 0, 40], [rooms.shiqiao, 0, 40]] });
+    expect((await demo.db.query('select lesson_id from workspace_judge_queue')).map((r) => r.lesson_id)).toEqual([late.id]);
+    const after = (await call(api.url, 'GET', `/api/workspace/communities/${communityId}/progress?year=2026&asOf=2026-06-30`, cookies.admin)).body;
+    expect(countOfB(after)).toBe(countOfB(before) + 1);
+    expect(await demo.db.query('select lesson_id from workspace_judge_queue')).toEqual([]);
   });
 });
