@@ -4,12 +4,13 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
 import type { Contribution as ContributionData, PairingProgressResponse, ProgressActivity } from '../../../server/contract/workspace/progress.js';
-import type { ActivityKind } from '../../../server/contract/workspace/targets.js';
+import type { ActivityKind, Target } from '../../../server/contract/workspace/targets.js';
 import { errorText } from '../api.js';
 import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { TargetCard } from './TargetCard.js';
+import { TargetsEditor } from './TargetsEditor.js';
 import { thisYear, yearChoices } from './format.js';
 import { communityPath, workspaceApi } from './workspaceApi.js';
 import './workspace.css';
@@ -20,6 +21,7 @@ export function PairingDashboard({ pairingId, user }: { pairingId: string; user:
   const [subject, setSubject] = useState('');
   const [data, setData] = useState<PairingProgressResponse | null>(null);
   const [error, setError] = useState('');
+  const [reload, setReload] = useState(0);
   useEffect(() => {
     let live = true;
     workspaceApi.pairingProgress(pairingId, { year, subject }).then(
@@ -29,7 +31,7 @@ export function PairingDashboard({ pairingId, user }: { pairingId: string; user:
     return () => {
       live = false;
     };
-  }, [pairingId, year, subject]);
+  }, [pairingId, year, subject, reload]);
   if (error) return <div className="page-message">{error}</div>;
   if (!data) return <div className="muted-text">{t('ws.loading')}</div>;
   const manages = user.role === 'community_admin';
@@ -57,8 +59,24 @@ export function PairingDashboard({ pairingId, user }: { pairingId: string; user:
       )}
       {data.mine && <Contribution mine={data.mine} />}
       <ActivityList activities={data.activities} />
+      {manages && <PairingTargets pairingId={pairingId} year={year} onSaved={() => setReload((n) => n + 1)} />}
     </div>
   );
+}
+
+/** The community admin's editor of this pairing's own targets (empty: the pairing follows the community's). */
+function PairingTargets({ pairingId, year, onSaved }: { pairingId: string; year: number; onSaved(): void }) {
+  const { t } = useI18n();
+  const [own, setOwn] = useState<Target[] | null>(null);
+  useEffect(() => {
+    workspaceApi.pairingPlan(pairingId, year).then((p) => setOwn(p.own), () => setOwn(null));
+  }, [pairingId, year]);
+  if (!own) return null;
+  const save = async (targets: Target[]) => {
+    setOwn((await workspaceApi.savePairingPlan(pairingId, year, targets)).own);
+    onSaved();
+  };
+  return <TargetsEditor year={year} targets={own} title={t('ws.editor.pairingTitle', { year })} saveLabel={t('ws.editor.save')} onSave={save} />;
 }
 
 function countedDaysOf(activities: readonly ProgressActivity[], kinds: readonly string[]): string[] {

@@ -38,6 +38,7 @@ export function TargetsEditor({ year, targets, title, saveLabel, onSave }: { yea
               <button type="button" className="link" disabled={busy} onClick={() => setList(list.filter((y) => y.id !== x.id))}>
                 {t('ws.editor.remove')}
               </button>
+              <Revise target={x} onRevise={(next) => setList(list.map((y) => (y.id === x.id ? next : y)))} />
             </li>
           );
         })}
@@ -47,6 +48,37 @@ export function TargetsEditor({ year, targets, title, saveLabel, onSave }: { yea
         {saveLabel}
       </button>
     </section>
+  );
+}
+
+/**
+ * Changes a target's threshold from a day on as a new version of its terms: milestones before
+ * that day stay judged by the old threshold (a target raised in June does not fail April).
+ */
+function Revise({ target, onRevise }: { target: Target; onRevise(t: Target): void }) {
+  const { t } = useI18n();
+  const last = target.terms[target.terms.length - 1];
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const [from, setFrom] = useState(today > target.year.from && today <= target.year.to ? today : target.year.from);
+  const [threshold, setThreshold] = useState(last.threshold);
+  return (
+    <span className="ws-revise">
+      {' · '}
+      {t('ws.editor.revise')}{' '}
+      <input type="date" value={from} min={target.year.from} max={target.year.to} onChange={(e) => setFrom(e.target.value)} aria-label={t('ws.editor.reviseFrom')} />
+      <input type="number" min={1} max={100000} value={threshold} onChange={(e) => setThreshold(Math.max(1, Number(e.target.value) || 1))} aria-label={t('ws.editor.threshold')} />
+      <button
+        type="button"
+        className="link"
+        onClick={() => {
+          // The version from that day replaces one that starts the same day; earlier ones stay.
+          const kept = target.terms.filter((x) => x.from !== from);
+          onRevise({ ...target, terms: [...kept, { ...last, from, threshold }].sort((a, b) => (a.from < b.from ? -1 : 1)) });
+        }}
+      >
+        {t('ws.editor.reviseApply')}
+      </button>
+    </span>
   );
 }
 

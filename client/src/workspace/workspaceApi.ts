@@ -22,6 +22,8 @@ export const workspaceApi = {
   saveCommunityPlan: (id: string, year: number, targets: Target[]) => api<PlanResponse>('PUT', `/api/workspace/communities/${enc(id)}/targets?year=${year}`, { targets }),
   copyLastYear: (id: string, year: number) => api<PlanResponse>('POST', `/api/workspace/communities/${enc(id)}/targets/copy-last-year`, { year }),
   fromTemplate: (id: string, year: number) => api<PlanResponse>('POST', `/api/workspace/communities/${enc(id)}/targets/from-template`, { year }),
+  pairingPlan: (id: string, year: number) => api<PlanResponse>('GET', `/api/workspace/pairings/${enc(id)}/targets?year=${year}`),
+  savePairingPlan: (id: string, year: number, targets: Target[]) => api<PlanResponse>('PUT', `/api/workspace/pairings/${enc(id)}/targets?year=${year}`, { targets }),
   template: (bureauId: string, year: number) => api<TemplateResponse>('GET', `/api/workspace/bureaus/${enc(bureauId)}/template?year=${year}`),
   saveTemplate: (bureauId: string, year: number, targets: Target[]) => api<TemplateResponse>('PUT', `/api/workspace/bureaus/${enc(bureauId)}/template?year=${year}`, { targets }),
 };
