@@ -30,6 +30,10 @@ const ComparePage = lazy(() => import('./research/ComparePage.js').then((m) => (
 const ActivitiesPage = lazy(() => import('./workspace/activities/ActivitiesPage.js').then((m) => ({ default: m.ActivitiesPage })));
 const ReviewPage = lazy(() => import('./workspace/activities/ReviewPage.js').then((m) => ({ default: m.ReviewPage })));
 import { WorkspaceNavLinks } from './workspace/activities/Notices.js';
+// The 教共体 workspace dashboards carry ECharts too.
+const WorkspaceHome = lazy(() => import('./workspace/WorkspaceHome.js').then((m) => ({ default: m.WorkspaceHome })));
+const PairingDashboard = lazy(() => import('./workspace/PairingDashboard.js').then((m) => ({ default: m.PairingDashboard })));
+const CommunityDashboard = lazy(() => import('./workspace/CommunityDashboard.js').then((m) => ({ default: m.CommunityDashboard })));
 import { Link, navigate, usePath } from './router.js';
 import { matchRoute, type Route } from './routes.js';
 import { loadMe, logout, markSignedOut, useAuth } from './session.js';
@@ -126,6 +130,12 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<MentorsPage user={user} pairId={route.pairId} />);
     case 'workspaceReports':
       return inShell(<ReportsPage user={user} />);
+    case 'workspace':
+      return inShell(<WorkspaceHome user={user} />);
+    case 'workspacePairing':
+      return inShell(<PairingDashboard key={route.pairingId} pairingId={route.pairingId} user={user} />);
+    case 'workspaceCommunity':
+      return inShell(<CommunityDashboard key={route.communityId} communityId={route.communityId} user={user} />);
     case 'teach':
       return { content: <TeachPage key={route.lessonId} lessonId={route.lessonId} />, shell: false };
     case 'projector':
@@ -176,6 +186,11 @@ function Shell({ user, children }: { user: PublicUser; children: ReactNode }) {
           {member && (
             <Link to="/research" data-testid="nav-research">
               {t('research.nav')}
+            </Link>
+          )}
+          {user.role !== 'classroom' && (
+            <Link to="/workspace" data-testid="nav-workspace">
+              {t('ws.nav')}
             </Link>
           )}
           <WorkspaceNavLinks user={user} />

@@ -21,6 +21,9 @@ export type Route =
   | { name: 'workspaceReview' }
   | { name: 'mentors'; pairId: string | null }
   | { name: 'workspaceReports' }
+  | { name: 'workspace' }
+  | { name: 'workspacePairing'; pairingId: string }
+  | { name: 'workspaceCommunity'; communityId: string }
   | { name: 'notFound' };
 
 type Params = Record<string, string>;
@@ -43,6 +46,9 @@ const ROUTES: readonly (readonly [pattern: string, route: (p: Params, q: URLSear
   ['/workspace/mentors', () => ({ name: 'mentors', pairId: null })],
   ['/workspace/mentors/:pairId', (p) => ({ name: 'mentors', pairId: p.pairId })],
   ['/workspace/reports', () => ({ name: 'workspaceReports' })],
+  ['/workspace', () => ({ name: 'workspace' })],
+  ['/workspace/pairings/:pairingId', (p) => ({ name: 'workspacePairing', pairingId: p.pairingId })],
+  ['/workspace/communities/:communityId', (p) => ({ name: 'workspaceCommunity', communityId: p.communityId })],
   ['/lessons/:lessonId/teach', (p) => ({ name: 'teach', lessonId: p.lessonId })],
   ['/lessons/:lessonId/projector', (p) => ({ name: 'projector', lessonId: p.lessonId })],
   ['/lessons/:lessonId/observe', (p) => ({ name: 'observe', lessonId: p.lessonId })],

@@ -6,6 +6,7 @@ import { createLesson } from '../lessons/repo.js';
 import { seedDemoTimetable } from '../timetable/demoSeed.js';
 import { addPairingRound, createBureau, setCommunityOrg, setPairingLeader } from '../workspace/orgRepo.js';
 import { seedDemoMentors } from '../workspace/mentorSeed.js';
+import { seedDemoTargets } from '../workspace/targetsDemo.js';
 import {
   createClassroom,
   createCommunity,
@@ -48,6 +49,7 @@ async function seed(q: Queryable, password: string): Promise<DemoAccounts> {
   // The bureau above the community, as the region's plans have it: a county-level 共建型 教共体.
   const bureau = await createBureau(q, { name: DEMO_BUREAU_NAME, region: '滨江区' });
   await setCommunityOrg(q, community.id, { bureauId: bureau.id, kind: 'cobuild', scope: 'county' });
+  await seedDemoTargets(q, bureau.id);
   const pairings = [
     await createPairing(q, { citySchoolId: city.id, ruralSchoolId: qingshan.id }),
     await createPairing(q, { citySchoolId: city.id, ruralSchoolId: shiqiao.id }),

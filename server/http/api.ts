@@ -15,6 +15,7 @@ import { lessonEvidenceRouter } from '../workspace/lessonEvidenceRoutes.js';
 import { mentorRouter } from '../workspace/mentorRoutes.js';
 import { watchRouter } from '../workspace/watchRoutes.js';
 import { reportRouter } from '../workspace/reportRoutes.js';
+import { targetsRouter } from '../workspace/targetsRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -47,6 +48,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(mentorRouter({ db }));
   router.use(watchRouter({ db }));
   router.use(reportRouter({ db }));
+  router.use(targetsRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);
   return router;

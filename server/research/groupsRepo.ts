@@ -5,6 +5,7 @@ import type { PublicUser } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { communityIdOf } from '../auth/users.js';
 import { inTx, iso } from '../community/sql.js';
+import { setResearchTargets } from '../workspace/targetsRepo.js';
 import type { GroupMember, ResearchGroup, ResearchSession, SessionKind, TargetProgress } from '../contract/research.js';
 
 async function membersOf(db: Queryable, groupIds: string[]): Promise<Map<string, GroupMember[]>> {
@@ -213,7 +214,10 @@ export async function targetProgress(db: Queryable, user: PublicUser, year: numb
   const to = `${year + 1}-01-01T00:00:00Z`;
   const rows = await db.query(
     `select p.id, cs.name as city, rs.name as rural,
-            coalesce(t.min_lessons, 10) as min_lessons, coalesce(t.min_sessions, 4) as min_sessions,
+            -- a pairing with targets of its own for the year and none of these two has no such minimum;
+            -- one without any has the defaults
+            case when own.has_own then coalesce(lt.threshold, 0) else 10 end as min_lessons,
+            case when own.has_own then coalesce(st.threshold, 0) else 4 end as min_sessions,
             (select count(distinct l.id) from lessons l
                join classrooms hc on hc.id = l.host_classroom_id and hc.school_id = p.city_school_id
                join lesson_classrooms lc on lc.lesson_id = l.id
@@ -224,7 +228,12 @@ export async function targetProgress(db: Queryable, user: PublicUser, year: numb
        from pairings p
        join schools cs on cs.id = p.city_school_id
        join schools rs on rs.id = p.rural_school_id
-       left join research_targets t on t.pairing_id = p.id and t.year = $4
+       -- the targets live in the workspace's model now (server/workspace/targetsRepo.ts setResearchTargets)
+       left join lateral (select (w.target->'terms'->-1->>'threshold')::int as threshold from workspace_targets w
+                           where w.pairing_id = p.id and w.year = $4 and w.target_id = 'research-lessons') lt on true
+       left join lateral (select (w.target->'terms'->-1->>'threshold')::int as threshold from workspace_targets w
+                           where w.pairing_id = p.id and w.year = $4 and w.target_id = 'research-sessions') st on true
+       cross join lateral (select exists (select 1 from workspace_targets w where w.pairing_id = p.id and w.year = $4) as has_own) own
       where p.community_id = (select community_id from users where id = $1)
       order by cs.name, rs.name`,
     [user.id, from, to, year],
@@ -241,10 +250,7 @@ export async function targetProgress(db: Queryable, user: PublicUser, year: numb
   }));
 }
 
+/** Kept for /api/research/targets: the two targets are stored in the workspace's model. */
 export async function setTarget(db: Queryable, pairingId: string, year: number, t: { minLessons: number; minSessions: number }): Promise<void> {
-  await db.query(
-    `insert into research_targets (pairing_id, year, min_lessons, min_sessions) values ($1, $2, $3, $4)
-     on conflict (pairing_id, year) do update set min_lessons = excluded.min_lessons, min_sessions = excluded.min_sessions`,
-    [pairingId, year, t.minLessons, t.minSessions],
-  );
+  await setResearchTargets(db, pairingId, year, t);
 }

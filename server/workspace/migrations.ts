@@ -5,6 +5,7 @@ import type { Migration } from '../db/migrations.js';
 import { ACTIVITY_MIGRATIONS } from './activityMigrations.js';
 import { MENTOR_MIGRATIONS } from './mentorMigrations.js';
 import { USAGE_MIGRATIONS } from './usageMigrations.js';
+import { TARGET_MIGRATIONS } from './targetsMigrations.js';
 
 export const ORG_MIGRATIONS: Migration[] = [
   {
@@ -58,4 +59,4 @@ create index users_bureau on users(bureau_id) where bureau_id is not null;
 ];
 
 /** Every workspace slice's migrations; each slice appends to its own list. */
-export const WORKSPACE_MIGRATIONS: Migration[] = [...ORG_MIGRATIONS, ...ACTIVITY_MIGRATIONS, ...USAGE_MIGRATIONS, ...MENTOR_MIGRATIONS];
+export const WORKSPACE_MIGRATIONS: Migration[] = [...ORG_MIGRATIONS, ...TARGET_MIGRATIONS, ...ACTIVITY_MIGRATIONS, ...USAGE_MIGRATIONS, ...MENTOR_MIGRATIONS];

@@ -5,6 +5,7 @@ import { orgEn } from '../workspace/orgI18n.js';
 import { activitiesEn } from '../workspace/activities/i18n.en.js';
 import { mentorsEn } from '../workspace/mentors/i18n.en.js';
 import { reportsEn } from '../workspace/report/i18n.js';
+import { workspaceEn } from '../workspace/i18n.en.js';
 
 export const en: Record<MessageKey, string> = {
   'app.name': 'Tongbu',
@@ -333,6 +334,7 @@ export const en: Record<MessageKey, string> = {
   'plan.list.noneForLesson': 'This lesson has no plan yet',
   ...researchEn,
   ...reportsEn,
+  ...workspaceEn,
   ...recordingsEn,
   ...orgEn,
   ...activitiesEn,

@@ -6,6 +6,7 @@ import { orgZh } from '../workspace/orgI18n.js';
 import { activitiesZh } from '../workspace/activities/i18n.zh-CN.js';
 import { mentorsZh } from '../workspace/mentors/i18n.zh-CN.js';
 import { reportsZh } from '../workspace/report/i18n.js';
+import { workspaceZh } from '../workspace/i18n.zh-CN.js';
 export const zhCN = {
   'app.name': '同步课堂',
   'app.tagline': '城乡教共体 · 同步课堂',
@@ -333,6 +334,7 @@ export const zhCN = {
   'plan.list.noneForLesson': '这节课还没有教案',
   ...researchZh,
   ...reportsZh,
+  ...workspaceZh,
   ...recordingsZh,
   ...orgZh,
   ...activitiesZh,
