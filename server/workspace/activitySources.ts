@@ -1,7 +1,7 @@
 // Where a pairing's counted activities come from (issue 12). Each source loads the activities of
 // many pairings at once — a fixed number of queries whatever their number, never a query per
 // pairing — and says for each whether it counts and, when not, why. The progress service takes
-// a list of sources: offline activities (workspace_activities, another slice) plug in as one more.
+// a list of sources: synchronous lessons, research sessions, offline activities and mentoring.
 //
 // Two ways to ask: `load` gives every activity with its verdict (a pairing's page lists them);
 // `countedGroups` gives only the counted ones, grouped in SQL so that each group evaluates like
@@ -12,6 +12,8 @@ import { schoolDayOf } from '../contract/time.js';
 import type { ProgressActivity } from '../contract/workspace/progress.js';
 import type { PairingSchools } from './activitiesRepo.js';
 import { countedResearchGroups, researchSessionsOfPairings } from './researchActivitiesRepo.js';
+import { countedOfflineGroups, offlineActivitiesOfPairings } from './offlineSourceRepo.js';
+import { mentoringOfPairings } from './mentoringSourceRepo.js';
 import { countedSyncGroups, judgeEndedLessons, judgeQueuedLessons, liveSyncVerdicts, storedSyncVerdicts, type CountedGroup } from './syncLessonsRepo.js';
 
 export type SourcedActivity = ProgressActivity & { pairingId: string };
@@ -102,5 +104,17 @@ export const researchSessionSource: ActivitySource = {
   countedGroups: (db, pairings, from, to, nowMs, breakpoints) => countedResearchGroups(db, pairings, from, to, nowMs, breakpoints),
 };
 
-/** The sources counted today; offline activities join this list when they exist. */
-export const DEFAULT_ACTIVITY_SOURCES: readonly ActivitySource[] = [syncLessonSource, researchSessionSource];
+/** Offline activities the schools log, counted by the bureau's rule (submitted or accepted; accepted only when it says so). */
+export const offlineActivitySource: ActivitySource = {
+  name: 'offline_activities',
+  load: (db, pairings, from, to) => offlineActivitiesOfPairings(db, pairings, from, to),
+  countedGroups: (db, pairings, from, to, _nowMs, breakpoints) => countedOfflineGroups(db, pairings, from, to, breakpoints),
+};
+
+/** 师徒 activities derived from the records, counted for the pairing of the mentor's and the mentee's schools. */
+export const mentoringSource: ActivitySource = {
+  name: 'mentoring',
+  load: (db, pairings, from, to) => mentoringOfPairings(db, pairings, from, to),
+};
+
+export const DEFAULT_ACTIVITY_SOURCES: readonly ActivitySource[] = [syncLessonSource, researchSessionSource, offlineActivitySource, mentoringSource];

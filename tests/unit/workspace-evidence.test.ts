@@ -56,6 +56,7 @@ describe('routes', () => {
   it('has the activity log and the review page', () => {
     expect(matchRoute('/workspace/activities')).toEqual({ name: 'workspaceActivities' });
     expect(matchRoute('/workspace/review/')).toEqual({ name: 'workspaceReview' });
-    expect(matchRoute('/workspace')).toEqual({ name: 'notFound' });
+    expect(matchRoute('/workspace')).toEqual({ name: 'workspace' });
+    expect(matchRoute('/workspace/reviews')).toEqual({ name: 'notFound' });
   });
 });

@@ -26,7 +26,7 @@ export interface TargetProgress {
  * Why an activity does not count: a lesson whose two schools were not connected together long
  * enough; a session not held yet, with nothing recorded, or whose group lacks one of the schools.
  */
-export const NOT_COUNTED_REASONS = ['attendance', 'not_held', 'not_recorded', 'no_city_member', 'no_rural_member'] as const;
+export const NOT_COUNTED_REASONS = ['attendance', 'not_held', 'not_recorded', 'no_city_member', 'no_rural_member', 'draft', 'returned', 'not_accepted'] as const;
 export type NotCountedReason = (typeof NOT_COUNTED_REASONS)[number];
 
 /** One activity as the dashboard lists it (what counted, or what did not and why). */
