@@ -15,6 +15,7 @@ import { lessonEvidenceRouter } from '../workspace/lessonEvidenceRoutes.js';
 import { mentorRouter } from '../workspace/mentorRoutes.js';
 import { watchRouter } from '../workspace/watchRoutes.js';
 import { reportRouter } from '../workspace/reportRoutes.js';
+import { productSources } from '../workspace/report/sourcesRepo.js';
 import { targetsRouter } from '../workspace/targetsRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
@@ -23,7 +24,8 @@ export { errorHandler, sendError } from './errors.js';
 
 export interface ApiRouterOptions {
   db: Db | Queryable;
-  config: Pick<Config, 'secureCookies'>;
+  /** dataDir: where evidence files are read for the reports' evidence pack (none: the pack lists them without their bytes). */
+  config: Pick<Config, 'secureCookies'> & Partial<Pick<Config, 'dataDir'>>;
   /** Sign-in limits, shared through Redis by the web role; default in memory (server/auth/rateLimit.ts). */
   limits?: WebLimits;
   /** Both Socket.IO servers' sockets, so revoking a device drops its live connections. */
@@ -47,7 +49,7 @@ export function createApiRouter(opts: ApiRouterOptions): Router {
   router.use(lessonEvidenceRouter({ db }));
   router.use(mentorRouter({ db }));
   router.use(watchRouter({ db }));
-  router.use(reportRouter({ db }));
+  router.use(reportRouter({ db, sources: productSources(db, opts.config.dataDir ?? null) }));
   router.use(targetsRouter({ db }));
   router.use('/api', apiNotFound);
   router.use(errorHandler);

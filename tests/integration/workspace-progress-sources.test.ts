@@ -4,7 +4,12 @@
 // of the mentor's and the mentee's schools. The community's and the bureau's dashboards, which
 // count in SQL groups, agree with the pairing's page, which judges one by one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertActivity, markReviewed, markSubmitted } from '../../server/workspace/offlineActivitiesRepo.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import JSZip from 'jszip';
+import { insertActivity, insertEvidence, markReviewed, markSubmitted } from '../../server/workspace/offlineActivitiesRepo.js';
+import type { ReportData } from '../../server/contract/workspace/report.js';
 import { createMentorPair } from '../../server/workspace/mentorRepo.js';
 import { addLiveWatch } from '../../server/workspace/watchRepo.js';
 import { setBureauSetting } from '../../server/workspace/offlineCountedRepo.js';
@@ -18,10 +23,13 @@ let api: Server;
 let pairingId: string;
 let communityId: string;
 let bureauId: string;
+let dataDir: string;
+const PHOTO = Buffer.from('ffd8ffe000104a464946000101', 'hex');
 
 beforeAll(async () => {
   demo = await seededDb();
-  api = await startApi({ db: demo.db, config: { secureCookies: false } });
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-sources-'));
+  api = await startApi({ db: demo.db, config: { secureCookies: false, dataDir } });
   const [city, qingshan] = [await demo.schoolId('滨江实验小学'), await demo.schoolId('青山村小学')];
   const p = (await demo.db.query<{ id: string; community_id: string }>('select id, community_id from pairings where city_school_id = $1 and rural_school_id = $2', [city, qingshan]))[0];
   pairingId = p.id;
@@ -48,6 +56,13 @@ beforeAll(async () => {
       createdBy: admin.id,
     });
     if (fate === 'draft') return;
+    if (day === '2025-03-05') {
+      // Its photo, stored as the upload route stores it (the route itself: workspace-evidence.test.ts).
+      const rel = `evidence/${a.id}/photo-1.jpg`;
+      mkdirSync(path.join(dataDir, path.dirname(rel)), { recursive: true });
+      writeFileSync(path.join(dataDir, rel), PHOTO);
+      await insertEvidence(demo.db, { id: 'photo-1', activityId: a.id, path: rel, thumbPath: null, originalName: '合影.jpg', type: 'jpeg', sizeBytes: PHOTO.length, sha256: 'x', uploadedBy: admin.id });
+    }
     await markSubmitted(demo.db, a.id);
     if (fate === 'accepted') await markReviewed(demo.db, a.id, { status: 'accepted', comment: '', reviewerId: reviewer.id });
     if (fate === 'returned') await markReviewed(demo.db, a.id, { status: 'returned', comment: '缺少签到表', reviewerId: reviewer.id });
@@ -77,6 +92,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await demo?.db.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function pairingProgress(): Promise<PairingProgressResponse> {
@@ -116,6 +132,28 @@ describe('offline activities and mentoring in the targets', () => {
     expect(countOf(p, 'mentor')).toBe(1);
     const m = p.activities.filter((a) => a.kind === 'mentoring');
     expect(m.map((a) => [a.day, a.counts])).toEqual([['2025-09-16', true]]);
+  });
+
+  it('read the same in the yearly report, which lists the activities and packs their evidence', async () => {
+    const cookie = await login(api.url, 'qingshan-admin');
+    const res = await call(api.url, 'GET', `/api/workspace/pairings/${pairingId}/report?year=${YEAR}`, cookie);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const report = res.body as ReportData;
+    const [p] = report.pairings;
+    expect(Object.fromEntries(p.targets.map((t) => [t.id, t.evaluation.count]))).toEqual({ send: 3, mentor: 1, sync: 4 });
+    expect(p.activities.filter((a) => a.kind === 'send_teaching').map((a) => [a.day, a.status])).toEqual([
+      ['2025-03-05', 'accepted'],
+      ['2025-04-09', 'accepted'],
+      ['2025-05-14', 'pending'],
+      ['2025-06-11', 'returned'],
+    ]);
+    expect(p.mentorPairs.map((m) => [m.mentorName, m.menteeName])).toContainEqual(['王老师', '李老师']);
+    const zip = await fetch(`${api.url}/api/workspace/pairings/${pairingId}/report.zip?year=${YEAR}`, { headers: { cookie } });
+    expect(zip.status).toBe(200);
+    const pack = await JSZip.loadAsync(Buffer.from(await zip.arrayBuffer()));
+    const photo = Object.keys(pack.files).find((n) => n.endsWith('合影.jpg'));
+    expect(photo, Object.keys(pack.files).join('\n')).toBeDefined();
+    expect(Buffer.from(await pack.file(photo!)!.async('uint8array')).equals(PHOTO)).toBe(true);
   });
 
   it('count accepted ones only once the bureau says so for the year', async () => {

@@ -47,7 +47,7 @@ export async function buildReport(
   const ids = pairings.map((p) => p.id);
   const schools = pairings.map((p) => ({ pairingId: p.id, citySchoolId: p.citySchool.id, ruralSchoolId: p.ruralSchool.id }));
 
-  const [bureau, lessons, targets, communityTargets, offline, mentors, share] = await Promise.all([
+  const [bureau, lessons, targets, communityTargets, offline, mentors, share, others] = await Promise.all([
     community.bureauId ? getBureau(db, community.bureauId) : null,
     pairingLessons(db, schools, from, to),
     sources.pairingTargets(ids, year),
@@ -55,6 +55,7 @@ export async function buildReport(
     sources.offlineActivities(ids, year),
     sources.mentorPairs(ids, year),
     sources.attendanceShare(community.id),
+    sources.otherCounted(ids, year),
   ]);
   const usage = await usageReport(
     db,
@@ -66,7 +67,11 @@ export async function buildReport(
   const pairingReports = pairings.map((p: OrgPairing, i): PairingReport => {
     const result = pairingParticipation(schools[i], lessons.get(p.id) ?? [], share, now.getTime());
     const own = offline.get(p.id) ?? [];
-    const counted = [...result.verdicts.flatMap((v) => (v.activity ? [v.activity] : [])), ...own.flatMap((a) => (a.counted ? [a.counted] : []))];
+    const counted = [
+      ...result.verdicts.flatMap((v) => (v.activity ? [v.activity] : [])),
+      ...own.flatMap((a) => (a.counted ? [a.counted] : [])),
+      ...(others.get(p.id) ?? []),
+    ];
     allCounted.push(...counted);
     const syncActivities: ReportActivity[] = result.lessons
       .filter((l) => l.counts)

@@ -6,7 +6,7 @@
 // PDFs are compressed already), so a pack of hundreds of MB need not sit in memory (limit: every
 // file is opened when the pack starts).
 import JSZip from 'jszip';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { toCsv } from '../../http/csv.js';
 import type { ReportData } from '../../contract/workspace/report.js';
 import type { ReportSources } from './sources.js';
@@ -71,8 +71,9 @@ export function evidencePack(d: ReportData, sources: Pick<ReportSources, 'openEv
     for (const a of p.activities) {
       for (const f of a.evidence) {
         const path = unique(`${folder}/${segment(`${a.day} ${KIND_ZH[a.kind]} ${a.title}`)}/${segment(f.fileName)}`);
-        // Opened here; a stream is read only when the zip reaches it.
-        zip.file(path, sources.openEvidence(f.id) as Promise<Buffer | Readable> as Promise<Buffer>, { binary: true, createFolders: false });
+        // JSZip takes a Node stream only as such, not as a promise of one: hand it a stream now and
+        // feed it once the file is found. It is read only when the zip reaches it (backpressure).
+        zip.file(path, lazyStream(() => sources.openEvidence(f.id)), { binary: true, createFolders: false });
         entries.push({ path, pairing, day: a.day, kind: KIND_ZH[a.kind], activity: a.title, school: a.schoolName, bytes: f.byteSize });
       }
     }
@@ -81,4 +82,21 @@ export function evidencePack(d: ReportData, sources: Pick<ReportSources, 'openEv
   zip.file('index.html', indexHtml(d, entries));
   const stream = zip.generateNodeStream({ type: 'nodebuffer', streamFiles: true, compression: 'STORE' });
   return { stream, entries };
+}
+
+/** A stream now for bytes found later: a missing or unreadable file fails the pack (logged by the route). */
+function lazyStream(open: () => Promise<Readable | Buffer>): PassThrough {
+  const out = new PassThrough();
+  open().then(
+    (src) => {
+      if (Buffer.isBuffer(src)) {
+        out.end(src);
+        return;
+      }
+      src.on('error', (err) => out.destroy(err));
+      src.pipe(out);
+    },
+    (err: Error) => out.destroy(err),
+  );
+  return out;
 }

@@ -20,6 +20,8 @@ export interface ReportSources {
   communityTargets(communityId: string, year: number): Promise<Target[]>;
   offlineActivities(pairingIds: readonly string[], year: number): Promise<Map<string, SourceActivity[]>>;
   mentorPairs(pairingIds: readonly string[], year: number): Promise<Map<string, ReportMentorPair[]>>;
+  /** Counted activities the report does not list itself (research sessions, 师徒 activities), so its targets read as the dashboards'. */
+  otherCounted(pairingIds: readonly string[], year: number): Promise<Map<string, CountedActivity[]>>;
   /** The share of a lesson's planned length both schools must be connected for it to count. */
   attendanceShare(communityId: string): Promise<number>;
   /** An evidence file's bytes for the evidence pack. */
@@ -33,6 +35,7 @@ export const emptySources: ReportSources = {
   communityTargets: async () => [],
   offlineActivities: async () => new Map(),
   mentorPairs: async () => new Map(),
+  otherCounted: async () => new Map(),
   attendanceShare: async () => DEFAULT_ATTENDANCE_SHARE,
   openEvidence: async () => {
     throw new AppError('NOT_FOUND', 'evidence file not found');
