@@ -133,14 +133,14 @@ export async function seedBureau(
   for (let i = 0; i < o.sessions; i++) {
     const p = pairings[Math.floor(rand() * pairings.length)];
     const at = schoolInstant(addDays(firstDay, Math.floor(rand() * spanDays)), 15 * 60);
-    sessions.push([randomUUID(), groupOf.get(p.communityId)!, ['planning', 'diagnosis', 'thematic'][i % 3], `研修 ${i}`, p.id, at.toISOString(), p.adminId]);
+    sessions.push([randomUUID(), groupOf.get(p.communityId)!, ['planning', 'diagnosis', 'thematic'][i % 3], `研修 ${i}`, p.id, at.toISOString(), p.adminId, '研修纪要']);
   }
   await insertRows(db, 'research_groups', [['id', 'text'], ['community_id', 'text'], ['name', 'text'], ['subject', 'text'], ['created_by', 'text']], groups);
   await insertRows(db, 'research_group_members', [['group_id', 'text'], ['user_id', 'text'], ['role', 'text']], members);
   await insertRows(
     db,
     'research_sessions',
-    [['id', 'text'], ['group_id', 'text'], ['kind', 'text'], ['title', 'text'], ['pairing_id', 'text'], ['scheduled_at', 'timestamptz'], ['created_by', 'text']],
+    [['id', 'text'], ['group_id', 'text'], ['kind', 'text'], ['title', 'text'], ['pairing_id', 'text'], ['scheduled_at', 'timestamptz'], ['created_by', 'text'], ['minutes', 'text']],
     sessions,
   );
   // Offline activities (送教下乡, visits, offline 教研, exchanges), filed by the schools, most checked.
