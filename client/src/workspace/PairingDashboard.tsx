@@ -14,6 +14,7 @@ import { TargetsEditor } from './TargetsEditor.js';
 import { thisYear, yearChoices } from './format.js';
 import { communityPath, workspaceApi } from './workspaceApi.js';
 import './workspace.css';
+import { LessonEvidenceLinks } from './LessonEvidenceLinks.js';
 
 export function PairingDashboard({ pairingId, user }: { pairingId: string; user: PublicUser }) {
   const { t } = useI18n();
@@ -137,6 +138,7 @@ function ActivityRows({ activities }: { activities: readonly ProgressActivity[] 
               {a.attendance && <span className="muted"> · {t('ws.activity.joint', { joint: a.attendance.jointMin, needed: a.attendance.neededMin })}</span>}
               {a.reason && a.reason !== 'attendance' && <span className="muted"> · {t(`ws.reason.${a.reason}`)}</span>}
             </td>
+            <td>{a.kind === 'sync_lesson' && <LessonEvidenceLinks lessonId={a.id} />}</td>
           </tr>
         ))}
       </tbody>
