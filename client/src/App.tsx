@@ -31,6 +31,7 @@ const ActivitiesPage = lazy(() => import('./workspace/activities/ActivitiesPage.
 const ReviewPage = lazy(() => import('./workspace/activities/ReviewPage.js').then((m) => ({ default: m.ReviewPage })));
 import { WorkspaceNavLinks } from './workspace/activities/Notices.js';
 // The 教共体 workspace dashboards carry ECharts too.
+const StructurePage = lazy(() => import('./workspace/StructurePage.js').then((m) => ({ default: m.StructurePage })));
 const WorkspaceHome = lazy(() => import('./workspace/WorkspaceHome.js').then((m) => ({ default: m.WorkspaceHome })));
 const PairingDashboard = lazy(() => import('./workspace/PairingDashboard.js').then((m) => ({ default: m.PairingDashboard })));
 const CommunityDashboard = lazy(() => import('./workspace/CommunityDashboard.js').then((m) => ({ default: m.CommunityDashboard })));
@@ -130,6 +131,8 @@ function routePage(route: Route, user: PublicUser, homeLabel: string): { content
       return inShell(<MentorsPage user={user} pairId={route.pairId} />);
     case 'workspaceReports':
       return inShell(<ReportsPage user={user} />);
+    case 'workspaceStructure':
+      return inShell(<StructurePage user={user} />);
     case 'workspace':
       return inShell(<WorkspaceHome user={user} />);
     case 'workspacePairing':

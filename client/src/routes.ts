@@ -22,6 +22,7 @@ export type Route =
   | { name: 'mentors'; pairId: string | null }
   | { name: 'workspaceReports' }
   | { name: 'workspace' }
+  | { name: 'workspaceStructure' }
   | { name: 'workspacePairing'; pairingId: string }
   | { name: 'workspaceCommunity'; communityId: string }
   | { name: 'notFound' };
@@ -47,6 +48,7 @@ const ROUTES: readonly (readonly [pattern: string, route: (p: Params, q: URLSear
   ['/workspace/mentors/:pairId', (p) => ({ name: 'mentors', pairId: p.pairId })],
   ['/workspace/reports', () => ({ name: 'workspaceReports' })],
   ['/workspace', () => ({ name: 'workspace' })],
+  ['/workspace/structure', () => ({ name: 'workspaceStructure' })],
   ['/workspace/pairings/:pairingId', (p) => ({ name: 'workspacePairing', pairingId: p.pairingId })],
   ['/workspace/communities/:communityId', (p) => ({ name: 'workspaceCommunity', communityId: p.communityId })],
   ['/lessons/:lessonId/teach', (p) => ({ name: 'teach', lessonId: p.lessonId })],

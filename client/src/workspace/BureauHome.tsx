@@ -19,7 +19,9 @@ export function BureauHome() {
   if (error) return <div className="page-message">{error}</div>;
   if (!org) return <div className="muted-text">{t('app.loading')}</div>;
   return (
-    <div className="home-page" data-testid="bureau-home">
+    // Also the home page every signed-in role lands on (data-testid="home-page").
+    <div className="home-page" data-testid="home-page">
+      <div data-testid="bureau-home">
       <div className="home-head">
         <h1>
           {t('org.bureau.title')} · {org.bureau?.name}
@@ -30,6 +32,9 @@ export function BureauHome() {
           </Link>
           <Link to="/workspace/review" className="button" data-testid="open-review">
             {t('org.open.review')}
+          </Link>
+          <Link to="/workspace/structure" className="button" data-testid="open-structure">
+            {t('org.structure.link')}
           </Link>
         </div>
       </div>
@@ -66,6 +71,7 @@ export function BureauHome() {
           </table>
         </section>
       ))}
+      </div>
     </div>
   );
 }

@@ -23,7 +23,16 @@ export function WorkspaceHome({ user }: { user: PublicUser }) {
   if (org.bureau) return <BureauDashboard bureauId={org.bureau.id} />;
   const community = org.communities[0];
   if (!community) return <div className="page-message">{t('ws.noCommunity')}</div>;
-  if (user.role === 'community_admin' || user.role === 'researcher') return <CommunityDashboard communityId={community.id} user={user} />;
+  if (user.role === 'community_admin' || user.role === 'researcher') {
+    return (
+      <>
+        <Link to="/workspace/structure" className="ws-structure-link" data-testid="ws-structure-link">
+          {t('org.structure.link')}
+        </Link>
+        <CommunityDashboard communityId={community.id} user={user} />
+      </>
+    );
+  }
   return (
     <div className="ws-page" data-testid="ws-home">
       <h2>{t('ws.title')}</h2>
