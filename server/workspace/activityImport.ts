@@ -26,6 +26,9 @@ export function resolveDrafts(parsed: ParsedActivityRows, dir: ImportDirectory, 
   const errors: ActivityImportIssue[] = [...parsed.errors];
   const warnings: ActivityImportIssue[] = [];
   const inFile = new Map<string, number>();
+  // Indexed once: a file may name a hundred teachers on each of 2000 rows.
+  const byUsername = groupBy(dir.staff, (u) => u.username);
+  const byName = groupBy(dir.staff, (u) => squash(u.displayName));
 
   for (const d of parsed.drafts) {
     const before = errors.length;
@@ -46,7 +49,7 @@ export function resolveDrafts(parsed: ParsedActivityRows, dir: ImportDirectory, 
     for (const name of d.teacherNames) {
       const m = NAME_WITH_SCHOOL.exec(name);
       const person = squash(m ? m[1] : name);
-      let found = dir.staff.filter((u) => u.username === person || squash(u.displayName) === person);
+      let found = [...new Set([...(byUsername.get(person) ?? []), ...(byName.get(person) ?? [])])];
       if (m) found = found.filter((u) => squash(u.schoolName) === squash(m[2]));
       // The same name in several schools: this school's own staff first, then its partners'.
       if (found.length > 1 && found.some((u) => u.schoolId === schoolId)) found = found.filter((u) => u.schoolId === schoolId);
@@ -92,6 +95,12 @@ export function resolveDrafts(parsed: ParsedActivityRows, dir: ImportDirectory, 
     });
   }
   return { rows, errors: sortIssues(errors, parsed.headers), warnings };
+}
+
+function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const t of list) m.set(key(t), [...(m.get(key(t)) ?? []), t]);
+  return m;
 }
 
 /** By row, then by the template's column order (an error of the whole row last). */

@@ -228,7 +228,11 @@ describe('a file with errors imports nothing', () => {
     expect(body.rowErrors).toMatchObject([{ row: 0, column: null, code: 'too_many_rows' }]);
     expect(body.rowErrors[0].message).toContain('2000');
     expect(await counts(ids.city)).toEqual(before);
-  });
+    // At the limit the whole file goes in, in one transaction, an audit row each.
+    const full = await json<ActivityImportResult>(await upload(ids.city, csv([HEADER, ...rows.slice(0, 2000)]), cookies['city-admin']), 201);
+    expect(full.imported).toBe(2000);
+    expect(await counts(ids.city)).toEqual({ activities: before.activities + 2000, audit: before.audit + 2000 });
+  }, 60_000);
 });
 
 describe('the dry run', () => {
