@@ -17,6 +17,7 @@ import { watchRouter } from '../workspace/watchRoutes.js';
 import { reportRouter } from '../workspace/reportRoutes.js';
 import { productSources } from '../workspace/report/sourcesRepo.js';
 import { targetsRouter } from '../workspace/targetsRoutes.js';
+import { activityImportRouter } from '../workspace/activityImportRoutes.js';
 import { apiNotFound, errorHandler } from './errors.js';
 
 export { requireUser, currentUser } from './requireUser.js';
@@ -35,6 +36,7 @@ export interface ApiRouterOptions {
 export function createApiRouter(opts: ApiRouterOptions): Router {
   const { db } = opts;
   const router = Router();
+  router.use(activityImportRouter({ db })); // before the JSON parser: it authorises before it reads its body
   router.use('/api', express.json({ limit: '64kb' }), (_req, res, next) => {
     // Answers depend on who asks: no shared or browser cache may keep them.
     res.setHeader('Cache-Control', 'no-store');

@@ -27,19 +27,26 @@ export class FileError extends Error {
 
 export const MAX_ROWS = 5000;
 
+/** More data rows than the caller's limit (an importer with its own limit tells it apart from other file errors). */
+export class TooManyRows extends FileError {
+  constructor(readonly max: number) {
+    super({ zh: `行数太多（最多 ${max} 行）`, en: `Too many rows (at most ${max})` });
+  }
+}
+
 export const UNREADABLE_XLSX: Msg = { zh: '无法读取这个 Excel 文件（文件损坏或不是 .xlsx）', en: 'Could not read this Excel file (damaged or not .xlsx)' };
 
 const isZip = (b: Buffer) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
-export async function readTable(bytes: Buffer, hint?: 'csv' | 'xlsx'): Promise<Table> {
+export async function readTable(bytes: Buffer, hint?: 'csv' | 'xlsx', maxRows = MAX_ROWS): Promise<Table> {
   if (bytes.length === 0) throw new FileError({ zh: '文件是空的', en: 'The file is empty' });
-  if (isZip(bytes)) return readXlsx(bytes);
+  if (isZip(bytes)) return readXlsx(bytes, maxRows);
   if (hint === 'xlsx') throw new FileError({ zh: '这不是 .xlsx 文件（请在 Excel 中另存为 .xlsx）', en: 'This is not an .xlsx file (save it as .xlsx in Excel)' });
   if (bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0) {
     throw new FileError({ zh: '不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 CSV', en: 'Old .xls files are not supported: save as .xlsx or CSV' });
   }
   const { text, encoding } = decodeText(bytes);
-  return parseCsv(text, encoding);
+  return parseCsv(text, encoding, maxRows);
 }
 
 export function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gbk' } {
@@ -62,16 +69,16 @@ export function decodeText(bytes: Buffer): { text: string; encoding: 'utf-8' | '
   }
 }
 
-function parseCsv(text: string, encoding: 'utf-8' | 'gbk'): Table {
+function parseCsv(text: string, encoding: 'utf-8' | 'gbk', maxRows: number): Table {
   if (text.includes('\u0000')) {
     throw new FileError({ zh: '这不是文本文件（CSV）', en: 'This is not a text (CSV) file' });
   }
   const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimitersToGuess: [',', '\t', ';', '|'] });
   const all = parsed.data.map((cells, i) => ({ row: i + 1, cells: cells.map((c) => String(c ?? '').trim()) }));
-  return toTable(all, encoding);
+  return toTable(all, encoding, maxRows);
 }
 
-async function readXlsx(bytes: Buffer): Promise<Table> {
+async function readXlsx(bytes: Buffer, maxRows: number): Promise<Table> {
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
@@ -82,13 +89,13 @@ async function readXlsx(bytes: Buffer): Promise<Table> {
   if (!ws) throw new FileError({ zh: 'Excel 文件里没有工作表', en: 'The workbook has no worksheet' });
   const rows: TableRow[] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    if (rows.length > MAX_ROWS + 1) return;
+    if (rows.length > maxRows + 1) return;
     const cells: string[] = [];
     const n = row.cellCount;
     for (let c = 1; c <= n; c++) cells.push(cellText(row.getCell(c).value));
     rows.push({ row: rowNumber, cells });
   });
-  return toTable(rows, 'xlsx');
+  return toTable(rows, 'xlsx', maxRows);
 }
 
 /** exceljs cell value → the text a person sees; times and dates in a fixed form. */
@@ -108,11 +115,11 @@ export function cellText(v: ExcelJS.CellValue): string {
   return String(v).trim();
 }
 
-function toTable(all: TableRow[], encoding: Table['encoding']): Table {
+function toTable(all: TableRow[], encoding: Table['encoding'], maxRows: number): Table {
   const nonEmpty = all.filter((r) => r.cells.some((c) => c !== ''));
   const head = nonEmpty[0];
   if (!head) throw new FileError({ zh: '文件里没有数据', en: 'The file has no data' });
   const rows = nonEmpty.slice(1);
-  if (rows.length > MAX_ROWS) throw new FileError({ zh: `行数太多（最多 ${MAX_ROWS} 行）`, en: `Too many rows (at most ${MAX_ROWS})` });
+  if (rows.length > maxRows) throw new TooManyRows(maxRows);
   return { headers: head.cells.map((h) => h.replace(/^\uFEFF/, '').trim()), headerRow: head.row, rows, encoding };
 }

@@ -12,13 +12,14 @@ import { Piscina } from 'piscina';
 import { AppError } from '../contract/errors.js';
 import { logger } from '../contract/log.js';
 import type { PmNode } from '../plans/pmSchema.js';
-import { FileError, type Table } from '../timetable/tableFile.js';
+import { FileError, TooManyRows, type Table } from '../timetable/tableFile.js';
 import type { PoolAnswer, PoolTask } from './parseTask.js';
 import type { ReportData } from '../research/export/report.js';
 import type { StoredState } from '../plans/store.js';
 import type { BlockDiff } from '../plans/diff.js';
 import type { AnnotationsExport } from './renderTask.js';
 import type { ReportData as WorkspaceReportData } from '../contract/workspace/report.js';
+import type { ParsedActivityRows } from '../workspace/activityImportRows.js';
 
 const log = logger('uploads');
 
@@ -65,7 +66,7 @@ function thePool(): Piscina<PoolTask, PoolAnswer> {
 
 /** Words for the log and for the user: an upload is read, an export is generated. */
 function describe(task: PoolTask): { what: string; size: Record<string, number>; slow: string; big: string; busy: string; failed: string } {
-  if (task.kind !== 'docx' && task.kind !== 'table') {
+  if (task.kind !== 'docx' && task.kind !== 'table' && task.kind !== 'activities') {
     const size: Record<string, number> =
       task.kind === 'planExport' || task.kind === 'planDoc'
         ? { bytes: (task.snapshot?.byteLength ?? 0) + task.updates.reduce((n, u) => n + u.byteLength, 0) }
@@ -101,7 +102,7 @@ async function run(task: PoolTask): Promise<Done | typeof REPAIR> {
   let answer: PoolAnswer;
   try {
     const p = thePool();
-    const own = task.kind === 'docx' || task.kind === 'table' ? PARSE_LIMITS.timeoutMs : PARSE_LIMITS.exportTimeoutMs;
+    const own = task.kind === 'docx' || task.kind === 'table' || task.kind === 'activities' ? PARSE_LIMITS.timeoutMs : PARSE_LIMITS.exportTimeoutMs;
     const limit = own + (ready === 0 ? PARSE_LIMITS.coldStartMs : 0);
     answer = await p.run(task, { signal: AbortSignal.timeout(limit) });
   } catch (err) {
@@ -122,6 +123,7 @@ async function run(task: PoolTask): Promise<Done | typeof REPAIR> {
   }
   if (!answer.ok) {
     if ('repair' in answer && answer.repair) return REPAIR;
+    if ('tooManyRows' in answer) throw new TooManyRows(answer.tooManyRows);
     if ('msg' in answer && answer.msg) throw new FileError(answer.msg);
     throw new AppError(answer.code, answer.message);
   }
@@ -140,6 +142,16 @@ export async function parseTableUpload(bytes: Uint8Array, hint?: 'csv' | 'xlsx')
   const a = await run({ kind: 'table', bytes, hint });
   if (a === REPAIR || a.kind !== 'table') throw new Error('parse worker answered a table task with a document');
   return { ...a.table, threadId: a.threadId };
+}
+
+/**
+ * A school's offline-activity spreadsheet → its rows read and checked (activityImportRows.ts), off
+ * the event loop; FileError for what the school should fix in the file, TooManyRows past `maxRows`.
+ */
+export async function parseActivityUpload(bytes: Uint8Array, hint: 'csv' | 'xlsx' | undefined, maxRows: number): Promise<ParsedActivityRows & { threadId: number }> {
+  const a = await run({ kind: 'activities', bytes, hint, maxRows });
+  if (a === REPAIR || a.kind !== 'activities') throw new Error('parse worker answered an activities task with something else');
+  return { ...a.parsed, threadId: a.threadId };
 }
 
 /** The file's bytes from a render answer (structured clone hands back a plain Uint8Array). */

@@ -273,7 +273,7 @@ export function offlineActivitiesRouter(opts: ActivitiesRouterOptions): Router {
  * A refused upload's body is not read: it is dropped as it arrives (Node drains an unread body
  * once the answer is sent), and a sender that keeps going is disconnected after a while.
  */
-function refuseBody(req: Request): void {
+export function refuseBody(req: Request): void {
   const cut = setTimeout(() => req.socket.destroy(), 15_000);
   cut.unref();
   req.once('end', () => clearTimeout(cut));

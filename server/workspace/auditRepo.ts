@@ -35,6 +35,30 @@ export async function appendAudit(q: Queryable, w: AuditWrite): Promise<void> {
   );
 }
 
+/** Many entries in one statement (a bulk import's creates), ids in the writes' order. */
+export async function appendAudits(q: Queryable, writes: readonly AuditWrite[]): Promise<void> {
+  if (writes.length === 0) return;
+  const rows = writes.map((w) => ({
+    id: sortableId(),
+    actor_id: w.actor.id,
+    actor_name: w.actor.displayName,
+    action: w.action,
+    entity: w.entity,
+    entity_id: w.entityId,
+    community_id: w.communityId,
+    // As appendAudit stores them: the JSON text cast to jsonb (a null `before` is jsonb null, as there).
+    before: w.before === undefined ? null : JSON.stringify(w.before),
+    after: w.after === undefined ? null : JSON.stringify(w.after),
+  }));
+  await q.query(
+    `insert into workspace_audit (id, actor_id, actor_name, action, entity, entity_id, community_id, before, after)
+     select id, actor_id, actor_name, action, entity, entity_id, community_id, before::jsonb, after::jsonb
+       from jsonb_to_recordset($1::jsonb)
+         as r(id text, actor_id text, actor_name text, action text, entity text, entity_id text, community_id text, before text, after text)`,
+    [JSON.stringify(rows)],
+  );
+}
+
 /** Newest first; `before` pages backwards from an entry id. */
 export async function listAudit(
   q: Queryable,

@@ -11,6 +11,7 @@ import { toast } from '../../toast.js';
 import { activitiesApi } from './activitiesApi.js';
 import { ActivityCard } from './ActivityCard.js';
 import { ActivityForm, type SchoolChoice } from './ActivityForm.js';
+import { ActivityImport } from './ActivityImport.js';
 import { NoticeList } from './Notices.js';
 import './activities.css';
 
@@ -76,6 +77,7 @@ export function ActivitiesPage({ user }: { user: PublicUser }) {
             {t('wsa.new')}
           </button>
         )}
+        {schools.length > 0 && !form && <ActivityImport schools={schools} onImported={reload} />}
         <div className="wsa-tabs" role="tablist">
           {FILTERS.map((f) => (
             <button key={f} type="button" className={`small${filter === f ? ' active' : ''}`} onClick={() => setFilter(f)} data-testid={`wsa-filter-${f}`}>

@@ -1,7 +1,9 @@
 // Messages of the offline-activity and 核验 pages (spread into ../../i18n/en.ts).
 import type { activitiesZh } from './i18n.zh-CN.js';
+import { activityImportEn } from './importI18n.en.js';
 
 export const activitiesEn: Record<keyof typeof activitiesZh, string> = {
+  ...activityImportEn,
   'wsa.nav': 'Offline activities',
   'wsa.nav.review': 'Review',
   'wsa.title': 'Offline activity log',

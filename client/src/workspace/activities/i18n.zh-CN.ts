@@ -1,5 +1,8 @@
 // Messages of the offline-activity and 核验 pages (spread into ../../i18n/zh-CN.ts).
+import { activityImportZh } from './importI18n.zh-CN.js';
+
 export const activitiesZh = {
+  ...activityImportZh,
   'wsa.nav': '线下活动',
   'wsa.nav.review': '核验',
   'wsa.title': '线下活动登记',

@@ -1,0 +1,31 @@
+// Messages of the offline-activity import (ActivityImport.tsx), spread into ./i18n.en.ts.
+import type { activityImportZh } from './importI18n.zh-CN.js';
+
+export const activityImportEn: Record<keyof typeof activityImportZh, string> = {
+  'wsi.open': 'Import',
+  'wsi.title': 'Import offline activities from a spreadsheet',
+  'wsi.hint': 'One activity per row (at most {max} rows); columns: 日期 date, 类型 type, 地点 place, 参与人员 people, 内容 description, 学科 subject, 结对学校 paired school, 授课教师 teachers. Preview first, then import; imported activities are drafts: add evidence to each, then submit it for review.',
+  'wsi.template': 'Download the import template (.xlsx)',
+  'wsi.school': 'Import into',
+  'wsi.pick': 'Choose an .xlsx or .csv file',
+  'wsi.checking': 'Checking {name}…',
+  'wsi.importing': 'Importing…',
+  'wsi.close': 'Close',
+  'wsi.failed': '{name} has {n} problem(s); nothing was imported. Fix them in the spreadsheet and choose the file again.',
+  'wsi.failedMore': 'Showing the first {shown} of {n}.',
+  'wsi.fileError': 'Cannot import {name}: ',
+  'wsi.preview': '{name}: {n} activities will be imported ({encoding})',
+  'wsi.warnings': 'Please check (the import is not blocked):',
+  'wsi.confirm': 'Import {n} activities',
+  'wsi.done': 'Imported {n} activities as drafts: add evidence to each, then submit it for review',
+  'wsi.col.row': 'Row',
+  'wsi.col.column': 'Column',
+  'wsi.col.problem': 'Problem',
+  'wsi.col.day': 'Date',
+  'wsi.col.kind': 'Type',
+  'wsi.col.place': 'Place',
+  'wsi.col.pairing': 'Paired school',
+  'wsi.col.teachers': 'Teachers',
+  'wsi.col.people': 'People',
+  'wsi.none': '—',
+};
