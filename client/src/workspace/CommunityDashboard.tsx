@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../server/contract/domain.js';
 import type { PlanResponse } from '../../../server/contract/workspace/plan.js';
 import type { CommunityProgressResponse, TargetRollup } from '../../../server/contract/workspace/progress.js';
-import type { Target } from '../../../server/contract/workspace/targets.js';
+import type { ActivityKind, MilestoneResult, Target, TargetEvaluation } from '../../../server/contract/workspace/targets.js';
 import { errorText } from '../api.js';
 import { Choice } from '../components/Choice.js';
 import { useI18n } from '../i18n/index.js';
@@ -16,9 +16,19 @@ import { toast } from '../toast.js';
 import { Contribution } from './PairingDashboard.js';
 import { TargetsEditor } from './TargetsEditor.js';
 import { countBarsOption } from './targetChart.js';
-import { thisYear, useTargetChartLabels, yearChoices } from './format.js';
+import { monthDay, thisYear, useTargetChartLabels, yearChoices } from './format.js';
 import { pairingPath, workspaceApi } from './workspaceApi.js';
 import './workspace.css';
+
+/** "同步课堂 1 · 送教下乡 1": what counted for a pairing, per kind. */
+function useCountedText(): (counted: Partial<Record<ActivityKind, number>>) => string {
+  const { t } = useI18n();
+  return (counted) =>
+    Object.entries(counted)
+      .filter(([, n]) => n)
+      .map(([k, n]) => `${t(`ws.kind.${k as ActivityKind}`)} ${n}`)
+      .join(' · ');
+}
 
 export function CommunityDashboard({ communityId, user }: { communityId: string; user: PublicUser }) {
   const { t } = useI18n();
@@ -29,6 +39,7 @@ export function CommunityDashboard({ communityId, user }: { communityId: string;
   const [plan, setPlan] = useState<PlanResponse | null>(null);
   const [error, setError] = useState('');
   const manages = user.role === 'community_admin';
+  const countedText = useCountedText();
   const reload = useCallback(() => {
     workspaceApi.communityProgress(communityId, { year, schoolId, subject }).then(
       (d) => (setData(d), setError('')),
@@ -96,10 +107,16 @@ export function CommunityDashboard({ communityId, user }: { communityId: string;
         <table className="ws-table" data-testid="ws-pairings">
           <tbody>
             {data.pairings.map((p) => (
-              <tr key={p.pairing.id} className={p.targets.some((x) => x.evaluation.milestones.some((m) => m.overdue)) ? 'ws-late-row' : ''}>
+              <tr
+                key={p.pairing.id}
+                className={p.targets.some((x) => x.evaluation.milestones.some((m) => m.overdue)) ? 'ws-late-row' : ''}
+                data-testid="ws-pairing-row"
+                data-rural={p.pairing.ruralSchool.name}
+              >
                 <td>
                   <Link to={pairingPath(p.pairing.id)}>{t('ws.pairing', { city: p.pairing.citySchool.name, rural: p.pairing.ruralSchool.name })}</Link>
                 </td>
+                <td data-testid="ws-pairing-counted">{countedText(p.counted) || t('ws.counted.none')}</td>
                 {p.targets.map((x) => (
                   <td key={x.target.id} title={x.target.title}>
                     {x.target.title}: {x.evaluation.count}/{x.evaluation.threshold}
@@ -119,24 +136,46 @@ export function CommunityDashboard({ communityId, user }: { communityId: string;
   );
 }
 
+/** A pairing's next milestone: the first not yet past (its day counts as not past), else the year's last. */
+function nextMilestone(e: TargetEvaluation, asOf: string): MilestoneResult | undefined {
+  return e.milestones.find((m) => m.by >= asOf) ?? e.milestones[e.milestones.length - 1];
+}
+
 function RollupCard({ rollup: r, data }: { rollup: TargetRollup; data: CommunityProgressResponse }) {
   const { t } = useI18n();
   const labels = useTargetChartLabels();
-  const option = useMemo(
+  const held = useMemo(
     () =>
-      countBarsOption(
-        data.pairings.flatMap((p) => {
-          const x = p.targets.find((y) => y.target.id === r.targetId);
-          return x ? [{ name: p.pairing.ruralSchool.name, count: x.evaluation.count, threshold: x.evaluation.threshold }] : [];
-        }),
-        labels,
-      ),
-    [data, r.targetId, labels],
+      data.pairings.flatMap((p) => {
+        const x = p.targets.find((y) => y.target.id === r.targetId);
+        return x ? [{ name: p.pairing.ruralSchool.name, evaluation: x.evaluation, next: nextMilestone(x.evaluation, data.asOf) }] : [];
+      }),
+    [data, r.targetId],
   );
+  const option = useMemo(
+    () => countBarsOption(held.map((h) => ({ name: h.name, count: h.evaluation.count, threshold: h.evaluation.threshold, milestone: h.next?.needed })), labels),
+    [held, labels],
+  );
+  // The milestone line in words: the earliest next milestone, summed over the pairings that face it
+  // on that day (a pairing with targets of its own may have other days).
+  const nextDay = held.reduce<string | null>((d, h) => (h.next && (!d || h.next.by < d) ? h.next.by : d), null);
+  const facing = held.filter((h) => h.next?.by === nextDay);
+  const milestone = nextDay && {
+    date: monthDay(nextDay),
+    percent: facing[0].next!.percent,
+    needed: facing.reduce((s, h) => s + h.next!.needed, 0),
+    reached: facing.reduce((s, h) => s + h.next!.reached, 0),
+    pairings: facing.length,
+  };
   return (
     <div className={`panel ws-target${r.overdue ? ' ws-overdue' : ''}`} data-testid="ws-rollup">
-      <strong>{r.title}</strong>
+      <strong data-testid="ws-rollup-title">{r.title}</strong>
       <div className="muted">{t('ws.rollup.line', { complete: r.complete, pairings: r.pairings, onPace: r.onPace, overdue: r.overdue, count: r.count, threshold: r.threshold })}</div>
+      {milestone && (
+        <div className="muted" data-testid="ws-rollup-milestone">
+          {t('ws.rollup.milestone', milestone)}
+        </div>
+      )}
       <EChart option={option} height={220} testId="ws-rollup-chart" />
     </div>
   );

@@ -71,6 +71,8 @@ export const workspaceEn: Record<keyof typeof workspaceZh, string> = {
   'ws.mine.none': 'You have not taught or led an activity this year yet.',
   'ws.rollup': 'Targets across pairings',
   'ws.rollup.line': '{complete}/{pairings} pairings done · {onPace} on pace · {overdue} with an overdue milestone · total {count}/{threshold}',
+  'ws.rollup.milestone': 'Milestone: {percent}% by {date}; {pairings} pairing(s) need {needed} together, {reached} done',
+  'ws.counted.none': 'Nothing counted this year yet',
   'ws.overduePairings': 'Overdue: {n}',
   'ws.completePairings': 'All done: {n}',
   'ws.kind.sync_lesson': 'Synchronous lesson',

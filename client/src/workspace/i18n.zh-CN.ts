@@ -69,6 +69,8 @@ export const workspaceZh = {
   'ws.mine.none': '本年度你还没有授课或主持的活动。',
   'ws.rollup': '各目标完成情况',
   'ws.rollup.line': '{complete}/{pairings} 个结对已完成 · {onPace} 个按进度可完成 · {overdue} 个有逾期里程碑 · 合计 {count}/{threshold}',
+  'ws.rollup.milestone': '里程碑：{date}前完成 {percent}%，{pairings} 个结对合计需 {needed}，已完成 {reached}',
+  'ws.counted.none': '本年度尚无计入的活动',
   'ws.overduePairings': '有逾期：{n}',
   'ws.completePairings': '已全部完成：{n}',
   'ws.kind.sync_lesson': '同步课堂',

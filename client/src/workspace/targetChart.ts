@@ -27,7 +27,8 @@ export function targetLineOption(target: Target, e: TargetEvaluation, countedDay
   return {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
-    grid: { left: 40, right: 20, top: 20, bottom: 50 },
+    // Room on the right for the threshold line's label ("目标 10" / "Target 10").
+    grid: { left: 40, right: 64, top: 20, bottom: 50 },
     xAxis: { type: 'time', min: from, max: to },
     yAxis: { type: 'value', minInterval: 1, max: (v: { max: number }) => Math.max(v.max, e.threshold) },
     series: [
@@ -64,8 +65,12 @@ export function targetLineOption(target: Target, e: TargetEvaluation, countedDay
   };
 }
 
-/** Count against threshold for each of several rows (pairings of a target, communities). */
-export function countBarsOption(rows: readonly { name: string; count: number; threshold: number }[], labels: TargetChartLabels): EChartsCoreOption {
+/**
+ * Count against threshold for each of several rows (pairings of a target, communities); with
+ * `milestone` on the rows, the milestone line too: what each row needs by its next milestone.
+ */
+export function countBarsOption(rows: readonly { name: string; count: number; threshold: number; milestone?: number }[], labels: TargetChartLabels): EChartsCoreOption {
+  const milestones = rows.some((r) => r.milestone !== undefined);
   return {
     tooltip: { trigger: 'axis' },
     legend: { bottom: 0 },
@@ -75,6 +80,17 @@ export function countBarsOption(rows: readonly { name: string; count: number; th
     series: [
       { name: labels.count, type: 'bar', data: rows.map((r) => ({ value: r.count, itemStyle: { color: r.count >= r.threshold ? OK : '#1565c0' } })) },
       { name: labels.threshold, type: 'bar', data: rows.map((r) => r.threshold), itemStyle: { color: '#cfd8dc' } },
+      ...(milestones
+        ? [
+            {
+              name: labels.milestones,
+              type: 'line',
+              data: rows.map((r) => ({ value: r.milestone ?? null, itemStyle: { color: r.milestone !== undefined && r.count >= r.milestone ? OK : LATE } })),
+              lineStyle: { type: 'dashed', color: PENDING },
+              symbolSize: 10,
+            },
+          ]
+        : []),
     ],
   };
 }

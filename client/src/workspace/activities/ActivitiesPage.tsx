@@ -12,7 +12,7 @@ import { activitiesApi } from './activitiesApi.js';
 import { ActivityCard } from './ActivityCard.js';
 import { ActivityForm, type SchoolChoice } from './ActivityForm.js';
 import { ActivityImport } from './ActivityImport.js';
-import { NoticeList } from './Notices.js';
+import { NoticeList, useNoticesVersion } from './Notices.js';
 import './activities.css';
 
 const FILTERS: (ActivityStatus | 'all')[] = ['all', 'draft', 'submitted', 'returned', 'accepted'];
@@ -49,10 +49,14 @@ export function ActivitiesPage({ user }: { user: PublicUser }) {
   const reload = useCallback(() => {
     activitiesApi.list().then((r) => setActivities(r.activities), (e) => toast.error(errorText(e)));
   }, []);
+  // A new unread count (a reviewer returned or accepted one) reloads the list with it.
+  const noticesVersion = useNoticesVersion();
   useEffect(() => {
     reload();
+  }, [reload, noticesVersion]);
+  useEffect(() => {
     activitiesApi.org().then(setOrg, (e) => toast.error(errorText(e)));
-  }, [reload]);
+  }, []);
   useEffect(() => {
     if (focus) document.querySelector(`[data-id="${CSS.escape(focus)}"]`)?.scrollIntoView({ behavior: 'smooth', block: 'center' });
   }, [focus, activities]);
