@@ -194,7 +194,7 @@ test('送教下乡 with photos and a live synchronous lesson are counted, the bu
   await settled(chart);
   await shot(admin, 'community-dashboard.zh-CN');
   await admin.getByTestId('lang-toggle').click();
-  await expect(qingshanRow.getByTestId('ws-pairing-counted')).toHaveText('Synchronous lesson 1 · On-site teaching 1');
+  await expect(qingshanRow.getByTestId('ws-pairing-counted')).toHaveText('Synchronous lesson 1 · Teaching visit to a rural school (送教下乡) 1');
   await expect(rollup.getByTestId('ws-rollup-milestone')).toHaveText(`Milestone: ${next.percent}% by ${month}/${day}; 2 pairing(s) need ${2 * neededEach} together, 2 done`);
   await expect(chart.locator('svg text', { hasText: 'Milestones' })).toBeVisible();
   await settled(chart);

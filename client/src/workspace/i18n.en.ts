@@ -76,7 +76,7 @@ export const workspaceEn: Record<keyof typeof workspaceZh, string> = {
   'ws.overduePairings': 'Overdue: {n}',
   'ws.completePairings': 'All done: {n}',
   'ws.kind.sync_lesson': 'Synchronous lesson',
-  'ws.kind.send_teaching': 'On-site teaching',
+  'ws.kind.send_teaching': 'Teaching visit to a rural school (送教下乡)',
   'ws.kind.remote_course': 'Remote course',
   'ws.kind.collective_prep': 'Collective preparation',
   'ws.kind.teaching_diagnosis': 'Teaching diagnosis',

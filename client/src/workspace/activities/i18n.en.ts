@@ -27,7 +27,7 @@ export const activitiesEn: Record<keyof typeof activitiesZh, string> = {
   'wsa.field.teachers': 'Teachers taking part (counted as distinct teachers)',
   'wsa.field.subject': 'Subject (optional)',
   'wsa.field.description': 'What happened',
-  'wsa.kind.send_teaching': 'Teaching visit to a rural school',
+  'wsa.kind.send_teaching': 'Teaching visit to a rural school (送教下乡)',
   'wsa.kind.offline_research': 'On-site teaching research',
   'wsa.kind.teacher_visit': 'Teacher exchange visit',
   'wsa.kind.student_exchange': 'Student exchange',
