@@ -61,10 +61,13 @@ export async function syncLessonRecords(db: Queryable, lessonIds: readonly strin
   return withPresence(db, lessons);
 }
 
-/** Two more queries for all the lessons: their classrooms with schools, and their presence events. */
-async function withPresence(db: Queryable, lessons: Record<string, unknown>[]): Promise<SyncLessonRecord[]> {
+/**
+ * Two more queries for all the lessons: their classrooms with schools, and their presence events.
+ * One record per row, in the rows' order (a lesson read for two pairings comes twice).
+ */
+export async function withPresence(db: Queryable, lessons: Record<string, unknown>[]): Promise<SyncLessonRecord[]> {
   if (!lessons.length) return [];
-  const ids = lessons.map((r) => String(r.id));
+  const ids = [...new Set(lessons.map((r) => String(r.id)))];
   const classrooms = await db.query(
     `select l.id as lesson_id, c.id as classroom_id, c.school_id from lessons l join classrooms c on c.id = l.host_classroom_id where l.id = any($1::text[])
      union all
@@ -76,6 +79,22 @@ async function withPresence(db: Queryable, lessons: Record<string, unknown>[]): 
       where lesson_id = any($1::text[]) and type in ('presence:join', 'presence:leave') order by lesson_id, at, id`,
     [ids],
   );
+  const roomsOf = new Map<string, SyncLessonRecord['classrooms']>();
+  for (const c of classrooms) {
+    const id = String(c.lesson_id);
+    const list = roomsOf.get(id) ?? [];
+    list.push({ classroomId: String(c.classroom_id), schoolId: String(c.school_id) });
+    roomsOf.set(id, list);
+  }
+  const presenceOf = new Map<string, SyncLessonRecord['presence']>();
+  for (const e of events) {
+    const parsed = parseLessonEvent(String(e.type), e.payload);
+    if (!parsed) continue;
+    const id = String(e.lesson_id);
+    const list = presenceOf.get(id) ?? [];
+    list.push({ atMs: Date.parse(iso(e.at)), ...parsed });
+    presenceOf.set(id, list);
+  }
   return lessons.map((r) => {
     const id = String(r.id);
     return {
@@ -86,13 +105,8 @@ async function withPresence(db: Queryable, lessons: Record<string, unknown>[]): 
       plannedMin: Number(r.duration_min),
       startedAt: iso(r.started_at),
       endedAt: isoOrNull(r.ended_at),
-      classrooms: classrooms.filter((c) => String(c.lesson_id) === id).map((c) => ({ classroomId: String(c.classroom_id), schoolId: String(c.school_id) })),
-      presence: events
-        .filter((e) => String(e.lesson_id) === id)
-        .flatMap((e) => {
-          const parsed = parseLessonEvent(String(e.type), e.payload);
-          return parsed ? [{ atMs: Date.parse(iso(e.at)), ...parsed }] : [];
-        }),
+      classrooms: roomsOf.get(id) ?? [],
+      presence: presenceOf.get(id) ?? [],
     };
   });
 }

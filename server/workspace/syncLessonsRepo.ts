@@ -10,10 +10,9 @@
 // next look judges the queue, so finding what is new costs one query whatever the history. Live
 // lessons are judged from their log at each look.
 import type { Queryable } from '../db/db.js';
-import { inTx, iso, isoOrNull } from '../community/sql.js';
+import { inTx } from '../community/sql.js';
 import { addDays, schoolDayOf, schoolInstant } from '../contract/time.js';
-import { parseLessonEvent } from '../contract/lessonEvents.js';
-import { countedSyncLessons, type PairingSchools, type SyncLessonRecord, type SyncLessonVerdict } from './activitiesRepo.js';
+import { countedSyncLessons, withPresence, type PairingSchools, type SyncLessonRecord, type SyncLessonVerdict } from './activitiesRepo.js';
 
 /** Which lessons: all started in the period, the ended ones without a verdict at `minShare`, the live ones. */
 export type LessonSelection = { kind: 'all' } | { kind: 'unjudged'; minShare: number } | { kind: 'live' };
@@ -59,52 +58,8 @@ export async function syncLessonsOfPairings(
 
 /** Lesson rows (with the pairing they are read for) with their classrooms and presence: two queries. */
 async function recordsOf(db: Queryable, lessons: Record<string, unknown>[]): Promise<{ pairingId: string; record: SyncLessonRecord }[]> {
-  if (!lessons.length) return [];
-  const ids = [...new Set(lessons.map((r) => String(r.id)))];
-  const classrooms = await db.query(
-    `select l.id as lesson_id, c.id as classroom_id, c.school_id from lessons l join classrooms c on c.id = l.host_classroom_id where l.id = any($1::text[])
-     union all
-     select lc.lesson_id, c.id, c.school_id from lesson_classrooms lc join classrooms c on c.id = lc.classroom_id where lc.lesson_id = any($1::text[])`,
-    [ids],
-  );
-  const events = await db.query(
-    `select lesson_id, at, type, payload from lesson_events
-      where lesson_id = any($1::text[]) and type in ('presence:join', 'presence:leave') order by lesson_id, at, id`,
-    [ids],
-  );
-  const roomsOf = new Map<string, SyncLessonRecord['classrooms']>();
-  for (const c of classrooms) {
-    const id = String(c.lesson_id);
-    const list = roomsOf.get(id) ?? [];
-    list.push({ classroomId: String(c.classroom_id), schoolId: String(c.school_id) });
-    roomsOf.set(id, list);
-  }
-  const presenceOf = new Map<string, SyncLessonRecord['presence']>();
-  for (const e of events) {
-    const parsed = parseLessonEvent(String(e.type), e.payload);
-    if (!parsed) continue;
-    const id = String(e.lesson_id);
-    const list = presenceOf.get(id) ?? [];
-    list.push({ atMs: Date.parse(iso(e.at)), ...parsed });
-    presenceOf.set(id, list);
-  }
-  return lessons.map((r) => {
-    const id = String(r.id);
-    return {
-      pairingId: String(r.pairing_id),
-      record: {
-        lessonId: id,
-        title: String(r.title),
-        subject: String(r.subject),
-        teacherId: String(r.teacher_id),
-        plannedMin: Number(r.duration_min),
-        startedAt: iso(r.started_at),
-        endedAt: isoOrNull(r.ended_at),
-        classrooms: roomsOf.get(id) ?? [],
-        presence: presenceOf.get(id) ?? [],
-      },
-    };
-  });
+  const records = await withPresence(db, lessons);
+  return lessons.map((r, i) => ({ pairingId: String(r.pairing_id), record: records[i] }));
 }
 
 async function keepVerdicts(db: Queryable, verdicts: readonly (SyncLessonVerdict & { pairingId: string })[], minShare: number): Promise<void> {
