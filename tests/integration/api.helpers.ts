@@ -90,6 +90,11 @@ export interface Server {
 export async function startApi(opts: ApiRouterOptions): Promise<Server> {
   const app = express();
   app.use(createApiRouter(opts));
+  return listen(app);
+}
+
+/** An express app on an ephemeral port, closed with its open connections. */
+export async function listen(app: express.Express): Promise<Server> {
   const server = app.listen(0);
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

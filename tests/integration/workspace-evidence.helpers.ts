@@ -3,7 +3,6 @@
 // images made by ffmpeg.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +12,7 @@ import { createApiRouter } from '../../server/http/api.js';
 import { errorHandler } from '../../server/http/errors.js';
 import { securityHeaders } from '../../server/http/headers.js';
 import { offlineActivitiesRouter } from '../../server/workspace/activitiesRoutes.js';
-import type { Server } from './api.helpers.js';
+import { listen, type Server } from './api.helpers.js';
 
 const run = promisify(execFile);
 
@@ -22,17 +21,7 @@ export async function startActivitiesApi(db: Db, dataDir: string, limits: { evid
   app.use(securityHeaders());
   app.use(offlineActivitiesRouter({ db, dataDir, ...limits }), errorHandler);
   app.use(createApiRouter({ db, config: { secureCookies: false } }));
-  const server = app.listen(0);
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return listen(app);
 }
 
 export const tempDir = (prefix: string) => mkdtemp(path.join(os.tmpdir(), prefix));
