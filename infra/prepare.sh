@@ -16,7 +16,10 @@ export MEDIASOUP_WORKER_BIN
 # complete install, so an interrupted one runs again). `npm ci` installs exactly the committed
 # lock and never rewrites it, so a fresh clone stays clean; it refuses a package.json that the
 # lock does not match, which is the check we want. MEDIASOUP_WORKER_BIN (above) makes mediasoup's
-# postinstall skip its own worker download/build.
+# postinstall skip its own worker download/build. onnxruntime-node (Silero VAD, see
+# docs/research.md) ships its CPU binary in the package; ONNXRUNTIME_NODE_INSTALL=skip stops its
+# postinstall fetching optional GPU files from nuget.org, which an offline school server cannot reach.
+export ONNXRUNTIME_NODE_INSTALL=skip
 stamp=node_modules/.tongbu-lock.sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then

@@ -187,3 +187,12 @@ export async function probeDuration(file: string, signal?: AbortSignal, role?: M
   if (!Number.isFinite(v)) throw new FfmpegError(unreadable(x), x.stderr);
   return v;
 }
+
+/**
+ * Decoded audio keeps the packets' times: browsers send Opus with DTX (client/src/live/MediaSession.ts), so a
+ * quiet room sends a packet every 400 ms instead of every 20 ms and the recorded WebM has holes.
+ * A plain decode joins what is there and every later moment slides earlier — speech lands
+ * seconds off the lesson clock, worse the quieter the room. aresample's async mode fills the
+ * holes with silence (and never stretches by more than a sample a second).
+ */
+export const AUDIO_ON_TIME = 'aresample=async=1';

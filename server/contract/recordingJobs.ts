@@ -3,6 +3,7 @@
 // so a worker on another machine resolves them against its own mount of the same storage.
 import { z } from 'zod';
 import { relPath } from './recordingPaths.js';
+import type { TrackLeak } from './research.js';
 
 /**
  * The job types (a BullMQ job's name, and the kind of its output row), each with the queue it
@@ -31,8 +32,10 @@ export const RECORDING_QUEUES = {
   composite: 'rec-after',
   thumbnails: 'rec-after',
   peaks: 'rec-after',
-  /** detectVoiceActivity over one audio segment. */
+  /** detectVoiceActivity over one audio segment (and its band levels for attribution). */
   vad: 'rec-analysis',
+  /** After the end: who really spoke, from all audio tracks' band levels together. */
+  attribution: 'rec-analysis',
 } as const;
 export type RecordingQueue = keyof typeof RECORDING_QUEUES;
 
@@ -49,6 +52,7 @@ export const JOB_PRIORITY: Record<RecordingQueue, number> = {
   thumbnails: 5,
   peaks: 5,
   vad: 6,
+  attribution: 7,
 };
 
 /** The distinct queue names (several job types share one). */
@@ -142,8 +146,43 @@ export const vadJob = z.object({
   input: relPath,
   /** The segment's start on the lesson clock; detected offsets are shifted by it. */
   startMs: ms,
+  /** Where to write the segment's band levels (absent in jobs queued before attribution existed). */
+  bands: relPath.optional(),
 });
 export type VadJob = z.infer<typeof vadJob>;
+
+const span = z.tuple([ms, ms]);
+
+export const attributionJob = z.object({
+  lessonId: id,
+  tracks: z
+    .array(
+      z.object({
+        trackId: id,
+        /** The track's segments' band files, each with where it starts on the lesson clock. */
+        parts: z.array(z.object({ bands: relPath, startMs: ms })).min(1).max(20_000),
+        /** The detector's voice activity on the lesson clock (the union of its segments' results). */
+        raw: z.array(span).max(200_000),
+      }),
+    )
+    .min(1)
+    .max(64),
+});
+export type AttributionJob = z.infer<typeof attributionJob>;
+
+/** An attribution job's answer, per track: its own speech, the unsure spans, the leaks found. */
+export interface TrackAttribution {
+  trackId: string;
+  /** The detector's voice activity decided over the whole track (replaces the per-segment union). */
+  raw?: Array<[number, number]>;
+  attributed: Array<[number, number]>;
+  uncertain: Array<[number, number]>;
+  leaks: TrackLeak[];
+}
+export interface AttributionResult {
+  tracks: TrackAttribution[];
+  computeMs: number;
+}
 
 export const COMPOSITE = { width: 1280, height: 720, fps: 15, windowMs: 30_000 } as const;
 

@@ -57,6 +57,8 @@ export const recPaths = {
   out: (lessonId: string) => `recordings/${safe(lessonId)}/out`,
   trackChunk: (lessonId: string, trackId: string, seq: number) => `recordings/${safe(lessonId)}/out/tracks/${safe(trackId)}/${chunkName.segment(seq)}`,
   trackFile: (lessonId: string, trackId: string) => `recordings/${safe(lessonId)}/out/tracks/${safe(trackId)}/track.webm`,
+  /** Processing: a recorded audio segment's 10 ms band levels (workers/analysis/bandFeatures.ts), for attribution. */
+  vadBands: (lessonId: string, trackId: string, seq: number) => `recordings/${safe(lessonId)}/out/tracks/${safe(trackId)}/bands-${pad(seq)}.tbf`,
   windowChunk: (lessonId: string, index: number) => `recordings/${safe(lessonId)}/out/composite/${chunkName.window(index)}`,
   compositeMp4: (lessonId: string) => `recordings/${safe(lessonId)}/out/composite.mp4`,
   thumbnails: (lessonId: string) => `recordings/${safe(lessonId)}/out/thumbs.jpg`,

@@ -1,6 +1,6 @@
 // Recording processing and replay as the API and the `recording:progress` push return them.
 import type { LessonEventType } from './lessonEvents.js';
-export type OutputKind = 'trackFile' | 'track' | 'window' | 'composite' | 'thumbnails' | 'peaks' | 'vad';
+export type OutputKind = 'trackFile' | 'track' | 'window' | 'composite' | 'thumbnails' | 'peaks' | 'vad' | 'attribution';
 export type OutputState = 'queued' | 'active' | 'done' | 'failed';
 export type RecordingVisibility = 'participants' | 'pairing' | 'community';
 

@@ -91,7 +91,29 @@ export interface VoiceTrack {
   speaker: 'teacher' | 'classroom';
   classroomId: string | null;
   label: string;
+  /**
+   * Attributed speech: what this room itself said, on the lesson clock — what the S-T, talk and
+   * Flanders figures use. Equal to `raw` until the lesson's cross-track attribution ran.
+   */
   segments: Span[];
+  /** Raw voice activity: what the detector heard on this microphone, own speech and leakage alike. */
+  raw: Span[];
+  /** Where attribution was unsure (a leak explained the sound only in part): low-confidence samples. */
+  uncertain: Span[];
+  /** 'attributed' once the lesson's attribution ran; 'raw' before it (live lesson, imported timelines). */
+  attribution: 'attributed' | 'raw';
+  /** The tracks that leaked into this one: median level below the source, delay, and the raw speech they explained. */
+  leaks: TrackLeak[];
+}
+
+export interface TrackLeak {
+  fromTrackId: string;
+  /** Level of the leaked copy relative to its source (negative dB). */
+  gainDb: number;
+  /** Median delay of the copy behind its source. */
+  lagMs: number;
+  /** Milliseconds of this track's raw voice activity that the leak explained (removed). */
+  removedMs: number;
 }
 
 export interface LessonAnalysis {

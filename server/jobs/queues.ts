@@ -57,6 +57,7 @@ export function createRecordingQueues(connection: ConnectionOptions, prefix?: st
     thumbnails: make(RECORDING_QUEUES.thumbnails),
     peaks: make(RECORDING_QUEUES.peaks),
     vad: make(RECORDING_QUEUES.vad),
+    attribution: make(RECORDING_QUEUES.attribution),
   } satisfies Record<RecordingQueue, Queue>;
   return queues;
 }

@@ -2,7 +2,8 @@
 // and which outputs exist. Pure: the orchestrator (processing.ts) loads the state, asks here,
 // and enqueues what comes back; asking twice gives the same job ids, so nothing runs twice.
 import type { OutputKind } from '../contract/recordings.js';
-import { COMPOSITE, type RecordingQueue, type TrackFileJob, type TrackJob, type VadJob, type WindowJob } from '../contract/recordingJobs.js';
+import { COMPOSITE, type AttributionJob, type RecordingQueue, type TrackFileJob, type TrackJob, type VadJob, type WindowJob } from '../contract/recordingJobs.js';
+import { unionSpans, type Span } from '../contract/analysis/timeline.js';
 import { recPaths, toRel } from '../contract/recordingPaths.js';
 import { stageIntervals } from '../contract/lessonEvents.js';
 // Re-exported: the planner's users (and its tests) take it from here.
@@ -38,6 +39,7 @@ export const keys = {
   composite: (lessonId: string) => `composite.${clean(lessonId)}`,
   thumbnails: (lessonId: string) => `thumbnails.${clean(lessonId)}`,
   peaks: (lessonId: string) => `peaks.${clean(lessonId)}`,
+  attribution: (lessonId: string) => `attribution.${clean(lessonId)}`,
 };
 
 export const THUMBS_EVERY_S = 10;
@@ -84,7 +86,7 @@ export function planJobs(s: LessonState, dataDir: string): JobSpec[] {
     }
     const vk = keys.vad(t.id, g.seq);
     if (t.kind === 'audio' && !have.has(vk)) {
-      const data: VadJob = { lessonId, trackId: t.id, seq: g.seq, input, startMs: g.startMs };
+      const data: VadJob = { lessonId, trackId: t.id, seq: g.seq, input, startMs: g.startMs, bands: recPaths.vadBands(lessonId, t.id, g.seq) };
       specs.push({ queue: 'vad', key: vk, kind: 'vad', trackId: t.id, seq: g.seq, path: null, data });
     }
   }
@@ -191,5 +193,32 @@ export function planJobs(s: LessonState, dataDir: string): JobSpec[] {
       }
     }
   }
+  // 5. After the end, once every audio segment's voice activity is in: who really spoke in
+  // each room, from all audio tracks together (workers/analysis/attribution.ts).
+  const attribution = stopped ? planAttribution(s, have) : null;
+  if (attribution) specs.push({ queue: 'attribution', key: keys.attribution(lessonId), kind: 'attribution', path: null, data: attribution });
   return specs;
+}
+
+function planAttribution(s: LessonState, have: Map<string, OutputRow>): AttributionJob | null {
+  if (have.has(keys.attribution(s.rec.lessonId))) return null;
+  const audio = new Set(s.tracks.filter((t) => t.kind === 'audio').map((t) => t.id));
+  const segs = s.segments.filter((g) => audio.has(g.trackId));
+  const vadOf = (g: SegmentRec) => have.get(keys.vad(g.trackId, g.seq));
+  const settled = (g: SegmentRec) => g.state === 'corrupt' || (g.state === 'closed' && (vadOf(g)?.state === 'done' || vadOf(g)?.state === 'failed'));
+  if (!segs.length || !segs.every(settled)) return null;
+  const tracks: AttributionJob['tracks'] = [];
+  for (const id of audio) {
+    const done = segs.filter((g) => g.trackId === id && vadOf(g)?.state === 'done').sort((a, b) => a.seq - b.seq);
+    if (!done.length) continue;
+    const metas = done.map((g) => ({ g, meta: vadOf(g)!.meta as { bands?: unknown; segments?: unknown } }));
+    // Recorded before band levels existed: the lesson keeps its raw voice activity.
+    if (metas.some((m) => typeof m.meta.bands !== 'string')) return null;
+    tracks.push({
+      trackId: id,
+      parts: metas.map((m) => ({ bands: m.meta.bands as string, startMs: m.g.startMs })),
+      raw: unionSpans(metas.flatMap((m) => (Array.isArray(m.meta.segments) ? (m.meta.segments as Span[]) : []))),
+    });
+  }
+  return tracks.length ? { lessonId: s.rec.lessonId, tracks } : null;
 }

@@ -8,7 +8,7 @@ import type { RecordingProgress } from '../contract/recordings.js';
 import { AppError } from '../contract/errors.js';
 import { logger } from '../contract/log.js';
 import { jobOptions, type RecordingQueues } from '../jobs/queues.js';
-import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type RecordingQueue } from '../contract/recordingJobs.js';
+import { RECORDING_QUEUE_NAMES, RECORDING_QUEUES, type AttributionResult, type RecordingQueue } from '../contract/recordingJobs.js';
 import { planJobs, type LessonState } from './planner.js';
 import { summarise } from './progress.js';
 import {
@@ -23,6 +23,7 @@ import {
   listUnsettledLessonIds,
   markSegmentCorrupt,
   mergeVoiceActivity,
+  setAttribution,
   unmarkSegmentCorrupt,
   updateOutput,
   type EventRec,
@@ -30,6 +31,7 @@ import {
 } from './processingRepo.js';
 import { getRecordings, listTracks, listTracksOf } from './repo.js';
 import { KeyedSerial } from '../contract/keyedSerial.js';
+
 
 const log = logger('recordings.processing');
 
@@ -217,8 +219,8 @@ export class RecordingProcessing {
       if (!job || typeof lessonId !== 'string' || !(job.name in RECORDING_QUEUES)) return;
       const q = job.name as RecordingQueue;
       await this.serial.run(lessonId, () => this.apply(q, job, lessonId, what, pct));
-      // Only a finished job can unlock the next stage (voice activity unlocks nothing).
-      if ((what === 'completed' || what === 'failed') && q !== 'vad') await this.advance(lessonId);
+      // Only a finished job can unlock the next stage (the last voice activity unlocks attribution).
+      if ((what === 'completed' || what === 'failed') && q !== 'attribution') await this.advance(lessonId);
       else this.schedulePush(lessonId);
     } catch (err) {
       if (!this.closed) log.error('could not follow a processing job', { queue: queueName, jobId, what, err });
@@ -238,6 +240,11 @@ export class RecordingProcessing {
       if (q === 'vad' && Array.isArray(result.segments) && row.trackId) {
         const track = (await listTracks(db, lessonId)).find((t) => t.id === row.trackId);
         if (track) await mergeVoiceActivity(db, track, result.segments as [number, number][]);
+      }
+      if (q === 'attribution' && Array.isArray(result.tracks)) {
+        await setAttribution(db, lessonId, result.tracks as AttributionResult['tracks']);
+        // The row's meta keeps the cost and the leaks, not every span again.
+        result.tracks = (result.tracks as AttributionResult['tracks']).map((t) => ({ trackId: t.trackId, leaks: t.leaks }));
       }
       return updateOutput(db, lessonId, key, { state: 'done', progress: 100, error: null, attempts: job.attemptsMade, meta: result });
     }

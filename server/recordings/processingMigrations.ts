@@ -49,4 +49,18 @@ alter table recording_outputs add constraint recording_outputs_kind_check
   check (kind in ('trackFile', 'track', 'window', 'composite', 'thumbnails', 'peaks', 'vad'));
 `,
   },
+  {
+    version: 153,
+    sql: `
+-- cross-track attribution (workers/analysis/attribution.ts): per track, the speech that was this
+-- room's own (the figures use it), where that was unsure, and which tracks leaked into it.
+-- segments stays the detector's raw voice activity.
+alter table voice_activity add column attributed jsonb;
+alter table voice_activity add column uncertain jsonb not null default '[]';
+alter table voice_activity add column leaks jsonb not null default '[]';
+alter table recording_outputs drop constraint recording_outputs_kind_check;
+alter table recording_outputs add constraint recording_outputs_kind_check
+  check (kind in ('trackFile', 'track', 'window', 'composite', 'thumbnails', 'peaks', 'vad', 'attribution'));
+`,
+  },
 ];

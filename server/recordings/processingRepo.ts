@@ -244,3 +244,18 @@ export async function mergeVoiceActivity(db: Queryable, track: TrackRow, spans: 
     [track.id, track.lessonId, track.owner, track.classroomId, JSON.stringify(merged)],
   );
 }
+
+/** Stores the lesson's attribution per track: attributed speech, unsure spans, leaks. */
+export async function setAttribution(
+  db: Queryable,
+  lessonId: string,
+  tracks: Array<{ trackId: string; raw?: [number, number][]; attributed: [number, number][]; uncertain: [number, number][]; leaks: unknown[] }>,
+): Promise<void> {
+  for (const t of tracks) {
+    await db.query(
+      `update voice_activity set segments = coalesce($6::jsonb, segments), attributed = $3::jsonb, uncertain = $4::jsonb, leaks = $5::jsonb, updated_at = now()
+        where lesson_id = $1 and track_id = $2`,
+      [lessonId, t.trackId, JSON.stringify(t.attributed), JSON.stringify(t.uncertain), JSON.stringify(t.leaks), t.raw ? JSON.stringify(t.raw) : null],
+    );
+  }
+}

@@ -64,7 +64,7 @@ export function publicError(message: string): string {
     if (tok.includes('/') || tok.includes('\\')) tok = tok.split(/[/\\]/).pop() ?? '';
     if (UUID.test(tok)) tok = '';
     else if (/^0x[0-9a-f]{6,}$/i.test(tok)) tok = '';
-    else if (/^(track|trackfile|window|vad|composite|thumbnails|peaks)\.[\w-]{12,}/.test(tok)) tok = '';
+    else if (/^(track|trackfile|window|vad|attribution|composite|thumbnails|peaks)\.[\w-]{12,}/.test(tok)) tok = '';
     if (tok) out.push(lead + tok + tail);
     else if (tail && out.length) out[out.length - 1] += tail;
   }

@@ -4,10 +4,10 @@ import type { Queryable } from '../db/db.js';
 import type { Lesson } from '../contract/domain.js';
 import { json } from '../community/sql.js';
 import { flandersRatios, flandersSequence } from '../contract/analysis/flanders.js';
-import { analyseSt, type StCode, type StInterval } from '../contract/analysis/st.js';
+import { analyseSt, type StCode, type StInterval, type StMethod } from '../contract/analysis/st.js';
 import { analyseTalk } from '../contract/analysis/talk.js';
 import type { Span } from '../contract/analysis/timeline.js';
-import type { LessonAnalysis, VoiceTrack } from '../contract/research.js';
+import type { LessonAnalysis, TrackLeak, VoiceTrack } from '../contract/research.js';
 
 /** Lesson-clock length: recording end − clock zero, else the lesson's own start/end, else the last speech. */
 export async function lessonClock(db: Queryable, lesson: Lesson): Promise<{ clockZero: Date | null; durationMs: number }> {
@@ -22,20 +22,35 @@ export async function lessonClock(db: Queryable, lesson: Lesson): Promise<{ cloc
   return { clockZero, durationMs };
 }
 
+/**
+ * The columns a VoiceTrack is read from (voice_activity as v): the figures' timeline is the
+ * attributed speech once the lesson's attribution ran, the raw voice activity before.
+ */
+export const VOICE_TRACK_COLUMNS = `v.track_id, v.speaker, v.classroom_id, coalesce(v.attributed, v.segments) as segments,
+  v.segments as raw, v.uncertain, v.leaks, v.attributed is not null as attributed`;
+
+export function voiceTrackOf(r: Record<string, unknown>, label = ''): VoiceTrack {
+  return {
+    trackId: String(r.track_id),
+    speaker: r.speaker as 'teacher' | 'classroom',
+    classroomId: (r.classroom_id as string | null) ?? null,
+    label,
+    segments: json<Span[]>(r.segments),
+    raw: json<Span[]>(r.raw),
+    uncertain: json<Span[]>(r.uncertain ?? '[]'),
+    attribution: r.attributed ? 'attributed' : 'raw',
+    leaks: json<TrackLeak[]>(r.leaks ?? '[]'),
+  };
+}
+
 export async function voiceTracks(db: Queryable, lessonId: string): Promise<VoiceTrack[]> {
   const rows = await db.query(
-    `select v.track_id, v.speaker, v.classroom_id, v.segments, coalesce(t.label, v.speaker) as label
+    `select ${VOICE_TRACK_COLUMNS}, coalesce(t.label, v.speaker) as label
        from voice_activity v left join recording_tracks t on t.id = v.track_id
       where v.lesson_id = $1 order by v.speaker desc, v.classroom_id nulls first, v.track_id`,
     [lessonId],
   );
-  return rows.map((r) => ({
-    trackId: String(r.track_id),
-    speaker: r.speaker as 'teacher' | 'classroom',
-    classroomId: (r.classroom_id as string | null) ?? null,
-    label: String(r.label),
-    segments: json<Span[]>(r.segments),
-  }));
+  return rows.map((r) => voiceTrackOf(r, String(r.label)));
 }
 
 export async function corrections(db: Queryable, lessonId: string, intervalS: StInterval): Promise<Map<number, StCode>> {
@@ -58,16 +73,22 @@ export async function setCorrection(db: Queryable, lessonId: string, userId: str
   );
 }
 
-export async function analyseLesson(db: Queryable, lesson: Lesson, intervalS: StInterval): Promise<LessonAnalysis> {
+/** "school room" names of the lesson's host and receiving classrooms, by id. */
+export async function classroomNames(db: Queryable, lesson: Lesson): Promise<Record<string, string>> {
+  const names = await db.query<{ id: string; name: string; school: string }>(
+    `select c.id, c.name, s.name as school from classrooms c join schools s on s.id = c.school_id
+      where c.id = $1 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $2)`,
+    [lesson.hostClassroomId, lesson.id],
+  );
+  return Object.fromEntries(names.map((n) => [n.id, `${n.school} ${n.name}`]));
+}
+
+export async function analyseLesson(db: Queryable, lesson: Lesson, intervalS: StInterval, method: StMethod = 'window'): Promise<LessonAnalysis> {
   const [{ durationMs: clockMs }, tracks, fixes, names, coded] = await Promise.all([
     lessonClock(db, lesson),
     voiceTracks(db, lesson.id),
     corrections(db, lesson.id, intervalS),
-    db.query<{ id: string; name: string; school: string }>(
-      `select c.id, c.name, s.name as school from classrooms c join schools s on s.id = c.school_id
-        where c.id = $1 or c.id in (select classroom_id from lesson_classrooms where lesson_id = $2)`,
-      [lesson.hostClassroomId, lesson.id],
-    ),
+    classroomNames(db, lesson),
     db.query<{ code: string; at_ms: number; end_ms: number | null }>(
       `select code, at_ms, end_ms from annotations where lesson_id = $1 and framework = 'flanders' and parent_id is null`,
       [lesson.id],
@@ -77,7 +98,7 @@ export async function analyseLesson(db: Queryable, lesson: Lesson, intervalS: St
   const lastSpeech = Math.max(0, ...tracks.flatMap((t) => t.segments.map((s) => s[1])));
   const durationMs = clockMs || lastSpeech;
   const t0 = performance.now();
-  const st = analyseSt(tracks, durationMs, intervalS, fixes);
+  const st = analyseSt(tracks, durationMs, intervalS, fixes, method);
   const talk = analyseTalk(tracks, durationMs);
   const flanders = flandersRatios(
     flandersSequence(
@@ -90,7 +111,7 @@ export async function analyseLesson(db: Queryable, lesson: Lesson, intervalS: St
     title: lesson.title,
     durationMs,
     tracks,
-    classroomNames: Object.fromEntries(names.map((n) => [n.id, `${n.school} ${n.name}`])),
+    classroomNames: names,
     st,
     talk,
     flanders,

@@ -3,6 +3,7 @@
 // (research/socket.ts) so every viewer of the recording sees them at once.
 import { Router } from 'express';
 import type { Queryable } from '../db/db.js';
+import type { Lesson } from '../contract/domain.js';
 import { AppError } from '../contract/errors.js';
 import { parse } from '../http/validate.js';
 import { currentUser, requireUser } from '../http/requireUser.js';
@@ -24,7 +25,8 @@ import {
   updateSession,
 } from './groupsRepo.js';
 import { listAnnotations, markMentionsRead, unreadMentions } from './annotationsRepo.js';
-import { analyseLesson, setCorrection } from './analysisRepo.js';
+import { analyseLesson, classroomNames, setCorrection, voiceTracks } from './analysisRepo.js';
+import { voiceTiers } from './export/voiceTiers.js';
 import { getRubric, saveScores, scoresView, setRubric } from './rubricRepo.js';
 import { FLANDERS_CODES, ST_CODES } from './frameworks.js';
 import { peopleFor } from './people.js';
@@ -54,6 +56,11 @@ import { z } from 'zod';
 const fileName = (title: string, ext: string) => `attachment; filename="lesson.${ext}"; filename*=UTF-8''${encodeURIComponent(`${title}.${ext}`)}`;
 
 export function researchRouter({ db }: { db: Queryable }): Router {
+  /** Raw and attributed speech per track, for the notes exports (whatever the notes filter). */
+  const lessonVoiceTiers = async (lesson: Lesson) => {
+    const [tracks, names] = await Promise.all([voiceTracks(db, lesson.id), classroomNames(db, lesson)]);
+    return voiceTiers(tracks, names);
+  };
   const router = Router();
   const auth = requireUser(db);
 
@@ -171,7 +178,11 @@ export function researchRouter({ db }: { db: Queryable }): Router {
     const { lessonId } = parse(lessonIdParam, req.params);
     const lesson = await lessonForResearch(db, currentUser(res), lessonId);
     // Built in the document pool (uploads/): thousands of notes are a second of string building.
-    const csv = await renderAnnotations({ format: 'csv', list: await listAnnotations(db, lessonId, parse(annotationFilter, req.query)) });
+    const csv = await renderAnnotations({
+      format: 'csv',
+      list: await listAnnotations(db, lessonId, parse(annotationFilter, req.query)),
+      voice: await lessonVoiceTiers(lesson),
+    });
     res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', fileName(lesson.title, 'csv'));
     res.send(csv);
   });
@@ -184,6 +195,7 @@ export function researchRouter({ db }: { db: Queryable }): Router {
       format: 'eaf',
       list: await listAnnotations(db, lessonId, parse(annotationFilter, req.query)),
       eaf: { mediaUrl: `${lessonId}.mp4`, author: user.displayName },
+      voice: await lessonVoiceTiers(lesson),
     });
     res.type('application/xml; charset=utf-8').setHeader('Content-Disposition', fileName(lesson.title, 'eaf'));
     res.send(eaf);
@@ -191,9 +203,9 @@ export function researchRouter({ db }: { db: Queryable }): Router {
 
   router.get('/api/research/lessons/:lessonId/analysis', auth, async (req, res) => {
     const { lessonId } = parse(lessonIdParam, req.params);
-    const { interval } = parse(analysisQuery, req.query);
+    const { interval, method } = parse(analysisQuery, req.query);
     const lesson = await lessonForResearch(db, currentUser(res), lessonId);
-    res.json({ lesson, analysis: await analyseLesson(db, lesson, interval as StInterval) });
+    res.json({ lesson, analysis: await analyseLesson(db, lesson, interval as StInterval, method) });
   });
 
   router.post('/api/research/lessons/:lessonId/st-corrections', auth, async (req, res) => {
@@ -205,7 +217,7 @@ export function researchRouter({ db }: { db: Queryable }): Router {
     const before = await analyseLesson(db, lesson, body.intervalS);
     if (body.sampleIndex >= before.st.samples.length) throw new AppError('BAD_REQUEST', `sampleIndex: the lesson has ${before.st.samples.length} samples`);
     await setCorrection(db, lessonId, user.id, body);
-    res.json({ analysis: await analyseLesson(db, lesson, body.intervalS) });
+    res.json({ analysis: await analyseLesson(db, lesson, body.intervalS, body.method) });
   });
 
   router.get('/api/research/lessons/:lessonId/scores', auth, async (req, res) => {
@@ -227,9 +239,9 @@ export function researchRouter({ db }: { db: Queryable }): Router {
   router.get('/api/research/lessons/:lessonId/report.:format', auth, async (req, res) => {
     const user = currentUser(res);
     const { lessonId, format } = parse(lessonIdParam.extend({ format: z.enum(['pdf', 'docx']) }), req.params);
-    const { interval } = parse(reportQuery, req.query);
+    const { interval, method } = parse(reportQuery, req.query);
     const lesson = await lessonForResearch(db, user, lessonId);
-    const data = await reportData(db, user, lesson, interval as StInterval);
+    const data = await reportData(db, user, lesson, interval as StInterval, method);
     // Charts, layout and the file itself are generated in the document pool, off the event loop.
     const buf = await renderReportExport(data, format);
     res

@@ -59,13 +59,18 @@ export const annotationFilter = z.object({
   groupId: id.optional(),
 });
 
-export const analysisQuery = z.object({ interval: z.enum(['15', '30', '60']).default('30').transform(Number) });
+/** S-T coding: window dominance (default) or point sampling at the window midpoints (contract/analysis/st.ts). */
+const stMethod = z.enum(['window', 'point']).default('window');
+
+export const analysisQuery = z.object({ interval: z.enum(['15', '30', '60']).default('30').transform(Number), method: stMethod });
 
 export const correctionBody = z.object({
   intervalS: z.union([z.literal(15), z.literal(30), z.literal(60)]),
   sampleIndex: z.number().int().min(0).max(100_000),
   /** null removes the correction (back to the automatic code). */
   code: z.enum(['T', 'S']).nullable(),
+  /** The coding the answer's analysis uses (corrections are per sample index, shared by both). */
+  method: stMethod,
 });
 
 export const scoresBody = z.object({
@@ -73,4 +78,4 @@ export const scoresBody = z.object({
   comment: text(5000).default(''),
 });
 
-export const reportQuery = z.object({ interval: z.enum(['15', '30', '60']).default('30').transform(Number) });
+export const reportQuery = z.object({ interval: z.enum(['15', '30', '60']).default('30').transform(Number), method: stMethod });

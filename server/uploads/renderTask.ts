@@ -10,6 +10,7 @@ import type { PmNode } from '../plans/pmSchema.js';
 import type { BlockDiff } from '../plans/diff.js';
 import type { ReportData } from '../research/export/report.js';
 import type { Annotation } from '../contract/research.js';
+import type { VoiceTier } from '../research/export/voiceTiers.js';
 import type { ReportData as WorkspaceReportData } from '../contract/workspace/report.js';
 
 /** A plan as stored (snapshot + updates not yet folded in, as loadStored reads them), or a version's state as the snapshot. */
@@ -30,7 +31,9 @@ export type RenderTask =
   /** The 教共体's yearly report (server/workspace/report/render.ts). */
   | { kind: 'workspaceReport'; format: 'docx' | 'xlsx' | 'pdf'; data: WorkspaceReportData };
 
-export type AnnotationsExport = { format: 'csv'; list: Annotation[] } | { format: 'eaf'; list: Annotation[]; eaf: { mediaUrl: string; author: string } };
+export type AnnotationsExport =
+  | { format: 'csv'; list: Annotation[]; voice?: VoiceTier[] }
+  | { format: 'eaf'; list: Annotation[]; eaf: { mediaUrl: string; author: string }; voice?: VoiceTier[] };
 
 export type RenderAnswer =
   | { ok: true; kind: 'file'; bytes: Uint8Array; threadId: number }
@@ -67,8 +70,8 @@ async function planJson(history: PlanHistory): Promise<PmNode | null> {
 
 export async function renderTask(task: RenderTask): Promise<Uint8Array | { doc: PmNode } | { blocks: BlockDiff[] } | { text: string } | typeof REPAIR> {
   if (task.kind === 'annotationsExport') {
-    if (task.format === 'csv') return { text: (await import('../research/export/csv.js')).annotationsCsv(task.list) };
-    return { text: (await import('../research/export/eaf.js')).annotationsEaf(task.list, task.eaf) };
+    if (task.format === 'csv') return { text: (await import('../research/export/csv.js')).annotationsCsv(task.list, task.voice) };
+    return { text: (await import('../research/export/eaf.js')).annotationsEaf(task.list, task.eaf, task.voice) };
   }
   if (task.kind === 'workspaceReport') return (await import('../workspace/report/render.js')).renderReportFile(task.data, task.format);
   if (task.kind === 'planDiff') return { blocks: (await import('../plans/diff.js')).diffDocs(task.before, task.after) };

@@ -6,10 +6,10 @@ import type { Queryable } from '../db/db.js';
 import { json } from '../community/sql.js';
 import { schoolDayOf } from '../contract/time.js';
 import { analyseSt, type StCode } from '../contract/analysis/st.js';
-import type { Span } from '../contract/analysis/timeline.js';
 import { summariseRubric } from '../contract/analysis/rubric.js';
 import { DEFAULT_MIN_WATCH_MIN, type GrowthLesson, type MentorPair, type MentoringActivity } from '../contract/workspace/mentors.js';
 import type { VoiceTrack } from '../contract/research.js';
+import { VOICE_TRACK_COLUMNS, voiceTrackOf } from '../research/analysisRepo.js';
 import { getRubric } from '../research/rubricRepo.js';
 
 /** The pairs' own period clipped to [from, to], in SQL: `p` is mentor_pairs, $2 and $3 are from and to. */
@@ -151,8 +151,8 @@ export async function growthLessons(db: Queryable, pair: MentorPair): Promise<Gr
   if (!lessons.length) return [];
   const ids = lessons.map((l) => l.id);
   const [voice, fixes, scores, rubric] = await Promise.all([
-    db.query<{ lesson_id: string; track_id: string; speaker: string; classroom_id: string | null; segments: unknown }>(
-      'select lesson_id, track_id, speaker, classroom_id, segments from voice_activity where lesson_id = any($1::text[]) order by lesson_id, speaker desc, classroom_id nulls first, track_id',
+    db.query<Record<string, unknown> & { lesson_id: string }>(
+      `select v.lesson_id, ${VOICE_TRACK_COLUMNS} from voice_activity v where v.lesson_id = any($1::text[]) order by v.lesson_id, v.speaker desc, v.classroom_id nulls first, v.track_id`,
       [ids],
     ),
     db.query<{ lesson_id: string; sample_index: number; code: StCode }>(
@@ -167,7 +167,7 @@ export async function growthLessons(db: Queryable, pair: MentorPair): Promise<Gr
   return lessons.map((l) => {
     const tracks: VoiceTrack[] = voice
       .filter((v) => v.lesson_id === l.id)
-      .map((v) => ({ trackId: v.track_id, speaker: v.speaker as 'teacher' | 'classroom', classroomId: v.classroom_id, label: '', segments: json<Span[]>(v.segments) }));
+      .map((v) => voiceTrackOf(v));
     let st: GrowthLesson['st'] = null;
     if (tracks.length) {
       // The lesson clock: recording end − clock zero, else the lesson's start to end, else the last speech.

@@ -6,8 +6,8 @@ import type { Queryable } from '../db/db.js';
 import { iso, isoOrNull, json } from '../community/sql.js';
 import { addDays, schoolInstant } from '../contract/time.js';
 import { parseLessonEvent, type LessonEventData } from '../contract/lessonEvents.js';
-import type { Span } from '../contract/analysis/timeline.js';
 import type { VoiceTrack } from '../contract/research.js';
+import { VOICE_TRACK_COLUMNS, voiceTrackOf } from '../research/analysisRepo.js';
 import type { PairingSchools, SyncLessonRecord } from './activitiesRepo.js';
 
 export interface PairingLessonRecord extends SyncLessonRecord {
@@ -73,7 +73,7 @@ export async function pairingLessons(db: Queryable, pairings: readonly PairingSc
         where q.lesson_id = any($1::text[]) order by q.created_at, q.id`,
       [ids],
     ),
-    db.query('select lesson_id, track_id, speaker, classroom_id, segments from voice_activity where lesson_id = any($1::text[]) order by track_id', [ids]),
+    db.query(`select v.lesson_id, ${VOICE_TRACK_COLUMNS} from voice_activity v where v.lesson_id = any($1::text[]) order by v.track_id`, [ids]),
     db.query('select lesson_id, clock_zero, ended_at from recordings where lesson_id = any($1::text[])', [ids]),
   ]);
   const roomsOf = groupBy(classrooms, (r) => String(r.lesson_id));
@@ -97,13 +97,7 @@ export async function pairingLessons(db: Queryable, pairings: readonly PairingSc
     }
     const startedAt = iso(r.started_at);
     const endedAt = isoOrNull(r.ended_at);
-    const tracks: VoiceTrack[] = (voiceOf.get(id) ?? []).map((v) => ({
-      trackId: String(v.track_id),
-      speaker: v.speaker as 'teacher' | 'classroom',
-      classroomId: (v.classroom_id as string | null) ?? null,
-      label: String(v.track_id),
-      segments: json<Span[]>(v.segments),
-    }));
+    const tracks: VoiceTrack[] = (voiceOf.get(id) ?? []).map((v) => voiceTrackOf(v, String(v.track_id)));
     out.get(String(r.pairing_id))!.push({
       lessonId: id,
       title: String(r.title),

@@ -2,7 +2,7 @@
 // school admin sees it signed in on the admin page, signs it out with 注销设备, and the PC is
 // signed out at once. No page reports a Content-Security-Policy violation.
 import type { Page } from '@playwright/test';
-import { expect, test, type Actors } from './fixtures.js';
+import { expect, test, type Actors, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn, signInDevice } from './actors.js';
 
@@ -17,7 +17,7 @@ test.afterAll(async () => {
 
 const ADMIN_OF: Record<string, string> = { 青山村小学: 'qingshan-admin', 石桥乡中心小学: 'shiqiao-admin' };
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 /** A person's page that records every CSP violation (the browser's own event, and its console report). */
 async function watched(actor: Actors['actor'], name: string, violations: string[]): Promise<Page> {

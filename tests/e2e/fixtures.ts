@@ -1,6 +1,6 @@
 // The scenarios' people as Playwright fixtures: `actor(name)` opens a page in a browser context
 // of its own (its own cookies and storage, like a separate device), with the test's options
-// (`test.use({ baseURL: server.url, … })`); every context is closed after the test, and on a
+// (`test.use({ ...serverURL(server), … })`); every context is closed after the test, and on a
 // failure each actor's last screen is attached under its name.
 import { test as base, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
@@ -27,5 +27,12 @@ export const test = base.extend<Actors>({
     }
   },
 });
+
+/** The test's base URL from a server started in `beforeAll`, read when a test runs (not when the
+ * file is loaded, which also happens in Playwright's runner process): `test.use(serverURL(server))`. */
+export function serverURL(server: { url: string }) {
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from its first parameter's pattern
+  return { baseURL: async ({}, use: (url: string) => Promise<void>) => use(server.url) };
+}
 
 export { expect } from '@playwright/test';

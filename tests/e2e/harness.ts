@@ -5,7 +5,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { processFaultLines } from '../../server/processFaults.js';
-import { reservePortBlock } from '../helpers/ports.js';
+import { releasePortBlock, reservePortBlock } from '../helpers/ports.js';
 
 export interface DemoAccounts {
   password: string;
@@ -15,17 +15,28 @@ export interface DemoAccounts {
 }
 
 export class ProductServer {
-  readonly dataDir = mkdtempSync(path.join(os.tmpdir(), 'tongbu-e2e-'));
   private child: ChildProcess | null = null;
   log = '';
-
-  /** This server's block of ports (tests/helpers/ports.ts): media, recorders, and its HTTP port. */
-  private readonly portBase = reservePortBlock();
-  readonly port: number;
+  // Taken on first use, not at construction: Playwright loads every spec file in its runner
+  // process (which runs no test) as well as in its worker, and a block or folder taken there
+  // would be held for the whole run — with a dozen spec files, more than there are blocks.
+  private base: number | null = null;
+  private dir: string | null = null;
 
   /** `port`: the HTTP port, when the caller needs a particular one (a benchmark's proxy in front). */
-  constructor(port?: number) {
-    this.port = port ?? this.portBase + 450;
+  constructor(private readonly fixedPort?: number) {}
+
+  /** This server's block of ports (tests/helpers/ports.ts): media, recorders, and its HTTP port. */
+  private get portBase(): number {
+    return (this.base ??= reservePortBlock());
+  }
+
+  get port(): number {
+    return this.fixedPort ?? this.portBase + 450;
+  }
+
+  get dataDir(): string {
+    return (this.dir ??= mkdtempSync(path.join(os.tmpdir(), 'tongbu-e2e-')));
   }
 
   get url(): string {
@@ -89,7 +100,10 @@ export class ProductServer {
 
   async dispose(): Promise<void> {
     await this.stop();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = null;
+    if (this.base !== null) releasePortBlock(this.base);
+    this.base = null;
     if (process.env.TONGBU_E2E_LOG) appendFileSync(process.env.TONGBU_E2E_LOG, this.log);
     // The product's safety net caught a rejection or an exception: a bug, whatever the test saw.
     const faults = processFaultLines(this.log);

@@ -4,7 +4,7 @@
 // proves the DTLS handshake works with the patched worker (unpatched, the worker segfaults).
 import { execFileSync } from 'node:child_process';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs, signInDevice } from './actors.js';
 
@@ -26,7 +26,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 

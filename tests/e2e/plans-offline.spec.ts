@@ -5,7 +5,7 @@
 //
 // Reproduce a run with the seed it prints: TONGBU_E2E_SEED=<seed> npx playwright test ...
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import * as Y from 'yjs';
 import { ProductServer } from './harness.js';
 import { signIn } from './actors.js';
@@ -18,7 +18,7 @@ const server = new ProductServer();
 // Fixed by default: the title names the seed, and Playwright matches tests by title across processes.
 const SEED = Number(process.env.TONGBU_E2E_SEED ?? 0x0ff11e) >>> 0;
 const TRANSITIONS = 12;
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 test.beforeAll(async () => {
   await server.start();

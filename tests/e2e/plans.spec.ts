@@ -3,7 +3,7 @@
 // a version is saved and restored, and a .docx round-trips through import and export.
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, test, type Actors } from './fixtures.js';
+import { expect, test, type Actors, serverURL } from './fixtures.js';
 import mammoth from 'mammoth';
 import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
 import { ProductServer } from './harness.js';
@@ -18,7 +18,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url, acceptDownloads: true });
+test.use({ ...serverURL(server), acceptDownloads: true });
 
 /** A teacher's page (in a context of its own) that says yes when restore and import ask for confirmation. */
 async function teacher(actor: Actors['actor'], name: string): Promise<{ context: BrowserContext; page: Page }> {

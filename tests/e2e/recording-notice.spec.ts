@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn, signInDevice } from './actors.js';
 
@@ -26,7 +26,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 /** The product's recorder processes (ffmpeg children of the server) of a lesson, with their track's folder. */
 function recorders(lessonId: string): { pid: number; trackDir: string }[] {

@@ -8,7 +8,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import type { ReplayInfo } from '../../server/contract/recordings.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs } from './actors.js';
@@ -23,7 +23,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 

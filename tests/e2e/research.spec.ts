@@ -3,7 +3,7 @@
 // highlighted, replies, and the first researcher sees the reply live. Then the exports are fetched
 // with the researcher's session and parsed (CSV, ELAN .eaf against its structure, .docx, PDF).
 import type { Page } from '@playwright/test';
-import { expect, test, type Actors } from './fixtures.js';
+import { expect, test, type Actors, serverURL } from './fixtures.js';
 import { XMLParser } from 'fast-xml-parser';
 import mammoth from 'mammoth';
 import Papa from 'papaparse';
@@ -18,7 +18,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 /** A person signed in with a password, on a page (in a context) of their own. */
 async function signedIn(actor: Actors['actor'], username: string): Promise<Page> {

@@ -2,7 +2,7 @@
 // the city teacher finds the matching slot on the pairing's week view and schedules the term,
 // the rural projector's idle screen shows today's lesson, and joins it by itself when the teacher starts it.
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs, signInDevice } from './actors.js';
 
@@ -24,7 +24,7 @@ test.afterAll(async () => {
 });
 
 // Classroom PCs and teachers are in China: "today" is the Shanghai day.
-test.use({ baseURL: server.url, timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
+test.use({ ...serverURL(server), timezoneId: 'Asia/Shanghai', locale: 'zh-CN' });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 

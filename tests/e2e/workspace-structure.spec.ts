@@ -2,7 +2,7 @@
 // pairing's second round and names a leader with a duty, on the structure page; the bureau's
 // reviewer (who belongs to no community) starts on the bureau's home and sees all of it there,
 // read-only. Screenshots of both pages in Chinese and English.
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn } from './actors.js';
 
@@ -15,7 +15,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 test('the community admin sets up rounds and leaders; the bureau reviewer sees them', async ({ actor }, testInfo) => {
   const admin = await actor('admin');

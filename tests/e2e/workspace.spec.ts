@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, test, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
 import { signIn as signInAs, signInDevice } from './actors.js';
 import type { CommunityView } from '../../server/contract/api.js';
@@ -29,7 +29,7 @@ test.afterAll(async () => {
   await server.dispose();
 });
 
-test.use({ baseURL: server.url });
+test.use({ ...serverURL(server) });
 
 const signIn = (page: Page, username: string) => signInAs(server, page, username);
 const shot = (page: Page, name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });

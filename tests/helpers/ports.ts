@@ -55,6 +55,16 @@ export function reservePortBlock(): number {
   throw new Error(`all ${BLOCKS} test port blocks are held (${LOCKS})`);
 }
 
+/** Gives a block back before this process exits (a harness that stopped its server), so a
+ * long-lived process — Playwright's worker runs every spec file — does not run out of blocks. */
+export function releasePortBlock(base: number): void {
+  const dir = path.join(LOCKS, String(base));
+  const i = held.indexOf(dir);
+  if (i < 0) return;
+  held.splice(i, 1);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** A media worker's 100 ports from `base`, then its recorders' (what a web server's config takes). */
 export function mediaPortsEnv(base: number, recorderPorts = 300): Record<string, string> {
   return {

@@ -38,6 +38,8 @@ export interface RtpAudioOptions {
   frequency?: number;
   /** ffmpeg lavfi source instead of the sine (e.g. 'anoisesrc=a=0.1'). */
   lavfi?: string;
+  /** Opus bitrate (default 48k; a rural uplink's browser drops to 16k–24k). */
+  bitrate?: string;
 }
 
 export interface RtpSourceOptions {
@@ -174,7 +176,7 @@ export async function startRtpSource(srv: LiveTestServer, opts: RtpSourceOptions
         ? ['-an', '-c:v', 'copy']
         : kind === 'video'
         ? ['-an', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', v.bitrate ?? '400k', '-g', String(v.gop ?? 30), '-pix_fmt', 'yuv420p']
-        : ['-vn', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', '48k', '-application', 'lowdelay', '-frame_duration', '20'];
+        : ['-vn', '-c:a', 'libopus', '-ar', '48000', '-ac', '2', '-b:a', (typeof opts.audio === 'object' && opts.audio.bitrate) || '48k', '-application', 'lowdelay', '-frame_duration', '20'];
     const url = `rtp://${ingest.ip}:${ingest.port}?rtcpport=${ingest.rtcpPort}&pkt_size=1200`;
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, '-t', String(opts.maxSeconds ?? 600), ...encode, '-f', 'rtp', '-ssrc', String(ssrc), '-payload_type', String(payloadType), url];
     stream.ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -60,8 +60,8 @@ it('processes a 30 s lesson segment by segment while it runs and finishes after 
     const done = await waitFor(async () => {
       const pr = await p.processing.progress(lessonId);
       const outs = await listOutputs(env.demo.db, lessonId);
-      return pr?.compositeReady && pr.playbackReady && outs.every((o) => o.state === 'done') && outs.some((o) => o.kind === 'peaks') && outs.some((o) => o.kind === 'thumbnails') ? pr : null;
-    }, 120_000, 'composite, thumbnails and peaks');
+      return pr?.compositeReady && pr.playbackReady && outs.every((o) => o.state === 'done') && outs.some((o) => o.kind === 'peaks') && outs.some((o) => o.kind === 'thumbnails') && outs.some((o) => o.kind === 'attribution') ? pr : null;
+    }, 120_000, 'composite, thumbnails, peaks and attribution');
     expect(done.percent).toBe(100);
     expect(done.failures).toEqual([]);
 
@@ -95,6 +95,15 @@ it('processes a 30 s lesson segment by segment while it runs and finishes after 
       expect(spoken).toBeGreaterThan(8_000);
       expect(spoken).toBeLessThan(24_000);
       expect(segs.some(([a]: [number, number]) => a >= 20_000)).toBe(true); // third segment shifted onto the clock
+    }
+    // Attribution ran once all voice activity was in: every track has its attributed speech,
+    // inside its raw voice activity (attribution only removes).
+    const attributed = await env.demo.db.query<{ segments: unknown; attributed: unknown }>('select segments, attributed from voice_activity where lesson_id = $1', [lessonId]);
+    const js = (x: unknown) => (typeof x === 'string' ? JSON.parse(x) : x) as [number, number][];
+    for (const v of attributed) {
+      expect(v.attributed).not.toBeNull();
+      const raw = js(v.segments);
+      for (const [a, b] of js(v.attributed)) expect(raw.some(([x, y]) => x <= a && b <= y)).toBe(true);
     }
     // Progress was pushed while it ran, ending at 100 %.
     expect(p.pushed.length).toBeGreaterThan(2);

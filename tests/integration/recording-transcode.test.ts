@@ -74,6 +74,34 @@ it('a segment with repeated frame times transcodes, with every frame and the rig
   }
 }, 90_000);
 
+it('an Opus segment with DTX holes (a quiet room in Chromium) transcodes to audio that keeps its length', async () => {
+  // 1.2–3.0 s of packets dropped, as a browser's DTX sends none while its room is silent. Before
+  // the fix the AAC segment held only the audio that was there: 2.2 s for 4 s of lesson.
+  const src = path.join(dataDir, 'opus-full.webm');
+  const seg = 'recordings/l/tracks/a/seg-00001.webm';
+  mkdirSync(path.dirname(path.join(dataDir, seg)), { recursive: true });
+  await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=330:d=4:sample_rate=48000', '-c:a', 'libopus', '-b:a', '32k', src]);
+  await run('ffmpeg', ['-v', 'error', '-y', '-i', src, '-c', 'copy', '-bsf:a', "noise=drop='between(pts*tb,1.2,3.0)'", path.join(dataDir, seg)]);
+  const decodedS = async (file: string) =>
+    (await run('ffmpeg', ['-v', 'error', '-i', file, '-ac', '1', '-ar', '8000', '-f', 's16le', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 24 })).stdout.length / 16_000;
+  expect(await decodedS(path.join(dataDir, seg)), 'the fixture has its hole').toBeLessThan(2.5);
+  const prefix = `t-${randomUUID()}`;
+  const workers: WorkerHandle = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
+  const queues = createQueues(redis.url, prefix);
+  const events = new QueueEvents(queues.recording.track.name, { connection: bullConnection(redis.url), prefix });
+  try {
+    await events.waitUntilReady();
+    const data: TrackJob = { lessonId: 'l', trackId: 'a', seq: 1, kind: 'audio', input: seg, output: 'recordings/l/out/tracks/a/seg-00001.ts', offsetMs: 4000 };
+    const job = await queues.recording.track.add('track', data, { jobId: 'track.a.1', attempts: 1 });
+    await job.waitUntilFinished(events, 60_000);
+    expect(await decodedS(path.join(dataDir, data.output))).toBeGreaterThan(3.8);
+  } finally {
+    await events.close();
+    await queues.close();
+    await workers.close();
+  }
+}, 90_000);
+
 it("a failed ffmpeg run reports ffmpeg's error line, not a stream description", async () => {
   // The transcode as it was before the timestamp repair: it fails exactly as in the field.
   const err = await runFfmpeg(

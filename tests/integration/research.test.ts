@@ -235,6 +235,66 @@ describe('analysis, corrections and scores', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('codes by window dominance or point sampling; every sample carries a confidence; raw and attributed speech per track', async () => {
+    const cookie = await srv.cookieFor('researcher-zhao');
+    const path = `/api/research/lessons/${lessonId}/analysis`;
+    // 青山村小学's microphone heard the teacher's first minute (raw), which attribution removed;
+    // it was unsure about 250–265 s. Restored afterwards so the exports below see the plain lesson.
+    const q = srv.classrooms.qingshan;
+    await srv.db.query(`update voice_activity set segments = $2, attributed = $3, uncertain = $4, leaks = $5 where track_id = $1`, [
+      'tr-q',
+      JSON.stringify([[0, 60_000], [240_000, 300_000]]),
+      JSON.stringify([[240_000, 300_000]]),
+      JSON.stringify([[250_000, 265_000]]),
+      JSON.stringify([{ fromTrackId: 'tr-t', gainDb: -24, lagMs: 180, removedMs: 60_000 }]),
+    ]);
+    try {
+      const win = await http(cookie, 'GET', `${path}?interval=30&method=window`);
+      const dflt = await http(cookie, 'GET', `${path}?interval=30`);
+      const point = await http(cookie, 'GET', `${path}?interval=30&method=point`);
+      for (const r of [win, dflt, point]) expect(r.status).toBe(200);
+      expect(win.data.analysis.st.method).toBe('window');
+      expect(dflt.data.analysis.st).toEqual(win.data.analysis.st);
+      expect(point.data.analysis.st.method).toBe('point');
+      // Both codings agree on this plain lesson (its turns fall on the 30-s grid); the figures use the attributed speech.
+      for (const r of [win, point]) expect(r.data.analysis.st.samples.map((s: { auto: string }) => s.auto).join('')).toBe('TTTTTTTTSSTTTTSSTTTT');
+      expect(win.data.analysis.talk.classrooms.find((c: { classroomId: string }) => c.classroomId === q).speechS).toBeCloseTo(60);
+      const track = win.data.analysis.tracks.find((t: { trackId: string }) => t.trackId === 'tr-q');
+      expect(track).toMatchObject({ classroomId: q, attribution: 'attributed', raw: [[0, 60_000], [240_000, 300_000]], segments: [[240_000, 300_000]] });
+      expect(track.leaks[0]).toMatchObject({ fromTrackId: 'tr-t', gainDb: -24, lagMs: 180 });
+      expect(win.data.analysis.tracks.find((t: { trackId: string }) => t.trackId === 'tr-t').attribution).toBe('raw');
+      for (const r of [win, point]) {
+        for (const s of r.data.analysis.st.samples) {
+          expect(s.confidence).toBeGreaterThanOrEqual(0);
+          expect(s.confidence).toBeLessThanOrEqual(1);
+        }
+      }
+      // Sample 8 (240–270 s): the classroom alone, half of it uncertain → window 0.5; the
+      // instant at 255 s lies inside the uncertain span → point 0. Sample 2 (60–90 s) is sure.
+      expect(win.data.analysis.st.samples[8].confidence).toBeCloseTo(0.5, 5);
+      expect(point.data.analysis.st.samples[8]).toMatchObject({ atMs: 255_000, code: 'S', confidence: 0 });
+      expect(point.data.analysis.st.samples[2].confidence).toBe(1);
+
+      const bad = await http(cookie, 'GET', `${path}?interval=30&method=dominant`);
+      expect(bad.status).toBe(400);
+      expect(bad.data.error.code).toBe('BAD_REQUEST');
+      // The corrections endpoint answers with the analysis of the method asked.
+      const fixed = await http(cookie, 'POST', `/api/research/lessons/${lessonId}/st-corrections`, { intervalS: 30, sampleIndex: 8, code: 'T', method: 'point' });
+      expect(fixed.status).toBe(200);
+      expect(fixed.data.analysis.st.method).toBe('point');
+      expect(fixed.data.analysis.st.samples[8]).toMatchObject({ auto: 'S', corrected: 'T', code: 'T' });
+      const undo = await http(cookie, 'POST', `/api/research/lessons/${lessonId}/st-corrections`, { intervalS: 30, sampleIndex: 8, code: null });
+      expect(undo.data.analysis.st).toMatchObject({ method: 'window' });
+      expect(undo.data.analysis.st.samples[8].corrected).toBeNull();
+      expect((await http(cookie, 'POST', `/api/research/lessons/${lessonId}/st-corrections`, { intervalS: 30, sampleIndex: 8, code: 'T', method: 'both' })).status).toBe(400);
+    } finally {
+      await srv.db.query(`update voice_activity set segments = $2, attributed = null, uncertain = '[]', leaks = '[]' where track_id = $1`, [
+        'tr-q',
+        JSON.stringify([[240_000, 300_000]]),
+      ]);
+    }
+  });
+
   it('several raters: means, spread and Kendall W; the lesson’s teacher does not rate', async () => {
     const a = { goals: 4, content: 3, methods: 3, interaction: 2, ict: 4, effect: 3 };
     const b = { goals: 4, content: 3, methods: 2, interaction: 1, ict: 4, effect: 3 };
@@ -284,23 +344,36 @@ describe('exports', () => {
     expect(r.type).toContain('text/csv');
     const parsed = Papa.parse<Record<string, string>>(r.data.toString('utf8').replace(/^\ufeff/, ''), { header: true, skipEmptyLines: true });
     expect(parsed.errors).toEqual([]);
-    expect(parsed.data.map((row) => row.code)).toEqual(['rural', 'T', '', 'F4', 'interaction']);
+    const notes = parsed.data.filter((row) => row.framework !== 'voice');
+    expect(notes.map((row) => row.code)).toEqual(['rural', 'T', '', 'F4', 'interaction']);
+    // Then per track its attributed speech and raw voice activity, one row per span.
+    const voice = parsed.data.filter((row) => row.framework === 'voice');
+    expect(voice.filter((row) => row.track_id === 'tr-t').map((row) => `${row.code}:${row.start_ms}-${row.end_ms}`)).toEqual([
+      'attributed:0-240000', 'attributed:300000-420000', 'attributed:480000-600000', 'raw:0-240000', 'raw:300000-420000', 'raw:480000-600000',
+    ]);
+    expect(new Set(voice.map((row) => row.track_id))).toEqual(new Set(['tr-t', 'tr-q', 'tr-s']));
+    expect(parsed.data.indexOf(voice[0])).toBe(notes.length);
     expect(parsed.data[1]).toMatchObject({ start: '00:01:05.000', end: '00:01:35.000', author: '赵老师' });
   });
 
   it('ELAN .eaf has the EAF structure', async () => {
     const r = await http(await srv.cookieFor('researcher-zhao'), 'GET', `/api/research/lessons/${lessonId}/annotations.eaf`);
     const xml = r.data.toString('utf8');
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['TIER', 'ANNOTATION', 'TIME_SLOT'].includes(n) }).parse(xml);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['TIER', 'ANNOTATION', 'TIME_SLOT', 'LINGUISTIC_TYPE'].includes(n) }).parse(xml);
     const d = doc.ANNOTATION_DOCUMENT;
     expect(d['@FORMAT']).toBe('3.0');
     expect(d.HEADER['@TIME_UNITS']).toBe('milliseconds');
     expect(d.HEADER.MEDIA_DESCRIPTOR['@MEDIA_URL']).toBeTruthy();
     const slots = new Map<string, number>(d.TIME_ORDER.TIME_SLOT.map((s: Record<string, string>) => [s['@TIME_SLOT_ID'], Number(s['@TIME_VALUE'])]));
-    expect(d.LINGUISTIC_TYPE['@LINGUISTIC_TYPE_ID']).toBe('note');
+    expect(d.LINGUISTIC_TYPE.map((t: Record<string, string>) => t['@LINGUISTIC_TYPE_ID'])).toEqual(['note', 'voice']);
     const tiers = d.TIER as Array<Record<string, any>>;
-    expect(tiers.map((t) => t['@TIER_ID']).sort()).toEqual(['F4-赵老师', 'T-赵老师', 'interaction-赵老师', 'rural-赵老师']);
-    for (const t of tiers) expect(t['@LINGUISTIC_TYPE_REF']).toBe('note');
+    const noteTiers = tiers.filter((t) => t['@LINGUISTIC_TYPE_REF'] === 'note');
+    expect(noteTiers.map((t) => t['@TIER_ID']).sort()).toEqual(['F4-赵老师', 'T-赵老师', 'interaction-赵老师', 'rural-赵老师']);
+    // Per track: attributed speech and raw voice activity tiers (no uncertain spans in this lesson).
+    const voiceTiers = tiers.filter((t) => t['@LINGUISTIC_TYPE_REF'] === 'voice');
+    expect(voiceTiers).toHaveLength(6);
+    expect(voiceTiers.map((t) => t['@TIER_ID'])).toContain('原始语音-教师 tr-t');
+    expect(tiers.length).toBe(noteTiers.length + voiceTiers.length);
     const st = tiers.find((t) => t['@TIER_ID'] === 'T-赵老师')!.ANNOTATION[0].ALIGNABLE_ANNOTATION;
     expect(slots.get(st['@TIME_SLOT_REF1'])).toBe(65_000);
     expect(slots.get(st['@TIME_SLOT_REF2'])).toBe(95_000);
@@ -320,6 +393,10 @@ describe('exports', () => {
     expect(text).toContain('Rt = 0.75');
     expect(text).toContain('增加学生发言机会');
     expect(text).toContain('Kendall W');
+    expect(text).toContain('编码方法：窗口主导');
+    const pointDocx = await http(cookie, 'GET', `/api/research/lessons/${lessonId}/report.docx?method=point`);
+    expect((await mammoth.extractRawText({ buffer: pointDocx.data })).value).toContain('编码方法：定点采样');
+    expect((await http(cookie, 'GET', `/api/research/lessons/${lessonId}/report.docx?method=x`)).status).toBe(400);
     const device = await srv.deviceCookie(srv.classrooms.qingshan);
     expect((await http(device, 'GET', `/api/research/lessons/${lessonId}/report.pdf`)).status).toBe(403);
   });

@@ -5,6 +5,8 @@ import { kendallW, summariseRubric } from '../../server/contract/analysis/rubric
 import { analyseSt, classify, sampleCount, stCurve, stFigures, type StCode } from '../../server/contract/analysis/st.js';
 import { analyseTalk } from '../../server/contract/analysis/talk.js';
 import type { SpeakerTimeline } from '../../server/contract/analysis/timeline.js';
+import { nearestBoundaryMs, overlapMs } from '../../server/contract/analysis/spanQuery.js';
+import { LOW_CONFIDENCE, pointConfidence, windowConfidence } from '../../server/contract/analysis/stConfidence.js';
 
 const codes = (s: string) => [...s] as StCode[];
 
@@ -67,6 +69,98 @@ describe('S-T from voice activity', () => {
   });
   it('15 s sampling doubles the samples', () => {
     expect(analyseSt(lesson, 150_000, 15).samples.map((s) => s.code).join('')).toBe('TTTTSSSSTT');
+  });
+});
+
+describe('S-T confidence (window dominance)', () => {
+  const teacher = (segments: Array<[number, number]>, uncertain: Array<[number, number]> = []): SpeakerTimeline => ({ trackId: 't', speaker: 'teacher', classroomId: null, segments, uncertain });
+  const room = (segments: Array<[number, number]>, uncertain: Array<[number, number]> = []): SpeakerTimeline => ({ trackId: 'a', speaker: 'classroom', classroomId: 'A', segments, uncertain });
+  it('a window decided by a 1-s margin is less confident than one decided by 20 s', () => {
+    // Window 0: teacher 15.5 s vs classroom 14.5 s (T by 1 s); window 1: teacher 25 s vs 5 s (T by 20 s).
+    const a = analyseSt([teacher([[0, 15_500], [30_000, 55_000]]), room([[15_500, 30_000], [55_000, 60_000]])], 60_000, 30);
+    expect(a.samples.map((s) => s.auto).join('')).toBe('TT');
+    expect(a.method).toBe('window');
+    const [close, clear] = a.samples.map((s) => s.confidence);
+    expect(close).toBeCloseTo(1000 / 15_000, 5);
+    expect(clear).toBe(1);
+    expect(close).toBeLessThan(LOW_CONFIDENCE);
+  });
+  it('little teacher speech is an unsure T; a window without teacher speech is a sure S', () => {
+    const a = analyseSt([teacher([[0, 2000]]), room([[40_000, 42_000]])], 60_000, 30);
+    expect(a.samples.map((s) => s.auto).join('')).toBe('TS');
+    expect(a.samples[0].confidence).toBeCloseTo(2000 / 15_000, 5);
+    expect(a.samples[1].confidence).toBe(1);
+  });
+  it('uncertain spans of the deciding tracks lower it in proportion; other windows keep theirs', () => {
+    const sure = analyseSt([teacher([[0, 30_000]]), room([])], 60_000, 30);
+    const unsure = analyseSt([teacher([[0, 30_000]]), room([], [[0, 15_000]])], 60_000, 30);
+    expect(sure.samples[0].confidence).toBe(1);
+    expect(unsure.samples[0].confidence).toBeCloseTo(0.5, 5);
+    expect(unsure.samples[1].confidence).toBe(1);
+    expect(windowConfidence({ teacherMs: 30_000, studentMs: 0, windowMs: 30_000, uncertainMs: 30_000 })).toBe(0);
+  });
+});
+
+describe('S-T point sampling', () => {
+  const tracks = (t: Array<[number, number]>, c: Array<[number, number]>, uncertain: Array<[number, number]> = []): SpeakerTimeline[] => [
+    { trackId: 't', speaker: 'teacher', classroomId: null, segments: t, uncertain },
+    { trackId: 'a', speaker: 'classroom', classroomId: 'A', segments: c },
+  ];
+  it('codes what is heard at each window midpoint, not the window’s main speaker', () => {
+    // Window 0: the classroom speaks 0–20 s, the teacher 20–30 s: dominance says S, the
+    // instant at 15 s hears the classroom → S. Window 1: teacher 30–40 s, then silence: dominance
+    // says T (the teacher is the only speaker), the instant at 45 s is silent → S.
+    const tl = tracks([[20_000, 40_000]], [[0, 20_000]]);
+    expect(analyseSt(tl, 60_000, 30).samples.map((s) => s.auto).join('')).toBe('ST');
+    const p = analyseSt(tl, 60_000, 30, new Map(), 'point');
+    expect(p.method).toBe('point');
+    expect(p.samples.map((s) => s.auto).join('')).toBe('SS');
+    expect(p.samples.map((s) => s.atMs)).toEqual([15_000, 45_000]);
+    expect(p.samples[0]).toMatchObject({ teacherMs: 0, studentMs: 1000, studentClassroomId: 'A' });
+  });
+  it('inside a long teacher span: T with high confidence; next to a boundary: low', () => {
+    const long = analyseSt(tracks([[0, 60_000]], []), 60_000, 30, new Map(), 'point');
+    expect(long.samples.map((s) => s.auto).join('')).toBe('TT');
+    expect(long.samples[0].confidence).toBe(1);
+    const edge = analyseSt(tracks([[0, 15_800]], [[15_800, 30_000]]), 30_000, 30, new Map(), 'point');
+    expect(edge.samples[0].auto).toBe('T');
+    expect(edge.samples[0].confidence).toBeCloseTo((LOW_CONFIDENCE * 800) / 2000, 5);
+    expect(edge.samples[0].confidence).toBeLessThan(LOW_CONFIDENCE);
+  });
+  it('a word gap at the instant does not flip it (majority of ±0.5 s)', () => {
+    const a = analyseSt(tracks([[0, 14_900], [15_200, 30_000]], []), 30_000, 30, new Map(), 'point');
+    expect(a.samples[0]).toMatchObject({ auto: 'T', teacherMs: 700 });
+    const b = analyseSt(tracks([[0, 14_700]], []), 30_000, 30, new Map(), 'point');
+    expect(b.samples[0]).toMatchObject({ auto: 'S', teacherMs: 200 });
+  });
+  it('a classroom speaking more at the instant wins; uncertainty at the instant lowers the confidence', () => {
+    const a = analyseSt(tracks([[14_800, 30_000]], [[0, 30_000]]), 30_000, 30, new Map(), 'point');
+    expect(a.samples[0].auto).toBe('S');
+    const sure = analyseSt(tracks([[0, 30_000]], []), 30_000, 30, new Map(), 'point');
+    const unsure = analyseSt(tracks([[0, 30_000]], [], [[14_750, 15_250]]), 30_000, 30, new Map(), 'point');
+    expect(sure.samples[0].confidence).toBe(1);
+    expect(unsure.samples[0].confidence).toBeCloseTo(0.5, 5);
+  });
+  it('corrections apply by index in both methods', () => {
+    const a = analyseSt(lesson, 150_000, 30, new Map([[3, 'T']]), 'point');
+    expect(a.samples[3]).toMatchObject({ corrected: 'T', code: 'T' });
+  });
+  it('the confidence ramps: 0 at a boundary, 0.6 at 2 s, 1 from 5 s; none at all is 1', () => {
+    expect(pointConfidence({ boundaryMs: 0, uncertainShare: 0 })).toBe(0);
+    expect(pointConfidence({ boundaryMs: 2000, uncertainShare: 0 })).toBeCloseTo(LOW_CONFIDENCE, 5);
+    expect(pointConfidence({ boundaryMs: 3500, uncertainShare: 0 })).toBeCloseTo(0.8, 5);
+    expect(pointConfidence({ boundaryMs: 5000, uncertainShare: 0 })).toBe(1);
+    expect(pointConfidence({ boundaryMs: Infinity, uncertainShare: 0.25 })).toBeCloseTo(0.75, 5);
+  });
+  it('span queries: overlap and nearest boundary', () => {
+    const spans: Array<[number, number]> = [[0, 10], [20, 30], [50, 60]];
+    expect(overlapMs(spans, 5, 25)).toBe(10);
+    expect(overlapMs(spans, 30, 50)).toBe(0);
+    expect(overlapMs(spans, -100, 100)).toBe(30);
+    expect(nearestBoundaryMs(spans, 24)).toBe(4);
+    expect(nearestBoundaryMs(spans, 41)).toBe(9);
+    expect(nearestBoundaryMs(spans, 100)).toBe(40);
+    expect(nearestBoundaryMs([], 5)).toBe(Infinity);
   });
 });
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { annotationsCsv, clock } from '../../server/research/export/csv.js';
 import { annotationsEaf } from '../../server/research/export/eaf.js';
 import { stCurvePng, talkStripPng } from '../../server/research/export/raster.js';
-import type { Annotation } from '../../server/contract/research.js';
+import type { Annotation, VoiceTrack } from '../../server/contract/research.js';
+import { voiceTiers } from '../../server/research/export/voiceTiers.js';
 
 const note = (o: Partial<Annotation>): Annotation => ({
   id: 'a1',
@@ -73,6 +74,59 @@ describe('ELAN .eaf', () => {
     const point = d.TIER[1].ANNOTATION[0].ALIGNABLE_ANNOTATION;
     expect(slots[point['@TIME_SLOT_REF2']] - slots[point['@TIME_SLOT_REF1']]).toBe(1);
     expect(d.LINGUISTIC_TYPE).toMatchObject({ '@LINGUISTIC_TYPE_ID': 'note', '@TIME_ALIGNABLE': 'true' });
+  });
+});
+
+describe('voice tiers in the notes exports', () => {
+  const tracks: VoiceTrack[] = [
+    { trackId: 'tt', speaker: 'teacher', classroomId: null, label: 'teacher', segments: [[0, 5000]], raw: [[0, 5000]], uncertain: [], attribution: 'attributed', leaks: [] },
+    {
+      trackId: 'tq',
+      speaker: 'classroom',
+      classroomId: 'Q',
+      label: '麦克风',
+      segments: [[6000, 9000]],
+      raw: [[200, 5100], [6000, 9000]],
+      uncertain: [[200, 1200]],
+      attribution: 'attributed',
+      leaks: [{ fromTrackId: 'tt', gainDb: -24, lagMs: 180, removedMs: 4900 }],
+    },
+  ];
+  const tiers = voiceTiers(tracks, { Q: '青山村小学 四年级' });
+  it('attributed and raw per track, uncertain where there is any, named by who the track is', () => {
+    expect(tiers.map((t) => `${t.kind}:${t.track}`)).toEqual(['attributed:教师', 'raw:教师', 'attributed:青山村小学 四年级 麦克风', 'raw:青山村小学 四年级 麦克风', 'uncertain:青山村小学 四年级 麦克风']);
+  });
+  it('CSV: one row per span after the notes, framework voice', () => {
+    const rows = Papa.parse<Record<string, string>>(annotationsCsv(list, tiers).replace(/^\ufeff/, ''), { header: true, skipEmptyLines: true }).data;
+    expect(rows.slice(0, 3).map((r) => r.framework)).toEqual(['st', 'none', 'flanders']);
+    const voice = rows.filter((r) => r.framework === 'voice');
+    expect(voice.map((r) => `${r.track_id}:${r.code}:${r.start_ms}-${r.end_ms}`)).toEqual(['tt:attributed:0-5000', 'tt:raw:0-5000', 'tq:attributed:6000-9000', 'tq:raw:200-5100', 'tq:raw:6000-9000', 'tq:uncertain:200-1200']);
+    expect(voice[3]).toMatchObject({ track: '青山村小学 四年级 麦克风', start: '00:00:00.200', author: '' });
+    expect(rows[0].track).toBe('');
+  });
+  it('ELAN: a tier per track and kind, of linguistic type voice, after the notes', () => {
+    const xml = annotationsEaf(list, { mediaUrl: 'L.mp4', author: 'A' }, tiers);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const d = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (n) => ['TIER', 'ANNOTATION', 'TIME_SLOT', 'LINGUISTIC_TYPE'].includes(n) }).parse(xml).ANNOTATION_DOCUMENT;
+    const slots = Object.fromEntries(d.TIME_ORDER.TIME_SLOT.map((s: Record<string, string>) => [s['@TIME_SLOT_ID'], Number(s['@TIME_VALUE'])]));
+    expect(d.TIER.map((t: Record<string, string>) => t['@TIER_ID'])).toEqual([
+      'T-赵老师',
+      'F4-赵老师',
+      '归属发言-教师',
+      '原始语音-教师',
+      '归属发言-青山村小学 四年级 麦克风',
+      '原始语音-青山村小学 四年级 麦克风',
+      '归属不确定-青山村小学 四年级 麦克风',
+    ]);
+    const raw = d.TIER[5];
+    expect(raw['@LINGUISTIC_TYPE_REF']).toBe('voice');
+    expect(raw.ANNOTATION.map((a: { ALIGNABLE_ANNOTATION: Record<string, string> }) => [slots[a.ALIGNABLE_ANNOTATION['@TIME_SLOT_REF1']], slots[a.ALIGNABLE_ANNOTATION['@TIME_SLOT_REF2']]])).toEqual([
+      [200, 5100],
+      [6000, 9000],
+    ]);
+    expect(d.LINGUISTIC_TYPE.map((t: Record<string, string>) => t['@LINGUISTIC_TYPE_ID'])).toEqual(['note', 'voice']);
+    const ids = [...xml.matchAll(/ANNOTATION_ID="(a\d+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 

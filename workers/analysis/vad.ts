@@ -1,6 +1,14 @@
 // Voice-activity detection for one audio file (a recorded track or segment). ffmpeg decodes to
 // 16 kHz mono PCM on stdout; we never hold the whole signal, only a few numbers per 10 ms frame.
 //
+// detectVoiceActivity runs Silero VAD v5 gated by the level measures below
+// (vadEngines/combined.ts): measured against this file's own detector, Silero alone and WebRTC's
+// VAD on 56 room tracks (tests/bench/vad-compare.ts; docs/research.md, "Voice activity:
+// which detector and why"), it is the only one that keeps murmur of a class out without losing
+// quiet far-field speech — given a whole track (on a 4-s segment alone it loses far speech; see
+// there). What follows is our own detector, still an engine of its own
+// (vadEngines/energy.ts), whose features, floor and smoothing the chosen engine reuses.
+//
 // Why this design: classroom microphones sit on very different noise floors (a quiet urban
 // studio vs. a rural room with fans and 50 pupils), so a fixed energy threshold either misses
 // the quiet teacher or calls the room noise speech. Per frame we measure the speech-band
@@ -9,7 +17,10 @@
 // floor that adapts over time (a low percentile over a sliding ±8 s window, capped so a long
 // monologue cannot raise the floor to speech level). Hangover and minimum durations turn the
 // frame decisions into segments a researcher would draw by hand.
-import { startMediaProcess } from '../../media/process.js';
+import { fft } from './fft.js';
+import { GatedSileroClassifier } from './vadEngines/combined.js';
+import { classifyFile } from './vadEngines/decode.js';
+import { segmentsOf } from './vadEngines/engine.js';
 
 export type VoiceSegments = Array<[number, number]>;
 
@@ -22,6 +33,11 @@ export interface VadOptions {
    * every media process it dies with its worker (pdeathsig).
    */
   nice?: number;
+  /**
+   * Every decoded block of 16 kHz mono PCM, in order: the attribution's band features
+   * (workers/analysis/bandFeatures.ts) are taken from the same decode, not a second ffmpeg.
+   */
+  onPcm?: (samples: Int16Array) => void;
 }
 
 export class VadError extends Error {
@@ -49,7 +65,12 @@ export const VAD_PARAMS = {
   maxZcr: 0.35,
   /** Noise floor: this percentile of band energy within ±floorWindowMs. */
   floorPercentile: 0.1,
+  /** The background is the median of the frames within this of that percentile (see background()). */
+  backgroundSpanDb: 12,
   floorWindowMs: 8_000,
+  /** The floor's cap is taken within ± this (see noiseFloor). */
+  capWindowMs: 60_000,
+  capAboveDb: 10,
   /** …raised to the minimum within ±shortFloorMs, which follows a sudden rise at once. */
   shortFloorMs: 1_000,
   /** Onset needs this many speech frames among the last onsetWindow. */
@@ -60,6 +81,9 @@ export const VAD_PARAMS = {
   /** Pauses shorter than this join two segments; segments shorter than minSpeechMs are dropped. */
   minPauseMs: 300,
   minSpeechMs: 150,
+  /** Segments shorter than shortSegmentMs are kept only if they peak this far above the floor. */
+  shortSegmentMs: 1200,
+  shortPeakSnrDb: 14,
 };
 
 /**
@@ -68,8 +92,10 @@ export const VAD_PARAMS = {
  * `signal` by killing ffmpeg.
  */
 export async function detectVoiceActivity(file: string, opts: VadOptions = {}): Promise<VoiceSegments> {
-  const feats = await decodeFeatures(file, opts.signal, opts.nice ?? 0);
-  return segmentsFromFeatures(feats);
+  // The engine chosen by the comparison (docs/research.md, "Voice activity: which detector and
+  // why"): Silero v5's decisions gated by this file's adaptive level measures.
+  const decisions = await classifyFile(file, new GatedSileroClassifier('v5'), { ...opts, nice: opts.nice ?? 0 });
+  return segmentsOf(decisions);
 }
 
 export interface FrameFeatures {
@@ -78,29 +104,6 @@ export interface FrameFeatures {
   flatness: Float32Array;
   zcr: Float32Array;
   frames: number;
-}
-
-async function decodeFeatures(file: string, signal: AbortSignal | undefined, nice: number): Promise<FrameFeatures> {
-  if (signal?.aborted) throw new VadError('cancelled');
-  const args = ['-hide_banner', '-nostdin', '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(RATE), '-f', 's16le', 'pipe:1'];
-  const extractor = new FeatureExtractor();
-  let carry: Buffer | null = null;
-  const onStdout = (chunk: Buffer) => {
-    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const even = buf.length - (buf.length % 2);
-    carry = even < buf.length ? buf.subarray(even) : null;
-    buf = buf.subarray(0, even);
-    const samples = new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-    extractor.push(samples);
-  };
-  const x = await startMediaProcess('ffmpeg', args, { role: 'analysis', nice, signal, onStdout, keepStderr: 4000 }).exited;
-  if (x.cancelled) throw new VadError('cancelled');
-  if (x.spawnError) throw new VadError(`cannot run ffmpeg: ${x.spawnError.message}`);
-  if (x.code !== 0) {
-    const line = x.stderr.trim().split('\n').pop() ?? '';
-    throw new VadError(`cannot decode ${file}: ${line || `ffmpeg exit ${x.code}`}`);
-  }
-  return extractor.finish();
 }
 
 /** Streams PCM into per-frame features; keeps only the last window of samples. */
@@ -170,42 +173,6 @@ export class FeatureExtractor {
   }
 }
 
-/** In-place iterative radix-2 FFT. */
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    const wr = Math.cos(ang);
-    const wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = i + k;
-        const b = a + len / 2;
-        const tr = re[b] * cr - im[b] * ci;
-        const ti = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-        const nr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = nr;
-      }
-    }
-  }
-}
-
 /** Adaptive noise floor per frame: a low percentile of band energy in a sliding window. */
 export function noiseFloor(bandDb: Float32Array, p = VAD_PARAMS): Float32Array {
   const n = bandDb.length;
@@ -214,14 +181,20 @@ export function noiseFloor(bandDb: Float32Array, p = VAD_PARAMS): Float32Array {
   // Percentiles on a 1 s grid, interpolated — exact sliding percentiles per 10 ms are wasteful.
   const step = 100;
   const half = Math.round(p.floorWindowMs / HOP_MS);
-  const sortedAll = Float32Array.from(bandDb).sort();
   // A monologue without pauses must not lift the floor to speech level: cap the local floor at
-  // the lesson-wide 30th percentile + 6 dB (a track is rarely speech 70% of the time).
-  const cap = sortedAll[Math.floor(0.3 * (n - 1))] + 6;
+  // the 30th percentile + capAboveDb within ±capWindowMs (a track is rarely speech 70% of two minutes).
+  // Local, not lesson-wide: a room whose fan is switched on mid-lesson gets a new floor.
+  const capStep = 10 * step;
+  const capHalf = Math.round(p.capWindowMs / HOP_MS);
+  const caps: number[] = [];
+  for (let c = 0; c < n + capStep; c += capStep) {
+    const w = bandDb.slice(Math.max(0, Math.min(n - 1, c) - capHalf), Math.min(n, c + capHalf + 1)).sort();
+    caps.push(w[Math.floor(0.3 * (w.length - 1))] + p.capAboveDb);
+  }
   const grid: number[] = [];
   for (let c = 0; c < n; c += step) {
     const w = bandDb.slice(Math.max(0, c - half), Math.min(n, c + half + 1)).sort();
-    grid.push(Math.min(cap, w[Math.floor(p.floorPercentile * (w.length - 1))]));
+    grid.push(Math.min(caps[Math.round(c / capStep)], background(w, p)));
   }
   // The long window lags a sudden rise (a fan switched on) by seconds; the minimum over a
   // short window does not, and speech always dips between syllables within it — so the floor
@@ -235,6 +208,22 @@ export function noiseFloor(bandDb: Float32Array, p = VAD_PARAMS): Float32Array {
     out[i] = Math.max(grid[a] * (1 - t) + grid[b] * t, shortMin[i]);
   }
   return out;
+}
+
+/**
+ * The background level of a window (sorted band energies): the median of the frames between its
+ * low percentile and backgroundSpanDb above it. Over a fan or hiss that sits just above the low
+ * percentile; over a murmur of pupils (babble that rises and falls by ~12 dB) it is the
+ * murmur's typical level, so its peaks are not taken for a pupil speaking — a pupil who
+ * addresses the class stands 15–25 dB above it. Speech peaks lie above the span and do not
+ * lift it.
+ */
+function background(sorted: Float32Array, p: typeof VAD_PARAMS): number {
+  const lo = Math.floor(p.floorPercentile * (sorted.length - 1));
+  const top = sorted[lo] + p.backgroundSpanDb;
+  let hi = lo;
+  while (hi + 1 < sorted.length && sorted[hi + 1] <= top) hi++;
+  return sorted[(lo + hi) >> 1];
 }
 
 /**
@@ -266,16 +255,48 @@ function oneSidedMin(x: Float32Array, len: number): Float32Array {
 
 /** Frame decisions → smoothed speech segments in ms. Pure; exported for unit tests. */
 export function segmentsFromFeatures(f: FrameFeatures, p = VAD_PARAMS): VoiceSegments {
-  const n = f.frames;
-  if (n === 0) return [];
   const floor = noiseFloor(f.bandDb, p);
+  // A frame index i covers the window ending at sample (i+1)*HOP, so its centre lies ~WIN/2
+  // before that; shift so boundaries sit where the sound is.
+  const segs = smoothDecisions(frameDecisions(f, p, floor), p, FEATURE_SHIFT_MS);
+  // A short segment must rise well above the background somewhere: the peaks of a murmuring
+  // class reach ~10 dB above its typical level for a few hundred ms, a word spoken to the
+  // class 15–25 dB. Longer segments stand on their length (a quiet far-field answer).
+  const peakSnr = (a: number, b: number) => {
+    let best = -Infinity;
+    const to = Math.min(f.frames, Math.ceil((b + FEATURE_SHIFT_MS) / HOP_MS));
+    for (let i = Math.max(0, Math.floor((a + FEATURE_SHIFT_MS) / HOP_MS)); i < to; i++) best = Math.max(best, f.bandDb[i] - floor[i]);
+    return best;
+  };
+  return segs.filter(([a, b]) => b - a >= p.shortSegmentMs || peakSnr(a, b) >= p.shortPeakSnrDb);
+}
+
+/** How far (ms) a FeatureExtractor frame's centre lies before i*10 ms + 10 ms. */
+export const FEATURE_SHIFT_MS = (WIN / 2 - HOP) / (RATE / 1000);
+
+/** Per 10-ms frame: 1 where the band energy stands far enough above the adaptive floor. */
+export function frameDecisions(f: FrameFeatures, p = VAD_PARAMS, floor = noiseFloor(f.bandDb, p)): Uint8Array {
+  const n = f.frames;
   const raw = new Uint8Array(n);
+  if (n === 0) return raw;
   for (let i = 0; i < n; i++) {
     const e = f.bandDb[i];
     if (e < p.absoluteFloorDb) continue;
     const snr = e - floor[i];
     if (snr >= p.strongSnrDb || (snr >= p.weakSnrDb && f.flatness[i] <= p.maxFlatness && f.zcr[i] <= p.maxZcr)) raw[i] = 1;
   }
+  return raw;
+}
+
+/**
+ * Per-10-ms speech decisions (of any engine) → segments in ms: onset needs k of the last m
+ * frames, offset a hangover after the last speech frame, then short pauses are joined and short
+ * segments dropped. `shiftMs` moves the boundaries back by how late the engine's frame centre
+ * lies. Pure.
+ */
+export function smoothDecisions(raw: Uint8Array, p: Pick<typeof VAD_PARAMS, 'onsetFrames' | 'onsetWindow' | 'hangoverMs' | 'minPauseMs' | 'minSpeechMs'> = VAD_PARAMS, shiftMs = 0): VoiceSegments {
+  const n = raw.length;
+  if (n === 0) return [];
   // Onset: k of the last m frames; offset: hangover after the last speech frame.
   const hang = Math.round(p.hangoverMs / HOP_MS);
   const segs: VoiceSegments = [];
@@ -302,10 +323,7 @@ export function segmentsFromFeatures(f: FrameFeatures, p = VAD_PARAMS): VoiceSeg
     }
   }
   if (inSpeech) segs.push([start, lastSpeech + 1]);
-  // Frame index → ms. A frame index i covers the window ending at sample (i+1)*HOP, so its
-  // centre lies ~WIN/2 before that; shift so boundaries sit where the sound is.
-  const shift = (WIN / 2 - HOP) / (RATE / 1000);
-  const ms: VoiceSegments = segs.map(([a, b]) => [Math.max(0, Math.round(a * HOP_MS - shift)), Math.max(0, Math.round(b * HOP_MS - shift))]);
+  const ms: VoiceSegments = segs.map(([a, b]) => [Math.max(0, Math.round(a * HOP_MS - shiftMs)), Math.max(0, Math.round(b * HOP_MS - shiftMs))]);
   return mergeSegments(ms, p.minPauseMs).filter(([a, b]) => b - a >= p.minSpeechMs);
 }
 

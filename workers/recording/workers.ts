@@ -12,6 +12,7 @@ import { compositeProcessor } from '../processors/recording/composite.js';
 import { thumbnailsProcessor } from '../processors/recording/thumbnails.js';
 import { peaksProcessor } from '../processors/recording/peaks.js';
 import { vadProcessor } from '../processors/recording/vad.js';
+import { attributionProcessor } from '../processors/recording/attribution.js';
 
 export interface RecordingWorkerOptions {
   dataDir: string;
@@ -45,6 +46,7 @@ export async function startRecordingWorkers(connection: ConnectionOptions, redis
     thumbnails: thumbnailsProcessor(opts.dataDir),
     peaks: peaksProcessor(opts.dataDir),
     vad: vadProcessor(opts.dataDir),
+    attribution: attributionProcessor(opts.dataDir),
   };
   const lockDuration = opts.lockMs ?? 30_000;
   const stalledInterval = opts.stalledCheckMs ?? 15_000;

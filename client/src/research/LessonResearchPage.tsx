@@ -5,7 +5,7 @@ import type { Lesson, PublicUser } from '../../../server/contract/domain.js';
 import { errorText } from '../api.js';
 import { useI18n } from '../i18n/index.js';
 import { toast } from '../toast.js';
-import { AnalysisView } from './AnalysisView.js';
+import { AnalysisView, DEFAULT_ST, type StSettings } from './AnalysisView.js';
 import { AnnotationPanel } from './AnnotationPanel.js';
 import { LessonPlayer, useLessonClock } from './LessonPlayer.js';
 import { RubricScoring } from './RubricScoring.js';
@@ -20,6 +20,7 @@ export function LessonResearchPage({ lessonId, user }: { lessonId: string; user:
   const [lesson, setLesson] = useState<Lesson | null>(null);
   const [durationMs, setDuration] = useState(0);
   const [tab, setTab] = useState<Tab>('annotate');
+  const [st, setSt] = useState<StSettings>(DEFAULT_ST);
   const clock = useLessonClock(durationMs);
   const ctx = useResearchContext(lessonId);
   useEffect(() => {
@@ -47,9 +48,9 @@ export function LessonResearchPage({ lessonId, user }: { lessonId: string; user:
               </button>
             ))}
           </nav>
-          {tab === 'analysis' && <AnalysisView lessonId={lessonId} user={user} onSeek={clock.seek} />}
+          {tab === 'analysis' && <AnalysisView lessonId={lessonId} user={user} onSeek={clock.seek} st={st} onSt={setSt} />}
           {tab === 'scores' && <RubricScoring lessonId={lessonId} meId={user.id} />}
-          {tab === 'export' && <ExportLinks lessonId={lessonId} />}
+          {tab === 'export' && <ExportLinks lessonId={lessonId} st={st} />}
           {tab === 'annotate' && <div className="muted">{t('research.ann.hint')}</div>}
         </main>
         <aside>
@@ -67,13 +68,13 @@ const EXPORTS = [
   { file: 'report.docx', testId: 'export-docx', label: 'research.ex.docx' },
 ] as const;
 
-export function ExportLinks({ lessonId }: { lessonId: string }) {
+export function ExportLinks({ lessonId, st }: { lessonId: string; st: StSettings }) {
   const { t } = useI18n();
   return (
     <ul className="rs-exports" data-testid="exports">
       {EXPORTS.map((x) => (
         <li key={x.file}>
-          <a href={exportUrl(lessonId, x.file)} download data-testid={x.testId}>
+          <a href={exportUrl(lessonId, x.file, st)} download data-testid={x.testId}>
             {t(x.label)}
           </a>
         </li>

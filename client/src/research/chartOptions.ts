@@ -72,28 +72,40 @@ export function rtChOption(points: Array<{ name: string; rt: number; ch: number 
   };
 }
 
-/** Speech spans per track on the lesson clock (custom bars, one row per track). */
-export function talkTimelineOption(a: LessonAnalysis, trackName: (t: LessonAnalysis['tracks'][number]) => string): EChartsCoreOption {
+type RenderApi = { value(i: number): number; coord(v: [number, number]): [number, number]; size(v: [number, number]): [number, number]; style(): object };
+
+/** A bar from value(1) to value(2) minutes in row value(0), `top`–`top + height` of the row's band (fractions). */
+const spanBar = (top: number, height: number) => (_p: unknown, api: RenderApi) => {
+  const row = api.value(0);
+  const start = api.coord([api.value(1), row]);
+  const end = api.coord([api.value(2), row]);
+  const band = api.size([0, 1])[1];
+  return { type: 'rect', shape: { x: start[0], y: start[1] - band / 2 + band * top, width: Math.max(1, end[0] - start[0]), height: band * height }, style: api.style() };
+};
+
+/**
+ * Speech spans per track on the lesson clock, one row per track: the attributed speech (what the
+ * figures use) as the bar, the raw voice activity as a faint thin bar under it, so what attribution
+ * removed as leakage shows as faint bar without a solid one above it.
+ */
+export function talkTimelineOption(
+  a: LessonAnalysis,
+  trackName: (t: LessonAnalysis['tracks'][number]) => string,
+  l: { attributed: string; raw: string },
+): EChartsCoreOption {
   const rows = a.tracks.map(trackName);
-  const data = a.tracks.flatMap((t, row) => t.segments.map(([s, e]) => ({ value: [row, s / 60000, e / 60000], itemStyle: { color: t.speaker === 'teacher' ? RED : BLUE } })));
+  const color = (t: LessonAnalysis['tracks'][number]) => (t.speaker === 'teacher' ? RED : BLUE);
+  const spans = (pick: 'segments' | 'raw') =>
+    a.tracks.flatMap((t, row) => (t[pick] ?? []).map(([s, e]) => ({ value: [row, s / 60000, e / 60000], itemStyle: { color: color(t), opacity: pick === 'raw' ? 0.3 : 1 } })));
   return {
     animation: false,
-    grid: { left: 120, right: 16, top: 8, bottom: 32 },
+    legend: { top: 0, data: [l.attributed, l.raw], itemStyle: { color: GREY } },
+    grid: { left: 120, right: 16, top: 28, bottom: 32 },
     xAxis: { type: 'value', min: 0, max: Math.max(1, a.durationMs / 60000), name: 'min', nameLocation: 'end' },
     yAxis: { type: 'category', data: rows, inverse: true },
     series: [
-      {
-        type: 'custom',
-        renderItem: (_p: unknown, api: { value(i: number): number; coord(v: [number, number]): [number, number]; size(v: [number, number]): [number, number]; style(): object }) => {
-          const row = api.value(0);
-          const start = api.coord([api.value(1), row]);
-          const end = api.coord([api.value(2), row]);
-          const h = api.size([0, 1])[1] * 0.6;
-          return { type: 'rect', shape: { x: start[0], y: start[1] - h / 2, width: Math.max(1, end[0] - start[0]), height: h }, style: api.style() };
-        },
-        encode: { x: [1, 2], y: 0 },
-        data,
-      },
+      { name: l.attributed, type: 'custom', renderItem: spanBar(0.15, 0.45), encode: { x: [1, 2], y: 0 }, itemStyle: { color: RED }, data: spans('segments') },
+      { name: l.raw, type: 'custom', renderItem: spanBar(0.65, 0.2), encode: { x: [1, 2], y: 0 }, itemStyle: { color: BLUE, opacity: 0.3 }, data: spans('raw') },
     ],
   };
 }

@@ -9,6 +9,7 @@ import type {
   RubricScoresView,
   TargetProgress,
 } from '../../../server/contract/research.js';
+import type { StMethod } from '../../../server/contract/analysis/st.js';
 import { api } from '../api.js';
 
 import type { Person } from '../../../server/contract/research.js';
@@ -29,9 +30,9 @@ export const researchApi = {
   targets: (year: number) => api<{ targets: TargetProgress[] }>('GET', `/api/research/targets?year=${year}`),
   frameworks: () => api<{ st: string[]; flanders: string[]; rubric: Rubric }>('GET', '/api/research/frameworks'),
   annotations: (lessonId: string) => api<{ annotations: Annotation[] }>('GET', `/api/research/lessons/${enc(lessonId)}/annotations`),
-  analysis: (lessonId: string, interval: number) =>
-    api<{ lesson: Lesson; analysis: LessonAnalysis }>('GET', `/api/research/lessons/${enc(lessonId)}/analysis?interval=${interval}`),
-  correct: (lessonId: string, b: { intervalS: number; sampleIndex: number; code: 'T' | 'S' | null }) =>
+  analysis: (lessonId: string, interval: number, method: StMethod = 'window') =>
+    api<{ lesson: Lesson; analysis: LessonAnalysis }>('GET', `/api/research/lessons/${enc(lessonId)}/analysis?interval=${interval}&method=${method}`),
+  correct: (lessonId: string, b: { intervalS: number; sampleIndex: number; code: 'T' | 'S' | null; method: StMethod }) =>
     api<{ analysis: LessonAnalysis }>('POST', `/api/research/lessons/${enc(lessonId)}/st-corrections`, b),
   scores: (lessonId: string) => api<RubricScoresView>('GET', `/api/research/lessons/${enc(lessonId)}/scores`),
   saveScores: (lessonId: string, b: { scores: Record<string, number>; comment: string }) =>
@@ -41,8 +42,9 @@ export const researchApi = {
   markRead: (ids: string[]) => api<{ ok: true }>('POST', '/api/research/mentions/read', { ids }),
 };
 
-export const exportUrl = (lessonId: string, what: 'annotations.csv' | 'annotations.eaf' | 'report.pdf' | 'report.docx') =>
-  `/api/research/lessons/${enc(lessonId)}/${what}`;
+/** The report files take the S-T sampling the analysis page shows (interval and method). */
+export const exportUrl = (lessonId: string, what: 'annotations.csv' | 'annotations.eaf' | 'report.pdf' | 'report.docx', st?: { interval: number; method: StMethod }) =>
+  `/api/research/lessons/${enc(lessonId)}/${what}${st && what.startsWith('report.') ? `?interval=${st.interval}&method=${st.method}` : ''}`;
 
 /** "mm:ss" (or "h:mm:ss") of a lesson-clock time. */
 export function clockText(ms: number): string {

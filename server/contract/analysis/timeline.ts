@@ -7,6 +7,8 @@ export interface SpeakerTimeline {
   classroomId: string | null;
   /** Sorted, merged speech spans on the lesson clock. */
   segments: Span[];
+  /** Spans where attribution was unsure: samples deciding on them carry a lower confidence. */
+  uncertain?: Span[];
 }
 
 /** Union of spans, sorted and merged (touching spans join). */

@@ -2,7 +2,7 @@
 // as text and tables so the document reads without them.
 import { Document, HeadingLevel, ImageRun, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import { stCurvePng, talkStripPng } from './raster.js';
-import { fix, pct, type ReportData } from './report.js';
+import { fix, lowConfidenceCount, pct, ST_METHOD_LABEL, type ReportData } from './report.js';
 
 const p = (text: string) => new Paragraph({ children: [new TextRun(text)] });
 const h = (text: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel] = HeadingLevel.HEADING_2) => new Paragraph({ text, heading: level });
@@ -29,6 +29,7 @@ export async function reportDocx(d: ReportData): Promise<Buffer> {
           p(`学科 ${lesson.subject} · ${lesson.grade} 年级 · 授课教师 ${lesson.teacherName} · ${lesson.startedAt ?? lesson.scheduledAt}`),
           p(`时长 ${(a.durationMs / 60000).toFixed(1)} 分钟`),
           h('S-T 分析'),
+          p(`编码方法：${ST_METHOD_LABEL[a.st.method]}；低置信度样本 ${lowConfidenceCount(a)} 个`),
           p(`采样间隔 ${a.st.intervalS} 秒，N = ${f.n}，NT = ${f.nT}，g = ${f.runs}，Rt = ${fix(f.rt)}，Ch = ${fix(f.ch)}，教学模式：${f.type ?? '—'}`),
           p(`自动编码：Rt = ${fix(a.st.auto.rt)}，Ch = ${fix(a.st.auto.ch)}，${a.st.auto.type ?? '—'}`),
           new Paragraph({ children: [new ImageRun({ type: 'png', data: stCurvePng(a.st.curve), transformation: { width: 240, height: 240 } })] }),

@@ -3,8 +3,11 @@
 // ALIGNABLE_ANNOTATIONs, and the LINGUISTIC_TYPE the tiers use). Points become 1-ms annotations
 // since ELAN annotations need an extent; replies are appended to their note's value.
 // fast-xml-parser's builder writes the XML and escapes &<>"' in text and attributes.
+// The voice tiers (./voiceTiers.ts) follow the notes: one tier per track and kind (归属发言 /
+// 原始语音 / 归属不确定), of their own linguistic type "voice", each span one annotation.
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Annotation } from '../../contract/research.js';
+import { VOICE_TIER_LABEL, type VoiceTier } from './voiceTiers.js';
 
 // suppressBooleanAttributes off: it would write TIME_ALIGNABLE="true" as a bare TIME_ALIGNABLE, which is not XML.
 const builder = new XMLBuilder({
@@ -20,7 +23,7 @@ const builder = new XMLBuilder({
 // eslint-disable-next-line regexp/no-control-character -- deliberately strips the control characters XML 1.0 forbids
 const clean = (s: string) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
 
-export function annotationsEaf(list: Annotation[], opts: { mediaUrl: string; author: string; date?: Date }): string {
+export function annotationsEaf(list: Annotation[], opts: { mediaUrl: string; author: string; date?: Date }, voice: VoiceTier[] = []): string {
   const top = list.filter((a) => !a.parentId);
   const replies = new Map<string, Annotation[]>();
   for (const a of list) if (a.parentId) replies.set(a.parentId, [...(replies.get(a.parentId) ?? []), a]);
@@ -36,6 +39,15 @@ export function annotationsEaf(list: Annotation[], opts: { mediaUrl: string; aut
     const ann = { ALIGNABLE_ANNOTATION: { '@ANNOTATION_ID': `a${++n}`, '@TIME_SLOT_REF1': s1, '@TIME_SLOT_REF2': s2, ANNOTATION_VALUE: clean(thread) } };
     tiers.set(tier, [...(tiers.get(tier) ?? []), ann]);
   }
+  const voiceTiers = voice.map((v) => ({
+    '@LINGUISTIC_TYPE_REF': 'voice',
+    '@TIER_ID': clean(`${VOICE_TIER_LABEL[v.kind]}-${v.track}`),
+    ANNOTATION: v.spans.map(([s, e]) => ({
+      ALIGNABLE_ANNOTATION: { '@ANNOTATION_ID': `a${++n}`, '@TIME_SLOT_REF1': slotId(s), '@TIME_SLOT_REF2': slotId(e > s ? e : s + 1), ANNOTATION_VALUE: VOICE_TIER_LABEL[v.kind] },
+    })),
+  }));
+  const types = [{ '@GRAPHIC_REFERENCES': 'false', '@LINGUISTIC_TYPE_ID': 'note', '@TIME_ALIGNABLE': 'true' }];
+  if (voice.length) types.push({ '@GRAPHIC_REFERENCES': 'false', '@LINGUISTIC_TYPE_ID': 'voice', '@TIME_ALIGNABLE': 'true' });
   const mime = opts.mediaUrl.endsWith('.mp4') ? 'video/mp4' : opts.mediaUrl.endsWith('.webm') ? 'video/webm' : 'audio/x-wav';
   return builder.build({
     '?xml': { '@version': '1.0', '@encoding': 'UTF-8' },
@@ -53,8 +65,8 @@ export function annotationsEaf(list: Annotation[], opts: { mediaUrl: string; aut
         PROPERTY: { '@NAME': 'lastUsedAnnotationId', '#text': String(n) },
       },
       TIME_ORDER: { TIME_SLOT: slots.map((ms, i) => ({ '@TIME_SLOT_ID': `ts${i + 1}`, '@TIME_VALUE': String(Math.round(ms)) })) },
-      TIER: [...tiers].map(([tier, anns]) => ({ '@LINGUISTIC_TYPE_REF': 'note', '@TIER_ID': clean(tier), ANNOTATION: anns })),
-      LINGUISTIC_TYPE: { '@GRAPHIC_REFERENCES': 'false', '@LINGUISTIC_TYPE_ID': 'note', '@TIME_ALIGNABLE': 'true' },
+      TIER: [...[...tiers].map(([tier, anns]) => ({ '@LINGUISTIC_TYPE_REF': 'note', '@TIER_ID': clean(tier), ANNOTATION: anns })), ...voiceTiers],
+      LINGUISTIC_TYPE: types.length === 1 ? types[0] : types,
     },
   });
 }

@@ -1,7 +1,7 @@
 // 评课报告 as PDF (pdfkit, Noto Sans CJK SC). Charts are drawn as vector graphics directly with
 // pdfkit's primitives — crisp at any zoom and no rasteriser needed.
 import PDFDocument from 'pdfkit';
-import { fix, pct, type ReportData } from './report.js';
+import { fix, lowConfidenceCount, pct, ST_METHOD_LABEL, type ReportData } from './report.js';
 
 const FONT = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
 const FAMILY = 'NotoSansCJKsc-Regular';
@@ -28,7 +28,8 @@ export function reportPdf(d: ReportData): Promise<Buffer> {
 
   doc.fontSize(14).text('S-T 分析');
   const f = a.st.figures;
-  doc.fontSize(10).text(
+  doc.fontSize(10).text(`编码方法：${ST_METHOD_LABEL[a.st.method]}；低置信度样本 ${lowConfidenceCount(a)} 个`);
+  doc.text(
     `采样间隔 ${a.st.intervalS} 秒，N = ${f.n}，NT = ${f.nT}，连数 g = ${f.runs}，Rt = ${fix(f.rt)}，Ch = ${fix(f.ch)}，教学模式：${f.type ?? '—'}`,
   );
   if (a.st.samples.some((s) => s.corrected)) doc.text(`（已人工修正；自动编码 Rt = ${fix(a.st.auto.rt)}，Ch = ${fix(a.st.auto.ch)}，${a.st.auto.type ?? '—'}）`);

@@ -6,7 +6,8 @@ import { analyseLesson } from '../analysisRepo.js';
 import { listAnnotations } from '../annotationsRepo.js';
 import { listSessions } from '../groupsRepo.js';
 import { scoresView } from '../rubricRepo.js';
-import type { StInterval } from '../../contract/analysis/st.js';
+import type { StInterval, StMethod } from '../../contract/analysis/st.js';
+import { LOW_CONFIDENCE } from '../../contract/analysis/stConfidence.js';
 import type { LessonAnalysis, ResearchSession, RubricScoresView } from '../../contract/research.js';
 
 export interface ReportData {
@@ -19,9 +20,9 @@ export interface ReportData {
   generatedAt: Date;
 }
 
-export async function reportData(db: Queryable, user: PublicUser, lesson: Lesson, intervalS: StInterval): Promise<ReportData> {
+export async function reportData(db: Queryable, user: PublicUser, lesson: Lesson, intervalS: StInterval, method: StMethod = 'window'): Promise<ReportData> {
   const [analysis, notes, scores, sessions] = await Promise.all([
-    analyseLesson(db, lesson, intervalS),
+    analyseLesson(db, lesson, intervalS, method),
     listAnnotations(db, lesson.id),
     scoresView(db, user.id, lesson.id),
     listSessions(db, { lessonId: lesson.id }),
@@ -48,5 +49,9 @@ export async function reportData(db: Queryable, user: PublicUser, lesson: Lesson
 }
 
 export const TYPE_LABEL: Record<string, string> = { 练习型: '练习型', 讲授型: '讲授型', 对话型: '对话型', 混合型: '混合型' };
+/** How the report names the S-T coding it used. */
+export const ST_METHOD_LABEL: Record<StMethod, string> = { window: '窗口主导（每个采样窗口的主要发言者）', point: '定点采样（窗口中点时刻的行为）' };
+/** Automatic samples below the page's low-confidence threshold that nobody has corrected yet. */
+export const lowConfidenceCount = (a: LessonAnalysis) => a.st.samples.filter((s) => s.confidence < LOW_CONFIDENCE && !s.corrected).length;
 export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 export const fix = (x: number | null, d = 2) => (x === null ? '—' : x.toFixed(d));

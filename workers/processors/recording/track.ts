@@ -6,7 +6,7 @@ import { trackJob } from '../../../server/contract/recordingJobs.js';
 import { resolveIn } from '../../../server/contract/recordingPaths.js';
 import path from 'node:path';
 import { inputDuration, runFfmpeg } from '../../recording/ffmpeg.js';
-import { FfmpegError } from '../../../media/process.js';
+import { AUDIO_ON_TIME, FfmpegError } from '../../../media/process.js';
 import { parseJob, writeAtomically } from './common.js';
 
 export interface TrackResult {
@@ -33,7 +33,8 @@ export function trackProcessor(dataDir: string) {
            // non-monotonic DTS (which -xerror, kept for real damage, turns into a failed segment).
            '-enc_time_base:v', '1:90000',
            '-vf', `setpts='if(lte(PTS,PREV_OUTPTS),PREV_OUTPTS+max(1,floor(0.001/TB)),PTS)',scale='min(1280,iw)':-2`, '-g', '60']
-        : ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-ar', '48000'];
+        : // DTX holes (see media/process.ts AUDIO_ON_TIME) filled with silence, so the AAC stream keeps time.
+          ['-map', '0:a:0', '-af', AUDIO_ON_TIME, '-c:a', 'aac', '-b:a', '96k', '-ar', '48000'];
     // One process per segment: ffmpeg itself says how long its input is and where its output
     // ended. Under overload a process start is most of a segment's cost (each ffprobe cost as
     // much CPU as transcoding 4 s of audio), so the two ffprobe runs around it are gone.
