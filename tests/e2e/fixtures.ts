@@ -31,7 +31,6 @@ export const test = base.extend<Actors>({
 /** The test's base URL from a server started in `beforeAll`, read when a test runs (not when the
  * file is loaded, which also happens in Playwright's runner process): `test.use(serverURL(server))`. */
 export function serverURL(server: { url: string }) {
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from its first parameter's pattern
   return { baseURL: async ({}, use: (url: string) => Promise<void>) => use(server.url) };
 }
 

@@ -12,7 +12,15 @@ const CAMERA_CONSTRAINTS: Record<CaptureMode, MediaTrackConstraints> = {
   teacher: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30, max: 30 } },
   classroom: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 20, max: 25 } },
 };
-const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+// Echo cancellation and noise suppression on; the browser's automatic gain control off. A
+// classroom's microphone hears the room from metres away: in every pause AGC raises the room's
+// murmur, the fan and the echo canceller's residue of the far side towards speech level
+// (measured in Chromium: murmur at −48 dBFS raised by ~20 dB within seconds, the teacher's
+// residue brought up to the teacher's own level). The far side hears that as pumping noise, and
+// the recording loses what tells a room's own voice from another room's leaking into it (a copy
+// is quieter than its source: docs/research.md, attribution). Level is set once per PC, at the
+// microphone's system gain, as for any room microphone.
+const MIC_CONSTRAINTS: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: false };
 const SCREEN_CONSTRAINTS: MediaTrackConstraints = { frameRate: { ideal: 15, max: 15 } };
 
 export class LocalDevices {
