@@ -1,6 +1,7 @@
 // How the scenarios' actors sign in, the way people do: a teacher or researcher with a
 // password, a classroom's projector PC once with its device code (then it sits on the idle screen).
 import { expect, type Page } from '@playwright/test';
+import type { Actors } from './fixtures.js';
 import type { ProductServer } from './harness.js';
 
 export async function signIn(server: ProductServer, page: Page, username: string): Promise<void> {
@@ -9,6 +10,13 @@ export async function signIn(server: ProductServer, page: Page, username: string
   await page.getByTestId('login-password').fill(server.demo().password);
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('home-page')).toBeVisible();
+}
+
+/** A person signed in with a password, on a page (in a context) of their own. */
+export async function signedIn(server: ProductServer, actor: Actors['actor'], username: string): Promise<Page> {
+  const page = await actor(username);
+  await signIn(server, page, username);
+  return page;
 }
 
 export async function signInDevice(page: Page, code: string): Promise<void> {

@@ -10,6 +10,7 @@ import Papa from 'papaparse';
 import { openDb } from '../../server/db/db.js';
 import { expect, test, type Actors, serverURL } from './fixtures.js';
 import { ProductServer } from './harness.js';
+import { signedIn as signedInAs } from './actors.js';
 
 const server = new ProductServer();
 
@@ -84,15 +85,7 @@ test.afterAll(async () => {
 
 test.use({ ...serverURL(server), locale: 'zh-CN' });
 
-async function signedIn(actor: Actors['actor'], username: string): Promise<Page> {
-  const page = await actor(username);
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(server.demo().password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-  return page;
-}
+const signedIn = (actor: Actors['actor'], username: string) => signedInAs(server, actor, username);
 
 /** The low-confidence list as [sample index, confidence], in the order shown. */
 async function lowList(page: Page): Promise<Array<[number, number]>> {

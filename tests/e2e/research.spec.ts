@@ -2,12 +2,12 @@
 // the rural 石桥 school, in another browser context) sees the note arrive live with the @mention
 // highlighted, replies, and the first researcher sees the reply live. Then the exports are fetched
 // with the researcher's session and parsed (CSV, ELAN .eaf against its structure, .docx, PDF).
-import type { Page } from '@playwright/test';
 import { expect, test, type Actors, serverURL } from './fixtures.js';
 import { XMLParser } from 'fast-xml-parser';
 import mammoth from 'mammoth';
 import Papa from 'papaparse';
 import { ProductServer } from './harness.js';
+import { signedIn as signedInAs } from './actors.js';
 
 const server = new ProductServer();
 
@@ -20,16 +20,7 @@ test.afterAll(async () => {
 
 test.use({ ...serverURL(server) });
 
-/** A person signed in with a password, on a page (in a context) of their own. */
-async function signedIn(actor: Actors['actor'], username: string): Promise<Page> {
-  const page = await actor(username);
-  await page.goto('/login');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(server.demo().password);
-  await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('home-page')).toBeVisible();
-  return page;
-}
+const signedIn = (actor: Actors['actor'], username: string) => signedInAs(server, actor, username);
 
 test('a researcher annotates, a second researcher replies live, exports parse', async ({ actor }) => {
   const lessonId = server.demo().lessonId;

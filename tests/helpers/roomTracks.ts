@@ -11,6 +11,7 @@
 // Standalone on purpose: the lesson generator with leakage is a separate tool.
 import { execFileSync } from 'node:child_process';
 import { speechPcm, RATE } from './speech.js';
+import { frameScores } from './analysisAccuracy.js';
 
 export type NoiseKind = 'fan' | 'hiss' | 'babble';
 export type Distance = 'near' | 'far';
@@ -168,44 +169,12 @@ export function opusRoundTrip(pcm: Int16Array, kbps = 16): Int16Array {
   return fixed;
 }
 
-/** Frames are 100 ms: the issue's unit for recall and false alarm. */
-const FRAME_MS = 100;
-
 export interface Score {
   recall: number;
   falseAlarm: number;
 }
 
-/** Fraction of each 100-ms frame covered by `segs`. */
-function coverage(segs: Array<[number, number]>, frames: number): Float32Array {
-  const cov = new Float32Array(frames);
-  for (const [a, b] of segs)
-    for (let f = Math.floor(a / FRAME_MS); f < Math.min(frames, Math.ceil(b / FRAME_MS)); f++) {
-      const lo = Math.max(a, f * FRAME_MS);
-      const hi = Math.min(b, (f + 1) * FRAME_MS);
-      if (hi > lo) cov[f] += (hi - lo) / FRAME_MS;
-    }
-  return cov;
-}
-
+/** Recall and false alarm on 100-ms frames (tests/helpers/analysisAccuracy.ts, the issue's measure). */
 export function score(truth: Array<[number, number]>, found: Array<[number, number]>, durationMs: number): Score {
-  const frames = Math.floor(durationMs / FRAME_MS);
-  const t = coverage(truth, frames);
-  const d = coverage(found, frames);
-  let speech = 0;
-  let hit = 0;
-  let quiet = 0;
-  let fa = 0;
-  for (let f = 0; f < frames; f++) {
-    const isSpeech = t[f] >= 0.5;
-    const said = d[f] >= 0.5;
-    if (isSpeech) {
-      speech++;
-      if (said) hit++;
-    } else {
-      quiet++;
-      if (said) fa++;
-    }
-  }
-  return { recall: speech ? hit / speech : 1, falseAlarm: quiet ? fa / quiet : 0 };
+  return frameScores(truth, found, durationMs, 100);
 }

@@ -15,6 +15,7 @@ import { startPipeline } from './overloadLesson.js';
 import { startRtpSource, type RtpSource } from './rtpSource.js';
 import { alignOffsetMs, recordedLevels } from './recordedAlignment.js';
 import { writeWav } from './speech.js';
+import type { ScoredTrackInput } from './scriptedLessonScore.js';
 
 /** One room of a rendered lesson: its microphone from its start offset, and its own scripted speech. */
 export interface RoomAudio {
@@ -27,16 +28,8 @@ export interface RoomAudio {
   truth: Span[];
 }
 
-export interface ScriptedTrack {
-  trackId: string;
-  roomId: string;
-  speaker: 'teacher' | 'classroom';
-  classroomId: string | null;
-  /** Where the room's first rendered sample lies on the lesson clock (measured). */
-  offsetMs: number;
-  /** The room's own speech on the lesson clock. */
-  truth: Span[];
-}
+/** A recorded track matched to its room, with the room's own speech on the lesson clock. */
+export type ScriptedTrack = ScoredTrackInput;
 
 export interface ScriptedLessonResult {
   lessonId: string;

@@ -45,33 +45,38 @@ async function packetTimes(file: string): Promise<number[]> {
   return stdout.split('\n').filter(Boolean).map(Number);
 }
 
-it('the fixture really has repeated frame times', async () => {
-  const pts = await packetTimes(path.join(dataDir, SEG));
-  expect(pts.filter((p, i) => i > 0 && p <= pts[i - 1]).length).toBeGreaterThanOrEqual(10);
-});
-
-it('a segment with repeated frame times transcodes, with every frame and the right duration', async () => {
+/** One track job through real workers on a queue prefix of its own; its result. */
+async function runTrackJob(data: TrackJob): Promise<{ durationS: number }> {
   const prefix = `t-${randomUUID()}`;
   const workers: WorkerHandle = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
   const queues = createQueues(redis.url, prefix);
   const events = new QueueEvents(queues.recording.track.name, { connection: bullConnection(redis.url), prefix });
   try {
     await events.waitUntilReady();
-    const data: TrackJob = { lessonId: 'l', trackId: 'v', seq: 1, kind: 'video', input: SEG, output: 'recordings/l/out/tracks/v/seg-00001.ts', offsetMs: 8000 };
-    const job = await queues.recording.track.add('track', data, { jobId: 'track.v.1', attempts: 1 });
-    const result = (await job.waitUntilFinished(events, 60_000)) as { durationS: number };
-    expect(result.durationS).toBeGreaterThan(3.8);
-    expect(result.durationS).toBeLessThan(4.2);
-    const out = path.join(dataDir, data.output);
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames:format=start_time', '-of', 'default=nw=1', out]);
-    expect(Number(/nb_read_frames=(\d+)/.exec(stdout)?.[1])).toBe((await packetTimes(path.join(dataDir, SEG))).length);
-    expect(Number(/start_time=([\d.]+)/.exec(stdout)?.[1])).toBeCloseTo(8, 1); // on the track's timeline
-    expect(await probeDuration(out)).toBeGreaterThan(3.8);
+    const job = await queues.recording.track.add('track', data, { jobId: `track.${data.trackId}.${data.seq}`, attempts: 1 });
+    return (await job.waitUntilFinished(events, 60_000)) as { durationS: number };
   } finally {
     await events.close();
     await queues.close();
     await workers.close();
   }
+}
+
+it('the fixture really has repeated frame times', async () => {
+  const pts = await packetTimes(path.join(dataDir, SEG));
+  expect(pts.filter((p, i) => i > 0 && p <= pts[i - 1]).length).toBeGreaterThanOrEqual(10);
+});
+
+it('a segment with repeated frame times transcodes, with every frame and the right duration', async () => {
+  const data: TrackJob = { lessonId: 'l', trackId: 'v', seq: 1, kind: 'video', input: SEG, output: 'recordings/l/out/tracks/v/seg-00001.ts', offsetMs: 8000 };
+  const result = await runTrackJob(data);
+  expect(result.durationS).toBeGreaterThan(3.8);
+  expect(result.durationS).toBeLessThan(4.2);
+  const out = path.join(dataDir, data.output);
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames:format=start_time', '-of', 'default=nw=1', out]);
+  expect(Number(/nb_read_frames=(\d+)/.exec(stdout)?.[1])).toBe((await packetTimes(path.join(dataDir, SEG))).length);
+  expect(Number(/start_time=([\d.]+)/.exec(stdout)?.[1])).toBeCloseTo(8, 1); // on the track's timeline
+  expect(await probeDuration(out)).toBeGreaterThan(3.8);
 }, 90_000);
 
 it('an Opus segment with DTX holes (a quiet room in Chromium) transcodes to audio that keeps its length', async () => {
@@ -85,21 +90,9 @@ it('an Opus segment with DTX holes (a quiet room in Chromium) transcodes to audi
   const decodedS = async (file: string) =>
     (await run('ffmpeg', ['-v', 'error', '-i', file, '-ac', '1', '-ar', '8000', '-f', 's16le', 'pipe:1'], { encoding: 'buffer', maxBuffer: 1 << 24 })).stdout.length / 16_000;
   expect(await decodedS(path.join(dataDir, seg)), 'the fixture has its hole').toBeLessThan(2.5);
-  const prefix = `t-${randomUUID()}`;
-  const workers: WorkerHandle = await startWorkers({ redisUrl: redis.url, dataDir, prefix });
-  const queues = createQueues(redis.url, prefix);
-  const events = new QueueEvents(queues.recording.track.name, { connection: bullConnection(redis.url), prefix });
-  try {
-    await events.waitUntilReady();
-    const data: TrackJob = { lessonId: 'l', trackId: 'a', seq: 1, kind: 'audio', input: seg, output: 'recordings/l/out/tracks/a/seg-00001.ts', offsetMs: 4000 };
-    const job = await queues.recording.track.add('track', data, { jobId: 'track.a.1', attempts: 1 });
-    await job.waitUntilFinished(events, 60_000);
-    expect(await decodedS(path.join(dataDir, data.output))).toBeGreaterThan(3.8);
-  } finally {
-    await events.close();
-    await queues.close();
-    await workers.close();
-  }
+  const data: TrackJob = { lessonId: 'l', trackId: 'a', seq: 1, kind: 'audio', input: seg, output: 'recordings/l/out/tracks/a/seg-00001.ts', offsetMs: 4000 };
+  await runTrackJob(data);
+  expect(await decodedS(path.join(dataDir, data.output))).toBeGreaterThan(3.8);
 }, 90_000);
 
 it("a failed ffmpeg run reports ffmpeg's error line, not a stream description", async () => {

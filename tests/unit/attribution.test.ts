@@ -1,12 +1,15 @@
 // Cross-track attribution on rendered rooms: espeak-ng speech over each room's noise, one room's
 // speech leaking into the other's microphone attenuated and late, through the production
-// detector (ffmpeg decode of a WAV) and band features, exactly as the VAD job computes them.
+// decode (ffmpeg, a WAV) and features as the VAD job computes them, and the raw voice activity
+// decided over the whole track as the attribution job does (trackVoice.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectVoiceActivity } from '../../workers/analysis/vad.js';
-import { BandFeatureExtractor, BandFileError, decodeBandFile, encodeBandFile } from '../../workers/analysis/bandFeatures.js';
+import { detectVoiceActivity, FeatureExtractor } from '../../workers/analysis/vad.js';
+import { BandFeatureExtractor, BandFileError, decodeBandFile, encodeBandFile, packVadFeatures } from '../../workers/analysis/bandFeatures.js';
+import { wholeTrackVoice } from '../../workers/analysis/trackVoice.js';
+import { frameScores } from '../helpers/analysisAccuracy.js';
 import { attribute, placeOnClock, type AttributionTrack } from '../../workers/analysis/attribution.js';
 import { RATE, renderTrack, writeWav } from '../helpers/speech.js';
 import type { Span } from '../../server/contract/analysis/timeline.js';
@@ -34,27 +37,15 @@ async function track(id: string, pcm: Int16Array): Promise<AttributionTrack> {
   const file = path.join(dir, `${id}.wav`);
   writeWav(file, pcm);
   const bands = new BandFeatureExtractor();
-  const raw = await detectVoiceActivity(file, { onPcm: (s) => bands.push(s) });
-  return { trackId: id, raw, ...bands.finish() };
+  const feats = new FeatureExtractor();
+  await detectVoiceActivity(file, { onPcm: (s) => (bands.push(s), feats.push(s)) });
+  const b = bands.finish();
+  const raw = wholeTrackVoice([{ startMs: 0, frames: b.frames, vad: packVadFeatures(feats.finish(), b.frames) }]);
+  return { trackId: id, raw, ...b };
 }
 
 /** Recall and false alarm on 100-ms frames (a frame is speech when at least half of it is). */
-function scores(truth: Span[], got: Span[]) {
-  const cover = (spans: Span[], a: number) => spans.reduce((s, [x, y]) => s + Math.max(0, Math.min(a + 100, y) - Math.max(a, x)), 0) >= 50;
-  let tp = 0;
-  let fn = 0;
-  let fp = 0;
-  let tn = 0;
-  for (let a = 0; a < D; a += 100) {
-    const t = cover(truth, a);
-    const g = cover(got, a);
-    if (t && g) tp++;
-    else if (t) fn++;
-    else if (g) fp++;
-    else tn++;
-  }
-  return { recall: tp / (tp + fn), falseAlarm: fp / (fp + tn) };
-}
+const scores = (truth: Span[], got: Span[]) => frameScores(truth, got, D);
 
 const teacherSays: Span[] = [[0, 25_000], [38_000, 60_000], [70_000, 89_000]];
 // 48–54 s: a pupil answers while the teacher is still talking.
