@@ -25,7 +25,7 @@ import { runScriptedLessonChromium } from '../e2e/scriptedLessonChromium.js';
 import { longScript } from '../helpers/lessonScripts.js';
 import { renderLesson, truthTimelines } from '../helpers/lessonSynth.js';
 import { scoreScriptedLesson, type LessonScore } from '../helpers/scriptedLessonScore.js';
-import { log as blog, round, updateDocRow, writeResult } from './lib.js';
+import { LOAD_AT_START, log as blog, round, updateDocRow, writeResult } from './lib.js';
 
 const NAME = 'analysis-accuracy';
 const log = (...a: unknown[]) => blog(NAME, ...a);
@@ -131,6 +131,6 @@ updateDocRow({
   figures:
     `${types.length} × ${minutes}-min lessons through Chromium (${types.join(', ')}): worst S-T agreement ${round(worst.st_agreement, 3)}, ` +
     `Rt error ${round(worst.rt_error, 3)}, Ch error ${round(worst.ch_error, 3)}, recall ${round(worst.vad_recall, 3)}, false alarm ${round(worst.vad_false_alarm, 3)}, ` +
-    `types ${typesRight ? 'all right' : 'WRONG'}; analysis of a 45-min 4-track lesson ${round(analysis.seconds, 2)} s`,
+    `types ${typesRight ? 'all right' : 'WRONG'}; analysis of a 45-min 4-track lesson ${round(analysis.seconds, 2)} s (load ${LOAD_AT_START} at start)`,
   target: 'agreement ≥ 0.95, Rt/Ch ≤ 0.05, recall ≥ 0.9, false alarm ≤ 0.05, analysis ≤ 10 s',
 });
